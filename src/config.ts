@@ -1,0 +1,239 @@
+/** Configuration: Worker vars and secrets (names in contracts.md) -> one typed, validated Config. */
+import { z } from 'zod';
+
+/** Values that are never acceptable as a secret or password. */
+const KNOWN_WEAK = new Set([
+  'changeme',
+  'change-me',
+  'change_me',
+  'password',
+  'secret',
+  'admin',
+  'default',
+  'insecure',
+  'test',
+  'example',
+]);
+
+const MIN_SECRET_LENGTH = 32;
+const MIN_PASSWORD_LENGTH = 12;
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
+
+const flag = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const word = (value ?? '').trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
+
+const seconds = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      if (!/^\d+$/.test(value.trim())) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds' });
+        return z.NEVER;
+      }
+      const n = Number(value.trim());
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const httpUrl = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL without query or fragment' });
+  }
+});
+
+const databaseUrl = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    ctx.addIssue({ code: 'custom', message: 'must be a postgres:// or postgresql:// URL' });
+  }
+});
+
+/** A secret: strong unless insecure defaults are allowed (checked in `strictChecks`). */
+const secret = optionalText;
+
+/** The raw environment schema, keyed by the variable names of contracts.md. */
+const EnvSchema = z.object({
+  OAUTH2_PUBLIC_URL: httpUrl,
+  OAUTH2_ALLOWED_ORIGINS: list,
+  OAUTH2_DATABASE_URL: databaseUrl,
+  OAUTH2_ACCESS_TOKENS_OPAQUE: flag,
+  OAUTH2_PUBLIC_INTROSPECTION: flag,
+  OAUTH2_ACCESS_TOKEN_TTL_SECS: seconds(3600, 60, 86_400),
+  OAUTH2_REFRESH_TOKEN_TTL_SECS: seconds(2_592_000, 60, 31_536_000),
+  OAUTH2_AUTHORIZATION_CODE_TTL_SECS: z
+    .string()
+    .optional()
+    .transform((value) => {
+      const n = Number.parseInt(value ?? '', 10);
+      return Number.isFinite(n) ? Math.min(600, Math.max(1, n)) : 600;
+    }),
+  OAUTH2_JWT_SECRET: secret,
+  OAUTH2_SESSION_KEY: secret,
+  OAUTH2_KEY_ENCRYPTION_KEY: secret,
+  OAUTH2_SEED_USERNAME: optionalText,
+  OAUTH2_SEED_PASSWORD: secret,
+  OAUTH2_SEED_EMAIL: optionalText,
+  OAUTH2_ADMIN_CLIENT_ID: optionalText,
+  OAUTH2_ADMIN_CLIENT_SECRET: secret,
+  OAUTH2_ADMIN_EMAILS: list,
+  OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flag,
+  OAUTH2_ALLOW_INSECURE_DEFAULTS: flag,
+});
+
+type RawEnv = z.output<typeof EnvSchema>;
+
+/** The validated server configuration. */
+export interface Config {
+  /** Fixed issuer, or undefined to use the request origin. */
+  publicUrl: string | undefined;
+  allowedOrigins: string[];
+  databaseUrl: string | undefined;
+  accessTokensOpaque: boolean;
+  publicIntrospection: boolean;
+  accessTokenTtlSecs: number;
+  refreshTokenTtlSecs: number;
+  authorizationCodeTtlSecs: number;
+  jwtSecret: string | undefined;
+  sessionKey: string;
+  keyEncryptionKey: string;
+  seedAdmin: { username: string; password: string; email: string } | undefined;
+  adminClient: { clientId: string; clientSecret: string } | undefined;
+  adminEmails: string[];
+  dynamicRegistrationEnabled: boolean;
+  allowInsecureDefaults: boolean;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Used only when OAUTH2_ALLOW_INSECURE_DEFAULTS=1 lets a secret be missing (local experiments). */
+const INSECURE_PLACEHOLDER = 'insecure-development-placeholder-secret-0000';
+
+/**
+ * Parses and validates the Worker environment. Problems name the setting, never its value.
+ * With OAUTH2_ALLOW_INSECURE_DEFAULTS=1 only malformed values (not weak ones) are problems.
+ */
+export function parseConfig(source: object): ConfigResult {
+  const input: Record<string, string | undefined> = {};
+  for (const name of Object.keys(EnvSchema.shape)) {
+    const value: unknown = Reflect.get(source, name);
+    input[name] = typeof value === 'string' ? value : undefined;
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`),
+    };
+  }
+  const env = parsed.data;
+  const problems = env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: toConfig(env) };
+}
+
+function strictChecks(env: RawEnv): string[] {
+  const problems: string[] = [];
+  const requireSecret = (name: keyof RawEnv, value: string | undefined, min = MIN_SECRET_LENGTH) => {
+    if (value === undefined) problems.push(`${name} is not set`);
+    else if (isWeak(value, min))
+      problems.push(`${name} is a default or too short (at least ${min} characters)`);
+  };
+  requireSecret('OAUTH2_SESSION_KEY', env.OAUTH2_SESSION_KEY);
+  requireSecret('OAUTH2_KEY_ENCRYPTION_KEY', env.OAUTH2_KEY_ENCRYPTION_KEY);
+  if (env.OAUTH2_JWT_SECRET !== undefined) requireSecret('OAUTH2_JWT_SECRET', env.OAUTH2_JWT_SECRET);
+  if (env.OAUTH2_SEED_PASSWORD !== undefined) {
+    requireSecret('OAUTH2_SEED_PASSWORD', env.OAUTH2_SEED_PASSWORD, MIN_PASSWORD_LENGTH);
+  }
+  if (env.OAUTH2_ADMIN_CLIENT_ID !== undefined || env.OAUTH2_ADMIN_CLIENT_SECRET !== undefined) {
+    if (env.OAUTH2_ADMIN_CLIENT_ID === undefined) problems.push('OAUTH2_ADMIN_CLIENT_ID is not set');
+    requireSecret('OAUTH2_ADMIN_CLIENT_SECRET', env.OAUTH2_ADMIN_CLIENT_SECRET);
+  }
+  return problems;
+}
+
+function isWeak(value: string, min: number): boolean {
+  const normalized = value.trim().toLowerCase();
+  if (value.length < min) return true;
+  if (KNOWN_WEAK.has(normalized)) return true;
+  // One repeated character ("aaaa...", "0000...") is a placeholder, not a secret.
+  return new Set(normalized).size <= 2;
+}
+
+function toConfig(env: RawEnv): Config {
+  const seedPassword = env.OAUTH2_SEED_PASSWORD;
+  const adminClientId = env.OAUTH2_ADMIN_CLIENT_ID;
+  const adminClientSecret = env.OAUTH2_ADMIN_CLIENT_SECRET;
+  return {
+    publicUrl: env.OAUTH2_PUBLIC_URL?.replace(/\/+$/, ''),
+    allowedOrigins: env.OAUTH2_ALLOWED_ORIGINS,
+    databaseUrl: env.OAUTH2_DATABASE_URL,
+    accessTokensOpaque: env.OAUTH2_ACCESS_TOKENS_OPAQUE,
+    publicIntrospection: env.OAUTH2_PUBLIC_INTROSPECTION,
+    accessTokenTtlSecs: env.OAUTH2_ACCESS_TOKEN_TTL_SECS,
+    refreshTokenTtlSecs: env.OAUTH2_REFRESH_TOKEN_TTL_SECS,
+    authorizationCodeTtlSecs: env.OAUTH2_AUTHORIZATION_CODE_TTL_SECS,
+    jwtSecret: env.OAUTH2_JWT_SECRET,
+    sessionKey: env.OAUTH2_SESSION_KEY ?? INSECURE_PLACEHOLDER,
+    keyEncryptionKey: env.OAUTH2_KEY_ENCRYPTION_KEY ?? INSECURE_PLACEHOLDER,
+    seedAdmin:
+      seedPassword === undefined
+        ? undefined
+        : {
+            username: env.OAUTH2_SEED_USERNAME ?? 'admin',
+            password: seedPassword,
+            email: env.OAUTH2_SEED_EMAIL ?? 'admin@example.com',
+          },
+    adminClient:
+      adminClientId !== undefined && adminClientSecret !== undefined
+        ? { clientId: adminClientId, clientSecret: adminClientSecret }
+        : undefined,
+    adminEmails: env.OAUTH2_ADMIN_EMAILS.map((email) => email.toLowerCase()),
+    dynamicRegistrationEnabled: env.OAUTH2_DYNAMIC_REGISTRATION_ENABLED,
+    allowInsecureDefaults: env.OAUTH2_ALLOW_INSECURE_DEFAULTS,
+  };
+}
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/** Parses once per isolate (per env object) and caches the result. */
+export function loadConfig(source: object): ConfigResult {
+  let result = cache.get(source);
+  if (!result) {
+    result = parseConfig(source);
+    cache.set(source, result);
+  }
+  return result;
+}
