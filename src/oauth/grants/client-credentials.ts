@@ -1,0 +1,34 @@
+/** RFC 6749 §4.4 client credentials grant: confidential clients only, no refresh token, sub = client_id. */
+import { randomId } from '../../crypto/random';
+import type { ClientRecord } from '../../storage/ports';
+import { issueAccessToken } from '../access-token';
+import { UnauthorizedClientError } from '../errors';
+import type { FormParams } from '../form';
+import type { OAuthContext } from '../ports';
+import { grantScope } from '../scope';
+import type { TokenResponse } from './token-response';
+
+export async function clientCredentialsGrant(
+  ctx: OAuthContext,
+  client: ClientRecord,
+  params: FormParams,
+): Promise<TokenResponse> {
+  if (!client.grantTypes.includes('client_credentials')) {
+    throw new UnauthorizedClientError('this client may not use the client_credentials grant');
+  }
+  const scope = grantScope(params.get('scope'), client.scope);
+  const { token, info } = await issueAccessToken(ctx, {
+    grantId: randomId(),
+    clientId: client.clientId,
+    sub: client.clientId,
+    scope,
+    audience: [client.clientId],
+  });
+  const response: TokenResponse = {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: info.exp - info.iat,
+  };
+  if (info.scope) response.scope = info.scope;
+  return response;
+}

@@ -1,0 +1,70 @@
+/** Request bodies with a size cap, a required media type and strict decoding (bad input is a 4xx, never a 500). */
+import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../src/oauth/errors';
+import { type FormParams, parseForm } from '../../src/oauth/form';
+
+/** OAuth form posts are small; 16 KiB leaves room for long assertions later. */
+export const FORM_BODY_LIMIT = 16 * 1024;
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
+const JSON_TYPE = /^application\/json\s*(;.*)?$/i;
+
+/** Reads at most `limit` bytes as UTF-8; 413 beyond it, 400 on invalid UTF-8. */
+export async function readText(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new PayloadTooLargeError(limit);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new PayloadTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new InvalidRequestError('the request body is not valid UTF-8');
+  }
+}
+
+/** An application/x-www-form-urlencoded body, strictly parsed. */
+export async function readForm(request: Request, limit = FORM_BODY_LIMIT): Promise<FormParams> {
+  if (!FORM_TYPE.test(request.headers.get('content-type') ?? '')) {
+    throw new UnsupportedMediaTypeError('application/x-www-form-urlencoded');
+  }
+  return parseForm(await readText(request, limit));
+}
+
+/** An application/json body that must be a JSON object. */
+export async function readJsonObject(
+  request: Request,
+  limit = JSON_BODY_LIMIT,
+): Promise<Record<string, unknown>> {
+  if (!JSON_TYPE.test(request.headers.get('content-type') ?? '')) {
+    throw new UnsupportedMediaTypeError('application/json');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(await readText(request, limit));
+  } catch (error) {
+    if (error instanceof InvalidRequestError || error instanceof PayloadTooLargeError) throw error;
+    throw new InvalidRequestError('the request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRequestError('the request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

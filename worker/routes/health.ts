@@ -1,0 +1,63 @@
+/** GET /health (liveness) and GET /ready (storage reachable). */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createStorage } from '../../src/storage';
+import type { AppEnv } from '../context';
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['Operations'],
+  summary: 'Liveness',
+  responses: {
+    200: {
+      description: 'The Worker is serving',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ status: z.literal('healthy'), service: z.string(), timestamp: z.string() })
+            .openapi('Health'),
+        },
+      },
+    },
+  },
+});
+
+const ReadySchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ database: z.enum(['ok', 'error']) }),
+  })
+  .openapi('Readiness');
+
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['Operations'],
+  summary: 'Readiness: storage is reachable',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: ReadySchema } } },
+    503: { description: 'Storage unreachable', content: { 'application/json': { schema: ReadySchema } } },
+  },
+});
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(healthRoute);
+  app.get(healthRoute.path, (c) =>
+    c.json({ status: 'healthy', service: 'edge-oauth2-server', timestamp: new Date().toISOString() }, 200, {
+      'Cache-Control': 'no-store',
+    }),
+  );
+
+  app.openAPIRegistry.registerPath(readyRoute);
+  app.get(readyRoute.path, async (c) => {
+    try {
+      await createStorage(c.env).healthcheck();
+      return c.json({ status: 'ready', checks: { database: 'ok' } }, 200, { 'Cache-Control': 'no-store' });
+    } catch {
+      return c.json({ status: 'unavailable', checks: { database: 'error' } }, 503, {
+        'Cache-Control': 'no-store',
+        'Retry-After': '5',
+      });
+    }
+  });
+}

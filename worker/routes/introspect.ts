@@ -1,0 +1,95 @@
+/** POST /oauth/introspect (RFC 7662) and POST /oauth/revoke (RFC 7009). */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { authenticateClient, readClientCredentials } from '../../src/oauth/client-auth';
+import { introspect } from '../../src/oauth/introspection';
+import { revoke } from '../../src/oauth/revocation';
+import type { AppEnv } from '../context';
+import { readForm } from '../middleware/body';
+import { oauthContext } from '../services';
+import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
+
+const TokenForm = z.object({
+  token: z.string(),
+  token_type_hint: z.enum(['access_token', 'refresh_token']).optional(),
+  ...ClientAuthFields,
+});
+
+export const introspectRoute = createRoute({
+  method: 'post',
+  path: '/oauth/introspect',
+  tags: ['OAuth 2.0'],
+  summary: 'Token introspection (RFC 7662)',
+  description:
+    'Client authentication required unless OAUTH2_PUBLIC_INTROSPECTION=true. A caller sees only tokens issued to it or naming it as audience.',
+  security: basicAuth,
+  request: {
+    body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenForm } } },
+  },
+  responses: {
+    200: {
+      description: 'Introspection result',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              active: z.boolean(),
+              scope: z.string().optional(),
+              client_id: z.string().optional(),
+              token_type: z.string().optional(),
+              exp: z.number().int().optional(),
+              iat: z.number().int().optional(),
+              nbf: z.number().int().optional(),
+              sub: z.string().optional(),
+              aud: z.union([z.string(), z.array(z.string())]).optional(),
+              iss: z.string().optional(),
+              jti: z.string().optional(),
+            })
+            .openapi('IntrospectionResponse'),
+        },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+export const revokeRoute = createRoute({
+  method: 'post',
+  path: '/oauth/revoke',
+  tags: ['OAuth 2.0'],
+  summary: 'Token revocation (RFC 7009)',
+  description: 'Revokes the token and its whole grant. Unknown tokens are answered with 200.',
+  security: basicAuth,
+  request: {
+    body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenForm } } },
+  },
+  responses: { 200: { description: 'Revoked (or unknown)' }, ...errorResponses },
+});
+
+const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(introspectRoute);
+  app.post(introspectRoute.path, async (c) => {
+    const params = await readForm(c.req.raw);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const credentials = readClientCredentials(c.req.header('authorization'), params);
+    const caller =
+      ctx.config.publicIntrospection && !credentials
+        ? null
+        : await authenticateClient(ctx.clients, credentials, ctx.now());
+    return c.json(await introspect(ctx, params, caller), 200, noStore);
+  });
+
+  app.openAPIRegistry.registerPath(revokeRoute);
+  app.post(revokeRoute.path, async (c) => {
+    const params = await readForm(c.req.raw);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const caller = await authenticateClient(
+      ctx.clients,
+      readClientCredentials(c.req.header('authorization'), params),
+      ctx.now(),
+    );
+    await revoke(ctx, params, caller);
+    return c.body(null, 200, noStore);
+  });
+}

@@ -1,0 +1,31 @@
+/** OpenAPI schemas shared by the route documents. */
+import { z } from '@hono/zod-openapi';
+
+export const OAuthErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: 'invalid_request' }),
+    error_description: z.string().openapi({ example: 'missing required parameter grant_type' }),
+  })
+  .openapi('OAuthError');
+
+export const errorResponses = {
+  400: {
+    description: 'Invalid request (RFC 6749 §5.2)',
+    content: { 'application/json': { schema: OAuthErrorSchema } },
+  },
+  401: {
+    description: 'Client authentication failed',
+    content: { 'application/json': { schema: OAuthErrorSchema } },
+  },
+  503: {
+    description: 'Misconfigured or unavailable',
+    content: { 'application/json': { schema: OAuthErrorSchema } },
+  },
+} as const;
+
+export const ClientAuthFields = {
+  client_id: z.string().optional().openapi({ description: 'client_secret_post: the client identifier' }),
+  client_secret: z.string().optional().openapi({ description: 'client_secret_post: the client secret' }),
+};
+
+export const basicAuth: Record<string, string[]>[] = [{ clientSecretBasic: [] }, { clientSecretPost: [] }];

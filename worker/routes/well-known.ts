@@ -1,0 +1,62 @@
+/** Discovery (RFC 8414, OIDC Discovery) at both well-known paths, and the JWKS (public keys only). */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { discoveryDocument } from '../../src/oidc/discovery';
+import type { AppEnv } from '../context';
+import { oauthContext } from '../services';
+
+const MetadataSchema = z
+  .object({ issuer: z.string(), token_endpoint: z.string(), jwks_uri: z.string() })
+  .passthrough()
+  .openapi('AuthorizationServerMetadata');
+
+const metadataRoute = (path: string, summary: string) =>
+  createRoute({
+    method: 'get',
+    path,
+    tags: ['Discovery'],
+    summary,
+    responses: {
+      200: { description: 'Metadata', content: { 'application/json': { schema: MetadataSchema } } },
+    },
+  });
+
+const jwksRoute = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  tags: ['Discovery'],
+  summary: 'JSON Web Key Set: public signing keys only',
+  responses: {
+    200: {
+      description: 'JWKS (RFC 7517)',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string() }).passthrough()) })
+            .openapi('JWKS'),
+        },
+      },
+    },
+  },
+});
+
+export function registerWellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const route of [
+    metadataRoute('/.well-known/openid-configuration', 'OpenID Connect Discovery 1.0'),
+    metadataRoute('/.well-known/oauth-authorization-server', 'Authorization server metadata (RFC 8414)'),
+  ]) {
+    app.openAPIRegistry.registerPath(route);
+    app.get(route.path, (c) => {
+      const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+      return c.json(discoveryDocument(ctx.issuer, ctx.config), 200, {
+        'Cache-Control': 'public, max-age=300',
+      });
+    });
+  }
+
+  app.openAPIRegistry.registerPath(jwksRoute);
+  app.get(jwksRoute.path, async (c) => {
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const { jwks } = await ctx.keys.keySet();
+    return c.json(jwks, 200, { 'Cache-Control': 'public, max-age=300, stale-while-revalidate=60' });
+  });
+}
