@@ -1,0 +1,8 @@
+/** Storage contract suites: one per port, run unchanged against every adapter (re-exports). */
+export { describeAuditLogStoreContract } from './audit-log-store.contract';
+export { describeClientStoreContract } from './client-store.contract';
+export type { MakeStorage } from './fixtures';
+export { describeGrantStoreContract } from './grant-store.contract';
+export { describeSigningKeyStoreContract } from './signing-key-store.contract';
+export { describeStorageContract } from './storage-contract';
+export { describeUserStoreContract } from './user-store.contract';

@@ -1,0 +1,24 @@
+/** describeStorageContract: every port suite plus the healthcheck, for one adapter. */
+import { describe, expect, it } from 'vitest';
+import { describeAuditLogStoreContract } from './audit-log-store.contract';
+import { describeClientStoreContract } from './client-store.contract';
+import type { MakeStorage } from './fixtures';
+import { describeGrantStoreContract } from './grant-store.contract';
+import { describeSigningKeyStoreContract } from './signing-key-store.contract';
+import { describeUserStoreContract } from './user-store.contract';
+
+/** Runs every storage contract suite against the adapter built by `makeStorage`. */
+export function describeStorageContract(adapterName: string, makeStorage: MakeStorage): void {
+  describe(`Storage contract (${adapterName})`, () => {
+    it('healthcheck resolves while the database is reachable', async () => {
+      const storage = await makeStorage();
+      await expect(storage.healthcheck()).resolves.toBeUndefined();
+    });
+
+    describeClientStoreContract(adapterName, makeStorage);
+    describeUserStoreContract(adapterName, makeStorage);
+    describeGrantStoreContract(adapterName, makeStorage);
+    describeSigningKeyStoreContract(adapterName, makeStorage);
+    describeAuditLogStoreContract(adapterName, makeStorage);
+  });
+}

@@ -1,0 +1,29 @@
+/** createD1Storage: every storage port over one D1 database through drizzle-orm. */
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { type Storage, StorageUnavailableError } from '../ports';
+import { D1AuditLogStore } from './audit-log-store';
+import { D1ClientStore } from './client-store';
+import { D1GrantStore } from './grant-store';
+import { D1SigningKeyStore } from './signing-key-store';
+import { D1UserStore } from './user-store';
+
+/** Builds the Storage ports over a D1 binding (cheap, but cache it per binding: see createStorage). */
+export function createD1Storage(db: D1Database): Storage {
+  const orm = drizzle(db);
+  return {
+    clients: new D1ClientStore(orm),
+    users: new D1UserStore(orm),
+    grants: new D1GrantStore(orm),
+    signingKeys: new D1SigningKeyStore(orm),
+    auditLog: new D1AuditLogStore(orm),
+    async healthcheck() {
+      try {
+        await orm.run(sql`select 1`);
+      } catch (error) {
+        const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+        throw new StorageUnavailableError(undefined, { cause });
+      }
+    },
+  };
+}

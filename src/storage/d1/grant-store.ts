@@ -1,0 +1,84 @@
+/** D1 adapter for GrantStore (table `grants`). */
+import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import { normalizePage, toPage } from '../paging';
+import type { GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
+import { d1Call } from './errors';
+import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { grants } from './schema';
+
+const KEYSET: KeysetColumns = { createdAt: grants.createdAt, id: grants.id };
+
+/** GrantStore over D1. */
+export class D1GrantStore implements GrantStore {
+  constructor(private readonly db: DrizzleD1Database) {}
+
+  /** Replaces every field except a revocation already recorded: revocation is final. */
+  async upsert(grant: GrantRecord): Promise<void> {
+    await d1Call('grant', () =>
+      this.db
+        .insert(grants)
+        .values(grant)
+        .onConflictDoUpdate({
+          target: grants.id,
+          set: {
+            clientId: sql`excluded.client_id`,
+            userId: sql`excluded.user_id`,
+            grantType: sql`excluded.grant_type`,
+            scope: sql`excluded.scope`,
+            createdAt: sql`excluded.created_at`,
+            expiresAt: sql`excluded.expires_at`,
+            revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
+          },
+        })
+        .run(),
+    );
+  }
+
+  async get(id: string): Promise<GrantRecord | null> {
+    const rows = await d1Call('grant', () => this.db.select().from(grants).where(eq(grants.id, id)).limit(1));
+    return rows[0] ?? null;
+  }
+
+  async list(filter: GrantFilter): Promise<Page<GrantRecord>> {
+    const { limit, offset, after } = normalizePage(filter);
+    const where = and(
+      filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
+      filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+      afterCursor(KEYSET, after),
+    );
+    const rows = await d1Call('grant', () =>
+      this.db
+        .select()
+        .from(grants)
+        .where(where)
+        .orderBy(...newestFirst(KEYSET))
+        .limit(limit + 1)
+        .offset(offset),
+    );
+    return toPage(rows, limit, (g) => ({ createdAt: g.createdAt, id: g.id }));
+  }
+
+  async markRevoked(id: string, at: number): Promise<boolean> {
+    const [, found] = await d1Call('grant', () =>
+      this.db.batch([
+        this.db
+          .update(grants)
+          .set({ revokedAt: at })
+          .where(and(eq(grants.id, id), isNull(grants.revokedAt))),
+        this.db.select({ id: grants.id }).from(grants).where(eq(grants.id, id)).limit(1),
+      ]),
+    );
+    return found.length > 0;
+  }
+
+  async countActive(now: number): Promise<number> {
+    const rows = await d1Call('grant', () =>
+      this.db
+        .select({ n: count() })
+        .from(grants)
+        .where(and(isNull(grants.revokedAt), gt(grants.expiresAt, now))),
+    );
+    return rows[0]?.n ?? 0;
+  }
+}

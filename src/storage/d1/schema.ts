@@ -1,0 +1,114 @@
+/** D1 (SQLite) schema for the storage ports; source of the drizzle-kit migrations in migrations/d1. */
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { SigningKeyStatus, SigningKeyUse, TokenEndpointAuthMethod, UserRole } from '../ports';
+
+/**
+ * OAuth clients (ClientRecord). Secrets are never stored: `client_secret_hash` and
+ * `registration_access_token_hash` hold SHA-256 (base64url) digests, null for public / static clients.
+ * `redirect_uris`, `grant_types`, `response_types` are JSON string arrays; `metadata` is a JSON object
+ * of the remaining RFC 7591 fields. Booleans are 0/1; timestamps are epoch seconds.
+ */
+export const clients = sqliteTable(
+  'clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    clientSecretHash: text('client_secret_hash'),
+    clientSecretExpiresAt: integer('client_secret_expires_at').notNull(),
+    registrationAccessTokenHash: text('registration_access_token_hash'),
+    clientName: text('client_name'),
+    redirectUris: text('redirect_uris', { mode: 'json' }).$type<string[]>().notNull(),
+    grantTypes: text('grant_types', { mode: 'json' }).$type<string[]>().notNull(),
+    responseTypes: text('response_types', { mode: 'json' }).$type<string[]>().notNull(),
+    scope: text('scope').notNull(),
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method').$type<TokenEndpointAuthMethod>().notNull(),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    firstParty: integer('first_party', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('clients_created_at_id_idx').on(t.createdAt, t.clientId)],
+);
+
+/**
+ * Users (UserRecord). `username` is stored lower-case and unique. Passwords are never stored: only
+ * `password_hash`, a self-describing slow hash (`pbkdf2-sha256$<iterations>$<salt>$<hash>`).
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull().unique('users_username_unique'),
+    email: text('email'),
+    name: text('name'),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<UserRole>().notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('users_created_at_id_idx').on(t.createdAt, t.id)],
+);
+
+/**
+ * Grants (GrantRecord): the admin-facing view of a token family. No token or code values are kept
+ * here (the TokenActor holds only their hashes). `revoked_at` is null until the first revocation.
+ */
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    userId: text('user_id'),
+    grantType: text('grant_type').notNull(),
+    scope: text('scope').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [
+    index('grants_created_at_id_idx').on(t.createdAt, t.id),
+    index('grants_client_id_idx').on(t.clientId),
+    index('grants_user_id_idx').on(t.userId),
+  ],
+);
+
+/**
+ * Signing keys (SigningKeyRecord). `public_jwk` is the public JWK as JSON text; the private key is
+ * stored only encrypted (AES-GCM under OAUTH2_KEY_ENCRYPTION_KEY) in `private_jwk_encrypted`.
+ */
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    alg: text('alg').notNull(),
+    use: text('use').$type<SigningKeyUse>().notNull(),
+    status: text('status').$type<SigningKeyStatus>().notNull(),
+    publicJwk: text('public_jwk').notNull(),
+    privateJwkEncrypted: text('private_jwk_encrypted').notNull(),
+    createdAt: integer('created_at').notNull(),
+    retiresAt: integer('retires_at'),
+  },
+  (t) => [index('signing_keys_created_at_kid_idx').on(t.createdAt, t.kid)],
+);
+
+/**
+ * Audit log (AuditEntry), append-only. `metadata` is a JSON object; callers must not put secrets,
+ * codes or tokens in it (only ids and hashes).
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    actorId: text('actor_id').notNull(),
+    actorType: text('actor_type').$type<'user' | 'client' | 'system'>().notNull(),
+    action: text('action').notNull(),
+    targetKind: text('target_kind').notNull(),
+    targetId: text('target_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('audit_log_created_at_id_idx').on(t.createdAt, t.id)],
+);
