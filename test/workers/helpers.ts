@@ -1,6 +1,7 @@
 /** Black-box helpers: requests through the real Worker (SELF), RFC error assertions. */
 import { env, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { createApp } from '../../worker/app';
 
 export const ORIGIN = 'http://localhost';
 export const ADMIN_ID = env.OAUTH2_ADMIN_CLIENT_ID;
@@ -57,4 +58,22 @@ export async function adminToken(scope = 'admin'): Promise<string> {
   );
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export type Poster = typeof post;
+
+/** `post` against the same Worker with extra configuration (a fresh env object re-parses the config). */
+export function postWith(vars: Record<string, string>): Poster {
+  const app = createApp();
+  const configured = { ...env, ...vars };
+  return async (path, form, headers = {}) =>
+    app.request(
+      `${ORIGIN}${path}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
+      },
+      configured,
+    );
 }
