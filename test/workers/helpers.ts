@@ -5,7 +5,7 @@ import { createApp } from '../../worker/app';
 
 export const ORIGIN = 'http://localhost';
 export const ADMIN_ID = env.OAUTH2_ADMIN_CLIENT_ID;
-export const ADMIN_SECRET = (env as unknown as Record<string, string>).OAUTH2_ADMIN_CLIENT_SECRET as string;
+export const ADMIN_SECRET = env.OAUTH2_ADMIN_CLIENT_SECRET ?? '';
 
 export function basic(id: string, secret: string): string {
   return `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;

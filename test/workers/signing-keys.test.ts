@@ -34,7 +34,7 @@ describe('KeyRing: signing keys', () => {
     for (const key of stored) {
       expect(key.privateJwkEncrypted).toMatch(/^v1\./);
       expect(key.privateJwkEncrypted).not.toContain('"d"');
-      const kek = env.OAUTH2_KEY_ENCRYPTION_KEY as string;
+      const kek = env.OAUTH2_KEY_ENCRYPTION_KEY ?? '';
       const plain = JSON.parse(await decryptSecret(kek, key.privateJwkEncrypted, key.kid)) as { d?: string };
       expect(typeof plain.d).toBe('string');
       await expect(
