@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config';
 import { createApp } from '../../worker/app';
 
 const STRONG = {
-  OAUTH2_SESSION_KEY: 'k'.repeat(8) + 'a-strong-session-key-0123456789abcdef',
+  OAUTH2_SESSION_KEY: 'a-strong-session-key-0123456789abcdef-kkkkkkkk',
   OAUTH2_KEY_ENCRYPTION_KEY: 'a-strong-key-encryption-key-0123456789abcdef',
 };
 
