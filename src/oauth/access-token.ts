@@ -90,12 +90,22 @@ async function storeOpaque(ctx: OAuthContext, info: AccessTokenInfo): Promise<st
   return token;
 }
 
-/** The live token, or null when it is unknown, malformed, forged, expired or revoked. */
+/**
+ * The live token, or null when it is unknown, malformed, forged, expired or revoked, or when its
+ * client has been deleted or disabled since (RFC 7592 §2.3).
+ */
 export async function resolveAccessToken(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
+  const info = await resolveToken(ctx, token);
+  if (!info) return null;
+  const client = await ctx.clients.get(info.clientId);
+  return client?.enabled ? info : null;
+}
+
+function resolveToken(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
   const opaque = OPAQUE_TOKEN.exec(token);
   if (opaque) return resolveOpaque(ctx, token, opaque[1] as string);
   if (token.split('.').length === 3) return resolveJwt(ctx, token);
-  return null;
+  return Promise.resolve(null);
 }
 
 async function resolveOpaque(

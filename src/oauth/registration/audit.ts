@@ -1,0 +1,34 @@
+/** Audit entries for registration changes (`client.register`, `client.update`, `client.delete`). */
+import { randomId } from '../../crypto/random';
+import type { OAuthContext } from '../ports';
+
+/** Where a request came from, as the Worker shell saw it. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The actor of an anonymous registration (OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true, no token). */
+export const ANONYMOUS = 'anonymous';
+
+export async function auditClientChange(
+  ctx: OAuthContext,
+  action: 'client.register' | 'client.update' | 'client.delete',
+  actorId: string,
+  clientId: string,
+  origin: RequestOrigin,
+  metadata: Record<string, unknown> = {},
+): Promise<void> {
+  await ctx.storage.auditLog.append({
+    id: randomId(),
+    actorId,
+    actorType: 'client',
+    action,
+    targetKind: 'client',
+    targetId: clientId,
+    ip: origin.ip,
+    userAgent: origin.userAgent,
+    metadata,
+    createdAt: ctx.now(),
+  });
+}

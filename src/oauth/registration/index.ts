@@ -1,0 +1,11 @@
+export { ANONYMOUS, type RequestOrigin } from './audit';
+export { type ClientInformation, clientInformation, registrationClientUri } from './client-information';
+export {
+  authenticateRegistration,
+  deleteRegistration,
+  type ManagedClient,
+  readRegistration,
+  updateRegistration,
+} from './manage';
+export { type ClientMetadata, validateClientMetadata } from './metadata';
+export { INITIAL_ACCESS_SCOPE, registerClient, registrationActor } from './register';

@@ -1,0 +1,129 @@
+/**
+ * RFC 7592 client configuration endpoint: read (§2.1), update (§2.2) and delete (§2.3) a dynamically
+ * registered client with its registration access token, compared as a SHA-256 digest in constant
+ * time. A wrong token, an unknown client and a client not registered here all answer the same
+ * 401 invalid_token, so the endpoint does not reveal which clients exist.
+ */
+import { constantTimeEqual, sha256 } from '../../crypto/hash';
+import type { ClientRecord } from '../../storage/ports';
+import { readBearer } from '../bearer';
+import {
+  InvalidClientMetadataError,
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingBearerError,
+} from '../errors';
+import type { OAuthContext } from '../ports';
+import { auditClientChange, type RequestOrigin } from './audit';
+import { type ClientInformation, clientInformation, withMetadata } from './client-information';
+import { validateClientMetadata } from './metadata';
+
+/** A SHA-256 digest compared against when the client is unknown, so timing does not tell. */
+const DUMMY_HASH = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const MAX_CLIENT_ID_LENGTH = 255;
+
+/** RFC 7592 §2.2: set by the server, never sent back by the client. */
+const SERVER_ASSIGNED_FIELDS = [
+  'registration_access_token',
+  'registration_client_uri',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+];
+
+/** A client proven to be managed by the presented registration access token. */
+export interface ManagedClient {
+  client: ClientRecord;
+  registrationAccessToken: string;
+}
+
+/** Checks the registration access token of `clientId`; 401 invalid_token on any mismatch. */
+export async function authenticateRegistration(
+  ctx: OAuthContext,
+  clientId: string,
+  authorization: string | undefined,
+): Promise<ManagedClient> {
+  const token = readBearer(authorization);
+  if (token === null) throw new MissingBearerError();
+  const client = clientId.length <= MAX_CLIENT_ID_LENGTH ? await ctx.clients.get(clientId) : null;
+  const matches = constantTimeEqual(await sha256(token), client?.registrationAccessTokenHash ?? DUMMY_HASH);
+  if (
+    !client ||
+    !matches ||
+    client.registrationAccessTokenHash === null ||
+    client.metadata.bootstrap === true
+  ) {
+    throw new InvalidTokenError('the registration access token is invalid');
+  }
+  return { client, registrationAccessToken: token };
+}
+
+/** §2.1: the current registration; the secret is not returned (only its hash is kept). */
+export function readRegistration(ctx: OAuthContext, managed: ManagedClient): ClientInformation {
+  return clientInformation(ctx.issuer, managed.client, {
+    registrationAccessToken: managed.registrationAccessToken,
+  });
+}
+
+/**
+ * §2.2: replaces the metadata (omitted fields return to their defaults). The credentials stay:
+ * a client cannot pick its secret, and switching between public and confidential would create
+ * or orphan one, so that needs a new registration.
+ */
+export async function updateRegistration(
+  ctx: OAuthContext,
+  managed: ManagedClient,
+  document: Record<string, unknown>,
+  origin: RequestOrigin,
+): Promise<ClientInformation> {
+  const { client } = managed;
+  checkUpdateDocument(client.clientId, document);
+  await checkPresentedSecret(client, document.client_secret);
+  const metadata = validateClientMetadata(document);
+  if ((metadata.tokenEndpointAuthMethod === 'none') !== (client.tokenEndpointAuthMethod === 'none')) {
+    throw new InvalidClientMetadataError(
+      'token_endpoint_auth_method: cannot switch between a public and a confidential client; register a new client',
+    );
+  }
+  const updated = withMetadata(client, metadata, ctx.now());
+  if (!(await ctx.clients.replace(updated)))
+    throw new InvalidTokenError('the registration access token is invalid');
+  await auditClientChange(ctx, 'client.update', client.clientId, client.clientId, origin, {
+    grant_types: updated.grantTypes,
+    scope: updated.scope,
+  });
+  return clientInformation(ctx.issuer, updated, {
+    registrationAccessToken: managed.registrationAccessToken,
+  });
+}
+
+/** §2.3: deletes the client; its id, secret and registration access token stop working at once. */
+export async function deleteRegistration(
+  ctx: OAuthContext,
+  managed: ManagedClient,
+  origin: RequestOrigin,
+): Promise<void> {
+  const { clientId } = managed.client;
+  if (!(await ctx.clients.remove(clientId)))
+    throw new InvalidTokenError('the registration access token is invalid');
+  await auditClientChange(ctx, 'client.delete', clientId, clientId, origin);
+}
+
+function checkUpdateDocument(clientId: string, document: Record<string, unknown>): void {
+  if (document.client_id === undefined) throw new InvalidRequestError('client_id: required in an update');
+  if (document.client_id !== clientId) {
+    throw new InvalidRequestError('client_id: does not match the client being updated');
+  }
+  const serverField = SERVER_ASSIGNED_FIELDS.find((field) => document[field] !== undefined);
+  if (serverField) throw new InvalidRequestError(`${serverField}: is assigned by the server; do not send it`);
+}
+
+async function checkPresentedSecret(client: ClientRecord, secret: unknown): Promise<void> {
+  if (secret === undefined || secret === null) return;
+  const presented = typeof secret === 'string' ? await sha256(secret) : '';
+  if (
+    !constantTimeEqual(presented, client.clientSecretHash ?? DUMMY_HASH) ||
+    client.clientSecretHash === null
+  ) {
+    throw new InvalidClientMetadataError('client_secret: does not match the current client secret');
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * RFC 7591 §2 client metadata: validation of a registration (or RFC 7592 §2.2 replacement) document
+ * into the values a ClientRecord holds. Unknown fields are ignored; null, "" and [] count as omitted
+ * (RFC 7592 §2.2 lets the server ignore empty values). Errors are invalid_client_metadata, or
+ * invalid_redirect_uri for redirect_uris (§3.2.2), and name the field.
+ */
+import { z } from 'zod';
+import { SCOPES_SUPPORTED } from '../../oidc/discovery';
+import type { TokenEndpointAuthMethod } from '../../storage/ports';
+import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
+import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
+import { PRIVILEGED_SCOPES, parseScope } from '../scope';
+
+export const REGISTRABLE_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+export const REGISTRABLE_RESPONSE_TYPES = ['code'] as const;
+export const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const DEFAULT_SCOPE = 'read';
+
+export const MAX_REDIRECT_URIS = 20;
+const MAX_TEXT_LENGTH = 500;
+const MAX_CONTACTS = 10;
+
+/** The RFC 7591 fields kept in ClientRecord.metadata (the rest have columns of their own). */
+export const EXTRA_METADATA_FIELDS = [
+  'client_uri',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'jwks_uri',
+  'contacts',
+  'software_id',
+  'software_version',
+] as const;
+
+/** Validated metadata, defaults applied. */
+export interface ClientMetadata {
+  clientName: string | null;
+  redirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  scope: string;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** The EXTRA_METADATA_FIELDS that were given. */
+  metadata: Record<string, unknown>;
+}
+
+/** null, "" and [] are treated as absent. */
+const omittable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) =>
+      value === null || value === '' || (Array.isArray(value) && value.length === 0) ? undefined : value,
+    schema.optional(),
+  );
+
+const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+const httpsUrl = text.refine((value) => URL.parse(value)?.protocol === 'https:', 'must be an https URL');
+const distinct = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max, `must have at most ${max} entries`)
+    .transform((items) => [...new Set(items)]);
+
+const MetadataSchema = z.object({
+  redirect_uris: omittable(
+    distinct(
+      z.string().max(MAX_REDIRECT_URI_LENGTH, `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`),
+      MAX_REDIRECT_URIS,
+    ),
+  ),
+  grant_types: omittable(distinct(z.enum(REGISTRABLE_GRANT_TYPES), REGISTRABLE_GRANT_TYPES.length)),
+  response_types: omittable(distinct(z.enum(REGISTRABLE_RESPONSE_TYPES), REGISTRABLE_RESPONSE_TYPES.length)),
+  token_endpoint_auth_method: omittable(z.enum(REGISTRABLE_AUTH_METHODS)),
+  scope: omittable(text),
+  client_name: omittable(text),
+  client_uri: omittable(httpsUrl),
+  logo_uri: omittable(httpsUrl),
+  policy_uri: omittable(httpsUrl),
+  tos_uri: omittable(httpsUrl),
+  jwks_uri: omittable(httpsUrl),
+  contacts: omittable(distinct(text, MAX_CONTACTS)),
+  software_id: omittable(text),
+  software_version: omittable(text),
+});
+
+type ParsedMetadata = z.output<typeof MetadataSchema>;
+
+/** Validates a metadata document; throws the RFC 7591 §3.2.2 error naming the first bad field. */
+export function validateClientMetadata(document: Record<string, unknown>): ClientMetadata {
+  const parsed = MetadataSchema.safeParse(document);
+  if (!parsed.success) throw issueError(parsed.error.issues[0]);
+  const input = parsed.data;
+  const grantTypes = input.grant_types ?? ['authorization_code'];
+  const responseTypes = checkResponseTypes(grantTypes, input.response_types);
+  const tokenEndpointAuthMethod = checkAuthMethod(grantTypes, input.token_endpoint_auth_method);
+  return {
+    clientName: input.client_name ?? null,
+    redirectUris: checkRedirectUris(grantTypes, input.redirect_uris ?? []),
+    grantTypes,
+    responseTypes,
+    scope: checkScope(input.scope ?? DEFAULT_SCOPE),
+    tokenEndpointAuthMethod,
+    metadata: extraMetadata(input),
+  };
+}
+
+function issueError(issue: z.core.$ZodIssue | undefined): OAuthError {
+  const [field, ...rest] = issue?.path ?? [];
+  const name = `${String(field ?? 'metadata')}${rest.map((part) => `[${String(part)}]`).join('')}`;
+  const description = `${name}: ${issue?.message ?? 'invalid value'}`;
+  return field === 'redirect_uris'
+    ? new InvalidRedirectUriError(description)
+    : new InvalidClientMetadataError(description);
+}
+
+/** RFC 7591 §2.1: `code` goes with authorization_code, and nothing else here uses the authorization endpoint. */
+function checkResponseTypes(grantTypes: string[], given: string[] | undefined): string[] {
+  const usesCode = grantTypes.includes('authorization_code');
+  if (given === undefined) return usesCode ? ['code'] : [];
+  if (given.includes('code') !== usesCode) {
+    throw new InvalidClientMetadataError(
+      'response_types: code and grant_types authorization_code must be registered together',
+    );
+  }
+  return given;
+}
+
+function checkAuthMethod(grantTypes: string[], given: TokenEndpointAuthMethod | undefined) {
+  if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) {
+    throw new InvalidClientMetadataError('grant_types: refresh_token is only issued with authorization_code');
+  }
+  const method = given ?? 'client_secret_basic';
+  if (method === 'none' && grantTypes.includes('client_credentials')) {
+    throw new InvalidClientMetadataError(
+      'token_endpoint_auth_method: a public client (none) cannot use the client_credentials grant',
+    );
+  }
+  return method;
+}
+
+function checkRedirectUris(grantTypes: string[], uris: string[]): string[] {
+  if (uris.length === 0 && grantTypes.includes('authorization_code')) {
+    throw new InvalidRedirectUriError('redirect_uris: required for the authorization_code grant');
+  }
+  uris.forEach((uri, index) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw new InvalidRedirectUriError(`redirect_uris[${index}]: ${problem}`);
+  });
+  return uris;
+}
+
+/** RFC 6749 §3.3 syntax, only scopes this server supports, never a privileged one. */
+function checkScope(scope: string): string {
+  let scopes: string[];
+  try {
+    scopes = parseScope(scope);
+  } catch (error) {
+    throw new InvalidClientMetadataError(`scope: ${(error as Error).message}`);
+  }
+  if (scopes.length === 0) return DEFAULT_SCOPE;
+  const privileged = scopes.filter((name) => PRIVILEGED_SCOPES.has(name));
+  if (privileged.length > 0) {
+    throw new InvalidClientMetadataError(`scope: ${privileged.join(' ')} cannot be registered`);
+  }
+  const unknown = scopes.filter((name) => !SCOPES_SUPPORTED.includes(name));
+  if (unknown.length > 0) {
+    throw new InvalidClientMetadataError(`scope: not supported by this server: ${unknown.join(' ')}`);
+  }
+  return scopes.join(' ');
+}
+
+function extraMetadata(input: ParsedMetadata): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  for (const field of EXTRA_METADATA_FIELDS) {
+    if (input[field] !== undefined) metadata[field] = input[field];
+  }
+  return metadata;
+}

@@ -1,0 +1,78 @@
+/**
+ * RFC 7591 §3 client registration. The initial access token (§1.2) is a Bearer access token with
+ * scope `admin`; without one, registration is open only when OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true.
+ * Either way the client never gets a privileged scope. Secrets are returned once and stored as hashes.
+ */
+import { sha256 } from '../../crypto/hash';
+import { randomId, randomToken } from '../../crypto/random';
+import type { ClientRecord } from '../../storage/ports';
+import { readBearer, requireAccessToken } from '../bearer';
+import { MissingBearerError } from '../errors';
+import type { OAuthContext } from '../ports';
+import { ANONYMOUS, auditClientChange, type RequestOrigin } from './audit';
+import { type ClientInformation, clientInformation } from './client-information';
+import { type ClientMetadata, validateClientMetadata } from './metadata';
+
+/** The scope an initial access token must carry. */
+export const INITIAL_ACCESS_SCOPE = 'admin';
+
+/**
+ * Who may register: the client_id of the admin token presented, or ANONYMOUS when open
+ * registration is enabled and no token was sent. A token that is sent must be valid and admin-scoped.
+ */
+export async function registrationActor(
+  ctx: OAuthContext,
+  authorization: string | undefined,
+): Promise<string> {
+  const token = readBearer(authorization);
+  if (token === null) {
+    if (ctx.config.dynamicRegistrationEnabled) return ANONYMOUS;
+    throw new MissingBearerError();
+  }
+  return (await requireAccessToken(ctx, token, INITIAL_ACCESS_SCOPE)).clientId;
+}
+
+/** Registers a client from its metadata document; the 201 response body. */
+export async function registerClient(
+  ctx: OAuthContext,
+  actor: string,
+  document: Record<string, unknown>,
+  origin: RequestOrigin,
+): Promise<ClientInformation> {
+  const metadata = validateClientMetadata(document);
+  const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(32);
+  const registrationAccessToken = randomToken(32);
+  const client = await newClientRecord(ctx.now(), metadata, clientSecret, registrationAccessToken);
+  await ctx.clients.create(client);
+  await auditClientChange(ctx, 'client.register', actor, client.clientId, origin, {
+    client_name: client.clientName,
+    grant_types: client.grantTypes,
+    scope: client.scope,
+  });
+  return clientInformation(ctx.issuer, client, { clientSecret, registrationAccessToken });
+}
+
+async function newClientRecord(
+  now: number,
+  metadata: ClientMetadata,
+  clientSecret: string | undefined,
+  registrationAccessToken: string,
+): Promise<ClientRecord> {
+  return {
+    clientId: `client_${randomId()}`,
+    clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
+    clientSecretExpiresAt: 0,
+    registrationAccessTokenHash: await sha256(registrationAccessToken),
+    clientName: metadata.clientName,
+    redirectUris: metadata.redirectUris,
+    grantTypes: metadata.grantTypes,
+    responseTypes: metadata.responseTypes,
+    scope: metadata.scope,
+    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+    metadata: metadata.metadata,
+    enabled: true,
+    firstParty: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
