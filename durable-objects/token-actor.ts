@@ -1,26 +1,45 @@
 /**
- * TokenActor: one per grant (token family), addressed by the grant id embedded in every token
- * it owns. Owns the grant's revocation state and its opaque access tokens (stored as SHA-256
- * hashes only). Every transition runs inside the actor, so revocation and issuance are serialized.
- * State is dropped by an alarm once the grant has expired.
+ * TokenActor: the live state of token families (grants). Each grant id starts with a shard prefix
+ * (src/oauth/grant-id.ts) naming the actor that owns it, so many grants share a warm object and no
+ * object is hot. Owns revocation state and opaque access tokens (stored as SHA-256 hashes only).
+ * Every transition of a grant runs inside its actor, so revocation and issuance are serialized.
+ * Expired rows are dropped by an alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { StoredAccessToken } from '../src/oauth/ports';
 
+/** How often expired grants are swept, and the grace after expiry before their rows are dropped. */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const EXPIRY_GRACE_SECS = 60;
+
+type AccessTokenRow = {
+  hash: string;
+  grant_id: string;
+  jti: string;
+  client_id: string;
+  sub: string;
+  scope: string;
+  aud: string;
+  issued_at: number;
+  expires_at: number;
+};
+
 export class TokenActor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private sweepScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS grant_state (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
+      CREATE TABLE IF NOT EXISTS grants (
+        grant_id TEXT PRIMARY KEY,
         revoked_at INTEGER,
         expires_at INTEGER NOT NULL
       );
       CREATE TABLE IF NOT EXISTS access_tokens (
         hash TEXT PRIMARY KEY,
+        grant_id TEXT NOT NULL,
         jti TEXT NOT NULL,
         client_id TEXT NOT NULL,
         sub TEXT NOT NULL,
@@ -29,14 +48,18 @@ export class TokenActor extends DurableObject<Env> {
         issued_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL
       );
+      CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
     `);
   }
 
-  async storeAccessToken(token: StoredAccessToken): Promise<boolean> {
-    if (this.revokedAt() !== null) return false;
+  /** Records an opaque access token in its grant; false when the grant is revoked. */
+  async storeAccessToken(grantId: string, token: StoredAccessToken): Promise<boolean> {
+    if (this.revokedAt(grantId) !== null) return false;
+    this.extendGrant(grantId, token.expiresAt);
     this.sql.exec(
-      'INSERT INTO access_tokens (hash, jti, client_id, sub, scope, aud, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO access_tokens (hash, grant_id, jti, client_id, sub, scope, aud, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       token.hash,
+      grantId,
       token.jti,
       token.clientId,
       token.sub,
@@ -45,23 +68,15 @@ export class TokenActor extends DurableObject<Env> {
       token.issuedAt,
       token.expiresAt,
     );
-    await this.extendLifetime(token.expiresAt);
+    await this.scheduleSweep();
     return true;
   }
 
-  async findAccessToken(hash: string, now: number): Promise<StoredAccessToken | null> {
-    if (this.revokedAt() !== null) return null;
+  /** The live token with this hash in this grant, or null when unknown, expired or revoked. */
+  async findAccessToken(grantId: string, hash: string, now: number): Promise<StoredAccessToken | null> {
+    if (this.revokedAt(grantId) !== null) return null;
     const row = this.sql
-      .exec<{
-        hash: string;
-        jti: string;
-        client_id: string;
-        sub: string;
-        scope: string;
-        aud: string;
-        issued_at: number;
-        expires_at: number;
-      }>('SELECT * FROM access_tokens WHERE hash = ?', hash)
+      .exec<AccessTokenRow>('SELECT * FROM access_tokens WHERE hash = ? AND grant_id = ?', hash, grantId)
       .toArray()[0];
     if (!row || row.expires_at <= now) return null;
     return {
@@ -76,38 +91,54 @@ export class TokenActor extends DurableObject<Env> {
     };
   }
 
-  async revoke(expiresAt: number): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
-    await this.extendLifetime(expiresAt);
-    this.sql.exec('UPDATE grant_state SET revoked_at = ? WHERE id = 1 AND revoked_at IS NULL', now);
+  /** Revokes the grant; kept (revoked) until `expiresAt`, when nothing it issued can be valid any more. */
+  async revoke(grantId: string, expiresAt: number): Promise<void> {
+    this.extendGrant(grantId, expiresAt);
+    this.sql.exec(
+      'UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL',
+      Math.floor(Date.now() / 1000),
+      grantId,
+    );
+    this.sql.exec('DELETE FROM access_tokens WHERE grant_id = ?', grantId);
+    await this.scheduleSweep();
   }
 
-  async isRevoked(): Promise<boolean> {
-    return this.revokedAt() !== null;
+  async isRevoked(grantId: string): Promise<boolean> {
+    return this.revokedAt(grantId) !== null;
   }
 
-  /** The grant has expired: nothing it issued can be valid any more. */
+  /** Drops grants and tokens past their expiry; runs again while anything is left. */
   override async alarm(): Promise<void> {
-    this.sql.exec('DELETE FROM access_tokens; DELETE FROM grant_state;');
+    const cutoff = Math.floor(Date.now() / 1000) - EXPIRY_GRACE_SECS;
+    this.sql.exec('DELETE FROM access_tokens WHERE expires_at < ?', cutoff);
+    this.sql.exec('DELETE FROM grants WHERE expires_at < ?', cutoff);
+    this.sweepScheduled = false;
+    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM grants').one().n;
+    if (left > 0) await this.scheduleSweep();
   }
 
-  private revokedAt(): number | null {
+  private revokedAt(grantId: string): number | null {
     const row = this.sql
-      .exec<{ revoked_at: number | null }>('SELECT revoked_at FROM grant_state WHERE id = 1')
+      .exec<{ revoked_at: number | null }>('SELECT revoked_at FROM grants WHERE grant_id = ?', grantId)
       .toArray()[0];
     return row?.revoked_at ?? null;
   }
 
-  /** Keeps the grant's state (and its alarm) until `expiresAt` at least. */
-  private async extendLifetime(expiresAt: number): Promise<void> {
-    const row = this.sql
-      .exec<{ expires_at: number }>('SELECT expires_at FROM grant_state WHERE id = 1')
-      .toArray()[0];
-    if (row && row.expires_at >= expiresAt) return;
+  /** Keeps the grant's row until `expiresAt` at least. */
+  private extendGrant(grantId: string, expiresAt: number): void {
     this.sql.exec(
-      'INSERT INTO grant_state (id, revoked_at, expires_at) VALUES (1, NULL, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at',
+      `INSERT INTO grants (grant_id, revoked_at, expires_at) VALUES (?, NULL, ?)
+       ON CONFLICT (grant_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
+      grantId,
       expiresAt,
     );
-    await this.ctx.storage.setAlarm((expiresAt + 60) * 1000);
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    if (this.sweepScheduled) return;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    }
+    this.sweepScheduled = true;
   }
 }

@@ -32,14 +32,14 @@ const flag = z
     return z.NEVER;
   });
 
-const seconds = (fallback: number, min: number, max: number) =>
+const integer = (fallback: number, min: number, max: number) =>
   z
     .string()
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value.trim() === '') return fallback;
       if (!/^\d+$/.test(value.trim())) {
-        ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds' });
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number' });
         return z.NEVER;
       }
       const n = Number(value.trim());
@@ -91,8 +91,8 @@ const EnvSchema = z.object({
   OAUTH2_DATABASE_URL: databaseUrl,
   OAUTH2_ACCESS_TOKENS_OPAQUE: flag,
   OAUTH2_PUBLIC_INTROSPECTION: flag,
-  OAUTH2_ACCESS_TOKEN_TTL_SECS: seconds(3600, 60, 86_400),
-  OAUTH2_REFRESH_TOKEN_TTL_SECS: seconds(2_592_000, 60, 31_536_000),
+  OAUTH2_ACCESS_TOKEN_TTL_SECS: integer(3600, 60, 86_400),
+  OAUTH2_REFRESH_TOKEN_TTL_SECS: integer(2_592_000, 60, 31_536_000),
   OAUTH2_AUTHORIZATION_CODE_TTL_SECS: z
     .string()
     .optional()
@@ -111,6 +111,7 @@ const EnvSchema = z.object({
   OAUTH2_ADMIN_EMAILS: list,
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flag,
   OAUTH2_ALLOW_INSECURE_DEFAULTS: flag,
+  OAUTH2_TOKEN_ACTOR_SHARDS: integer(256, 1, 1296),
 });
 
 type RawEnv = z.output<typeof EnvSchema>;
@@ -134,6 +135,8 @@ export interface Config {
   adminEmails: string[];
   dynamicRegistrationEnabled: boolean;
   allowInsecureDefaults: boolean;
+  /** How many TokenActor objects new grants are spread over (1..1296). */
+  tokenActorShards: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -223,6 +226,7 @@ function toConfig(env: RawEnv): Config {
     adminEmails: env.OAUTH2_ADMIN_EMAILS.map((email) => email.toLowerCase()),
     dynamicRegistrationEnabled: env.OAUTH2_DYNAMIC_REGISTRATION_ENABLED,
     allowInsecureDefaults: env.OAUTH2_ALLOW_INSECURE_DEFAULTS,
+    tokenActorShards: env.OAUTH2_TOKEN_ACTOR_SHARDS,
   };
 }
 

@@ -18,5 +18,6 @@ declare namespace Cloudflare {
     OAUTH2_ADMIN_EMAILS?: string;
     OAUTH2_DYNAMIC_REGISTRATION_ENABLED?: string;
     OAUTH2_ALLOW_INSECURE_DEFAULTS?: string;
+    OAUTH2_TOKEN_ACTOR_SHARDS?: string;
   }
 }

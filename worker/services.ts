@@ -2,6 +2,7 @@
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
+import { tokenActorName } from '../src/oauth/grant-id';
 import type { OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
 import { createStorage } from '../src/storage';
 
@@ -21,7 +22,8 @@ function isolateServices(env: Env, config: Config): IsolateServices {
   if (!services) {
     const keyRing = () => env.KEY_RING.get(env.KEY_RING.idFromName('key-ring'));
     const clientActor = (clientId: string) => env.CLIENT_ACTOR.get(env.CLIENT_ACTOR.idFromName(clientId));
-    const tokenActor = (grantId: string) => env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(grantId));
+    const tokenActor = (grantId: string) =>
+      env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(tokenActorName(grantId)));
     services = {
       keys: new KeyCache(() => keyRing().getKeys(), config.keyEncryptionKey),
       clients: new CachedClientRegistry(
@@ -35,10 +37,11 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         now,
       ),
       tokens: {
-        storeAccessToken: (grantId, token: StoredAccessToken) => tokenActor(grantId).storeAccessToken(token),
-        findAccessToken: (grantId, hash) => tokenActor(grantId).findAccessToken(hash, now()),
-        revokeGrant: (grantId, expiresAt) => tokenActor(grantId).revoke(expiresAt),
-        isGrantRevoked: (grantId) => tokenActor(grantId).isRevoked(),
+        storeAccessToken: (grantId, token: StoredAccessToken) =>
+          tokenActor(grantId).storeAccessToken(grantId, token),
+        findAccessToken: (grantId, hash) => tokenActor(grantId).findAccessToken(grantId, hash, now()),
+        revokeGrant: (grantId, expiresAt) => tokenActor(grantId).revoke(grantId, expiresAt),
+        isGrantRevoked: (grantId) => tokenActor(grantId).isRevoked(grantId),
       },
     };
     perIsolate.set(env, services);

@@ -8,6 +8,7 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 
 import { sha256 } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
+import { GRANT_ID_PATTERN } from './grant-id';
 import type { OAuthContext } from './ports';
 
 /** What this server knows about a live access token. */
@@ -37,7 +38,7 @@ export interface IssuedAccessToken {
   info: AccessTokenInfo;
 }
 
-const GRANT_ID = '[A-Za-z0-9_-]{22}';
+const GRANT_ID = GRANT_ID_PATTERN;
 const OPAQUE_TOKEN = new RegExp(`^oat_(${GRANT_ID})[A-Za-z0-9_-]{43}$`);
 const JTI = new RegExp(`^(${GRANT_ID})\\.[A-Za-z0-9_-]{11}$`);
 

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { newGrantId, tokenActorName } from '../../src/oauth/grant-id';
 import { ADMIN_ID, ADMIN_SECRET, adminToken, basic, type Poster, post, postWith } from './helpers';
 
 const auth = { Authorization: basic(ADMIN_ID, ADMIN_SECRET) };
@@ -41,8 +42,8 @@ describe('Concurrency: revocation racing introspection and issuance', () => {
   it('a TokenActor never holds a live token in a revoked grant, in either order', async () => {
     const now = Math.floor(Date.now() / 1000);
     for (let round = 0; round < 10; round++) {
-      const grantId = crypto.randomUUID();
-      const actor = env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(grantId));
+      const grantId = newGrantId(4);
+      const actor = env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(tokenActorName(grantId)));
       const hash = `hash-${round}`;
       const token = {
         hash,
@@ -54,9 +55,12 @@ describe('Concurrency: revocation racing introspection and issuance', () => {
         issuedAt: now,
         expiresAt: now + 3600,
       };
-      const [stored] = await Promise.all([actor.storeAccessToken(token), actor.revoke(now + 3600)]);
-      expect(await actor.isRevoked()).toBe(true);
-      expect(await actor.findAccessToken(hash, now)).toBeNull();
+      const [stored] = await Promise.all([
+        actor.storeAccessToken(grantId, token),
+        actor.revoke(grantId, now + 3600),
+      ]);
+      expect(await actor.isRevoked(grantId)).toBe(true);
+      expect(await actor.findAccessToken(grantId, hash, now)).toBeNull();
       expect(typeof stored).toBe('boolean');
     }
   });

@@ -1,9 +1,9 @@
 /** RFC 6749 §4.4 client credentials grant: confidential clients only, no refresh token, sub = client_id. */
-import { randomId } from '../../crypto/random';
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
+import { newGrantId } from '../grant-id';
 import type { OAuthContext } from '../ports';
 import { grantScope } from '../scope';
 import type { TokenResponse } from './token-response';
@@ -18,7 +18,7 @@ export async function clientCredentialsGrant(
   }
   const scope = grantScope(params.get('scope'), client.scope);
   const { token, info } = await issueAccessToken(ctx, {
-    grantId: randomId(),
+    grantId: newGrantId(ctx.config.tokenActorShards),
     clientId: client.clientId,
     sub: client.clientId,
     scope,
