@@ -2,7 +2,7 @@
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
-import { tokenActorName } from '../src/oauth/grant-id';
+import { tokenActorName } from '../src/oauth/sharded-id';
 import type { OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
 import { createStorage } from '../src/storage';
 

@@ -8,7 +8,7 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 
 import { sha256 } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
-import { GRANT_ID_PATTERN } from './grant-id';
+import { GRANT_ID_PATTERN } from './sharded-id';
 import type { OAuthContext } from './ports';
 
 /** What this server knows about a live access token. */

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { newGrantId, tokenActorName } from '../../src/oauth/grant-id';
+import { newGrantId, tokenActorName } from '../../src/oauth/sharded-id';
 import { ADMIN_ID, ADMIN_SECRET, adminToken, basic, type Poster, post, postWith } from './helpers';
 
 const auth = { Authorization: basic(ADMIN_ID, ADMIN_SECRET) };

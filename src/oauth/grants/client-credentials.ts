@@ -3,7 +3,7 @@ import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
-import { newGrantId } from '../grant-id';
+import { newGrantId } from '../sharded-id';
 import type { OAuthContext } from '../ports';
 import { grantScope } from '../scope';
 import type { TokenResponse } from './token-response';
