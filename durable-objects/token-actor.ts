@@ -1,16 +1,48 @@
 /**
  * TokenActor: the live state of token families (grants). Each grant id starts with a shard prefix
- * (src/oauth/grant-id.ts) naming the actor that owns it, so many grants share a warm object and no
- * object is hot. Owns revocation state and opaque access tokens (stored as SHA-256 hashes only).
- * Every transition of a grant runs inside its actor, so revocation and issuance are serialized.
- * Expired rows are dropped by an alarm.
+ * (src/oauth/sharded-id.ts) naming the actor that owns it, so many grants share a warm object and no
+ * object is hot. Owns revocation state, opaque access tokens and the refresh-token chain (all stored
+ * as SHA-256 hashes only). Every transition of a grant runs inside its actor, and each RPC method
+ * below runs its SQL without awaiting in between, so rotation, reuse detection, revocation and issuance
+ * are serialized. Expired rows are dropped by an alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { StoredAccessToken } from '../src/oauth/ports';
+import type {
+  RefreshFamily,
+  RefreshTokenState,
+  RotationRequest,
+  RotationResult,
+  StoredAccessToken,
+} from '../src/oauth/ports';
 
 /** How often expired grants are swept, and the grace after expiry before their rows are dropped. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const EXPIRY_GRACE_SECS = 60;
+/**
+ * Rotated refresh tokens kept per family for reuse detection. Older ones are forgotten: presenting one
+ * is then an unknown token (invalid_grant) rather than reuse, which keeps a family's rows bounded.
+ */
+const ROTATED_TOKENS_KEPT = 64;
+
+type FamilyRow = {
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  auth_time: number;
+  sid: string;
+  created_at: number;
+  expires_at: number;
+};
+
+type RefreshTokenRow = {
+  hash: string;
+  grant_id: string;
+  generation: number;
+  issued_at: number;
+  rotated_at: number | null;
+  successor_hash: string | null;
+};
 
 type AccessTokenRow = {
   hash: string;
@@ -49,6 +81,25 @@ export class TokenActor extends DurableObject<Env> {
         expires_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
+      CREATE TABLE IF NOT EXISTS refresh_families (
+        grant_id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        auth_time INTEGER NOT NULL,
+        sid TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS refresh_tokens (
+        hash TEXT PRIMARY KEY,
+        grant_id TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        rotated_at INTEGER,
+        successor_hash TEXT
+      );
+      CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id, generation);
     `);
   }
 
@@ -91,15 +142,12 @@ export class TokenActor extends DurableObject<Env> {
     };
   }
 
-  /** Revokes the grant; kept (revoked) until `expiresAt`, when nothing it issued can be valid any more. */
+  /**
+   * Revokes the grant: its access tokens and its whole refresh-token family. Kept (revoked) until
+   * `expiresAt`, when nothing it issued can be valid any more.
+   */
   async revoke(grantId: string, expiresAt: number): Promise<void> {
-    this.extendGrant(grantId, expiresAt);
-    this.sql.exec(
-      'UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL',
-      Math.floor(Date.now() / 1000),
-      grantId,
-    );
-    this.sql.exec('DELETE FROM access_tokens WHERE grant_id = ?', grantId);
+    this.revokeGrant(grantId, expiresAt, Math.floor(Date.now() / 1000));
     await this.scheduleSweep();
   }
 
@@ -107,14 +155,168 @@ export class TokenActor extends DurableObject<Env> {
     return this.revokedAt(grantId) !== null;
   }
 
-  /** Drops grants and tokens past their expiry; runs again while anything is left. */
+  /**
+   * Starts a grant's refresh-token family with its first token. False when the grant was revoked
+   * (a replayed authorization code) or already has a family.
+   */
+  async startFamily(
+    grantId: string,
+    family: RefreshFamily,
+    first: { hash: string; accessTokenExpiresAt: number },
+    now: number,
+  ): Promise<boolean> {
+    if (this.revokedAt(grantId) !== null || this.family(grantId) !== null) return false;
+    this.sql.exec(
+      `INSERT INTO refresh_families (grant_id, client_id, user_id, scope, auth_time, sid, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      grantId,
+      family.clientId,
+      family.userId,
+      family.scope,
+      family.authTime,
+      family.sid,
+      now,
+      family.expiresAt,
+    );
+    this.insertRefreshToken(grantId, first.hash, 1, now);
+    this.extendGrant(grantId, Math.max(family.expiresAt, first.accessTokenExpiresAt));
+    await this.scheduleSweep();
+    return true;
+  }
+
+  /**
+   * Exchanges a refresh token (RFC 6749 §6) for its successor, in one synchronous step so concurrent
+   * presentations of one token are strictly ordered: the first rotates it; every later one is reuse
+   * (RFC 9700 §4.14.2) and revokes the family, unless it falls in the retry window and presents the
+   * same successor, which has not been used yet. Nothing changes for an invalid request.
+   */
+  async rotateRefreshToken(grantId: string, request: RotationRequest, now: number): Promise<RotationResult> {
+    const found = this.liveRefreshToken(grantId, request.hash, now);
+    if (found.status === 'invalid') return found;
+    const { row, family } = found;
+    if (family.client_id !== request.clientId) {
+      return { status: 'invalid', reason: 'the refresh token was issued to another client' };
+    }
+    const retried = row.successor_hash !== null;
+    if (retried && !this.isBenignRetry(row, request, now)) {
+      this.revokeGrant(grantId, family.expires_at, now);
+      return { status: 'reused' };
+    }
+    const granted = new Set(family.scope.split(' '));
+    const wider = request.scope.filter((scope) => !granted.has(scope));
+    if (wider.length > 0) {
+      return {
+        status: 'invalid_scope',
+        reason: `scope not granted to this refresh token: ${wider.join(' ')}`,
+      };
+    }
+    if (!retried) {
+      this.sql.exec(
+        'UPDATE refresh_tokens SET rotated_at = ?, successor_hash = ? WHERE hash = ?',
+        now,
+        request.successorHash,
+        row.hash,
+      );
+      this.insertRefreshToken(grantId, request.successorHash, row.generation + 1, now);
+      this.sql.exec(
+        'DELETE FROM refresh_tokens WHERE grant_id = ? AND generation <= ?',
+        grantId,
+        row.generation - ROTATED_TOKENS_KEPT,
+      );
+    }
+    this.extendGrant(grantId, Math.max(family.expires_at, request.accessTokenExpiresAt));
+    return { status: 'rotated', family: toFamily(family), generation: row.generation + 1, retried };
+  }
+
+  /** A refresh token of a live family, current or already rotated; null when unknown, expired or revoked. */
+  async findRefreshToken(grantId: string, hash: string, now: number): Promise<RefreshTokenState | null> {
+    const found = this.liveRefreshToken(grantId, hash, now);
+    if (found.status === 'invalid') return null;
+    return {
+      grantId,
+      family: toFamily(found.family),
+      generation: found.row.generation,
+      issuedAt: found.row.issued_at,
+      current: found.row.successor_hash === null,
+    };
+  }
+
+  /** Drops grants, tokens and refresh families past their expiry; runs again while anything is left. */
   override async alarm(): Promise<void> {
     const cutoff = Math.floor(Date.now() / 1000) - EXPIRY_GRACE_SECS;
     this.sql.exec('DELETE FROM access_tokens WHERE expires_at < ?', cutoff);
+    this.sql.exec(
+      'DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM refresh_families WHERE expires_at < ?)',
+      cutoff,
+    );
+    this.sql.exec('DELETE FROM refresh_families WHERE expires_at < ?', cutoff);
     this.sql.exec('DELETE FROM grants WHERE expires_at < ?', cutoff);
     this.sweepScheduled = false;
-    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM grants').one().n;
+    const left =
+      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM grants').one().n +
+      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM refresh_families').one().n;
     if (left > 0) await this.scheduleSweep();
+  }
+
+  /** The presented token and its family, when the family is live (not revoked, not expired at `now`). */
+  private liveRefreshToken(
+    grantId: string,
+    hash: string,
+    now: number,
+  ): { status: 'live'; row: RefreshTokenRow; family: FamilyRow } | { status: 'invalid'; reason: string } {
+    const row = this.sql
+      .exec<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE hash = ? AND grant_id = ?', hash, grantId)
+      .toArray()[0];
+    const family = this.family(grantId);
+    if (!row || !family || this.revokedAt(grantId) !== null) {
+      return { status: 'invalid', reason: 'unknown refresh token' };
+    }
+    if (family.expires_at <= now) return { status: 'invalid', reason: 'the refresh token has expired' };
+    return { status: 'live', row, family };
+  }
+
+  /**
+   * A second presentation of a rotated token that is a client's retry, not theft: within the window
+   * after the rotation, with the same successor (so the same presented token), not used yet.
+   */
+  private isBenignRetry(row: RefreshTokenRow, request: RotationRequest, now: number): boolean {
+    if (request.reuseIntervalSecs <= 0 || row.rotated_at === null) return false;
+    if (now - row.rotated_at > request.reuseIntervalSecs) return false;
+    if (row.successor_hash !== request.successorHash) return false;
+    const successor = this.sql
+      .exec<{ successor_hash: string | null }>(
+        'SELECT successor_hash FROM refresh_tokens WHERE hash = ? AND grant_id = ?',
+        row.successor_hash,
+        row.grant_id,
+      )
+      .toArray()[0];
+    return successor !== undefined && successor.successor_hash === null;
+  }
+
+  private family(grantId: string): FamilyRow | null {
+    return (
+      this.sql.exec<FamilyRow>('SELECT * FROM refresh_families WHERE grant_id = ?', grantId).toArray()[0] ??
+      null
+    );
+  }
+
+  private insertRefreshToken(grantId: string, hash: string, generation: number, now: number): void {
+    this.sql.exec(
+      'INSERT INTO refresh_tokens (hash, grant_id, generation, issued_at, rotated_at, successor_hash) VALUES (?, ?, ?, ?, NULL, NULL)',
+      hash,
+      grantId,
+      generation,
+      now,
+    );
+  }
+
+  /** Marks the grant revoked (kept until `expiresAt`) and forgets its access and refresh tokens. */
+  private revokeGrant(grantId: string, expiresAt: number, now: number): void {
+    this.extendGrant(grantId, expiresAt);
+    this.sql.exec('UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL', now, grantId);
+    this.sql.exec('DELETE FROM access_tokens WHERE grant_id = ?', grantId);
+    this.sql.exec('DELETE FROM refresh_tokens WHERE grant_id = ?', grantId);
+    this.sql.exec('DELETE FROM refresh_families WHERE grant_id = ?', grantId);
   }
 
   private revokedAt(grantId: string): number | null {
@@ -141,4 +343,15 @@ export class TokenActor extends DurableObject<Env> {
     }
     this.sweepScheduled = true;
   }
+}
+
+function toFamily(row: FamilyRow): RefreshFamily {
+  return {
+    clientId: row.client_id,
+    userId: row.user_id,
+    scope: row.scope,
+    authTime: row.auth_time,
+    sid: row.sid,
+    expiresAt: row.expires_at,
+  };
 }

@@ -93,6 +93,7 @@ const EnvSchema = z.object({
   OAUTH2_PUBLIC_INTROSPECTION: flag,
   OAUTH2_ACCESS_TOKEN_TTL_SECS: integer(3600, 60, 86_400),
   OAUTH2_REFRESH_TOKEN_TTL_SECS: integer(2_592_000, 60, 31_536_000),
+  OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS: integer(0, 0, 300),
   OAUTH2_AUTHORIZATION_CODE_TTL_SECS: z
     .string()
     .optional()
@@ -126,6 +127,11 @@ export interface Config {
   publicIntrospection: boolean;
   accessTokenTtlSecs: number;
   refreshTokenTtlSecs: number;
+  /**
+   * Benign-retry window after a refresh token is rotated: presenting it again within this many seconds
+   * returns the same successor instead of counting as reuse. 0 (default) = off.
+   */
+  refreshTokenReuseIntervalSecs: number;
   authorizationCodeTtlSecs: number;
   jwtSecret: string | undefined;
   sessionKey: string;
@@ -207,6 +213,7 @@ function toConfig(env: RawEnv): Config {
     publicIntrospection: env.OAUTH2_PUBLIC_INTROSPECTION,
     accessTokenTtlSecs: env.OAUTH2_ACCESS_TOKEN_TTL_SECS,
     refreshTokenTtlSecs: env.OAUTH2_REFRESH_TOKEN_TTL_SECS,
+    refreshTokenReuseIntervalSecs: env.OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS,
     authorizationCodeTtlSecs: env.OAUTH2_AUTHORIZATION_CODE_TTL_SECS,
     jwtSecret: env.OAUTH2_JWT_SECRET,
     sessionKey: env.OAUTH2_SESSION_KEY ?? INSECURE_PLACEHOLDER,

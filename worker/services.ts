@@ -1,9 +1,11 @@
 /** Builds the OAuthContext for a request: per-isolate caches, actor stubs and storage, from the bindings. */
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
+import type { AuthStatePort } from '../src/oauth/authorization-state';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
-import { tokenActorName } from '../src/oauth/sharded-id';
+import { consentPort } from '../src/oauth/consents';
 import type { OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
+import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
 import { createStorage } from '../src/storage';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -12,6 +14,7 @@ interface IsolateServices {
   keys: KeyCache;
   clients: CachedClientRegistry;
   tokens: TokenStatePort;
+  auth: AuthStatePort;
 }
 
 /** One set per env object, i.e. per isolate: caches live as long as the isolate. */
@@ -22,6 +25,7 @@ function isolateServices(env: Env, config: Config): IsolateServices {
   if (!services) {
     const keyRing = () => env.KEY_RING.get(env.KEY_RING.idFromName('key-ring'));
     const clientActor = (clientId: string) => env.CLIENT_ACTOR.get(env.CLIENT_ACTOR.idFromName(clientId));
+    const authActor = (id: string) => env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(authActorName(id)));
     const tokenActor = (grantId: string) =>
       env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(tokenActorName(grantId)));
     services = {
@@ -42,6 +46,17 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         findAccessToken: (grantId, hash) => tokenActor(grantId).findAccessToken(grantId, hash, now()),
         revokeGrant: (grantId, expiresAt) => tokenActor(grantId).revoke(grantId, expiresAt),
         isGrantRevoked: (grantId) => tokenActor(grantId).isRevoked(grantId),
+        startFamily: (grantId, family, first) =>
+          tokenActor(grantId).startFamily(grantId, family, first, now()),
+        rotateRefreshToken: (grantId, request) =>
+          tokenActor(grantId).rotateRefreshToken(grantId, request, now()),
+        findRefreshToken: (grantId, hash) => tokenActor(grantId).findRefreshToken(grantId, hash, now()),
+      },
+      auth: {
+        saveCode: (code, record) => authActor(code).saveCode(code, record),
+        redeemCode: (code, check) => authActor(code).redeemCode(code, check),
+        savePending: (requestId, request) => authActor(requestId).savePending(requestId, request),
+        takePending: (requestId, userId) => authActor(requestId).takePending(requestId, userId),
       },
     };
     perIsolate.set(env, services);
@@ -56,6 +71,7 @@ export function issuerFor(config: Config, requestUrl: string): string {
 
 export function oauthContext(env: Env, config: Config, requestUrl: string): OAuthContext {
   const services = isolateServices(env, config);
+  const storage = createStorage(env);
   return {
     config,
     issuer: issuerFor(config, requestUrl),
@@ -66,7 +82,9 @@ export function oauthContext(env: Env, config: Config, requestUrl: string): OAut
       verificationKey: (kid) => services.keys.verificationKey(kid),
     },
     tokens: services.tokens,
-    storage: createStorage(env),
+    auth: services.auth,
+    consents: consentPort(storage.consents, now),
+    storage,
   };
 }
 

@@ -8,8 +8,8 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 
 import { sha256 } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
-import { GRANT_ID_PATTERN } from './sharded-id';
 import type { OAuthContext } from './ports';
+import { GRANT_ID_PATTERN } from './sharded-id';
 
 /** What this server knows about a live access token. */
 export interface AccessTokenInfo {

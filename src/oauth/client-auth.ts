@@ -84,3 +84,21 @@ export async function authenticateClient(
   }
   return client;
 }
+
+/**
+ * Token endpoint client authentication: a confidential client authenticates with its secret; a public
+ * client (registered with `none`) presents only its client_id and must not send a secret (RFC 6749
+ * §2.3, §3.2.1). Whether the grant admits public clients is the grant's decision.
+ */
+export async function authenticateTokenClient(
+  clients: ClientRegistry,
+  credentials: ClientCredentials | null,
+  now: number,
+): Promise<ClientRecord> {
+  if (credentials?.method !== 'none') return authenticateClient(clients, credentials, now);
+  const client = await clients.get(credentials.clientId);
+  if (!client?.enabled || client.tokenEndpointAuthMethod !== 'none') {
+    throw new InvalidClientError('client authentication failed');
+  }
+  return client;
+}

@@ -14,6 +14,13 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'access_denied'
+  | 'unsupported_response_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'account_selection_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   | 'not_found'
   | 'method_not_allowed'
   | 'unsupported_media_type'
@@ -138,6 +145,23 @@ export class InvalidClientMetadataError extends OAuthError {
 export class AccessDeniedError extends OAuthError {
   constructor(description: string) {
     super('access_denied', description, 403);
+  }
+}
+
+/** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 errors that only travel back to the client by redirect. */
+export class AuthorizationError extends OAuthError {
+  constructor(
+    error:
+      | 'unsupported_response_type'
+      | 'login_required'
+      | 'consent_required'
+      | 'interaction_required'
+      | 'account_selection_required'
+      | 'request_not_supported'
+      | 'request_uri_not_supported',
+    description: string,
+  ) {
+    super(error, description, 400);
   }
 }
 

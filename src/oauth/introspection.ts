@@ -1,11 +1,15 @@
 /**
  * RFC 7662 token introspection. A caller sees only tokens issued to it or naming it as audience;
  * everything else (unknown, expired, revoked, forged, `alg: none`, another client's) is `{active: false}`.
+ * Refresh tokens are recognised by their format (the `token_type_hint` is not needed) and shown only
+ * to the client they were issued to, and only while they can still be exchanged.
  */
+import { sha256 } from '../crypto/hash';
 import type { ClientRecord } from '../storage/ports';
 import { resolveAccessToken } from './access-token';
 import { type FormParams, required } from './form';
 import type { OAuthContext } from './ports';
+import { refreshTokenGrantId } from './refresh-token';
 
 export interface IntrospectionResponse {
   active: boolean;
@@ -18,7 +22,10 @@ export async function introspect(
   params: FormParams,
   caller: ClientRecord | null,
 ): Promise<IntrospectionResponse> {
-  const info = await resolveAccessToken(ctx, required(params, 'token'));
+  const token = required(params, 'token');
+  const refreshGrantId = refreshTokenGrantId(token);
+  if (refreshGrantId) return introspectRefreshToken(ctx, token, refreshGrantId, caller);
+  const info = await resolveAccessToken(ctx, token);
   if (!info) return { active: false };
   if (caller && info.clientId !== caller.clientId && !info.aud.includes(caller.clientId))
     return { active: false };
@@ -35,5 +42,32 @@ export async function introspect(
     jti: info.jti,
   };
   if (info.scope) response.scope = info.scope;
+  return response;
+}
+
+/**
+ * A refresh token is active while it is its family's current token (not yet rotated) and the family
+ * is neither revoked nor expired. `token_type` is omitted: RFC 7662 §2.2 defines it as the access
+ * token type of RFC 6749 §7.1 (as node-oidc-provider does). `exp` is the family's absolute end.
+ */
+async function introspectRefreshToken(
+  ctx: OAuthContext,
+  token: string,
+  grantId: string,
+  caller: ClientRecord | null,
+): Promise<IntrospectionResponse> {
+  if (!caller) return { active: false };
+  const state = await ctx.tokens.findRefreshToken(grantId, await sha256(token));
+  if (!state?.current || state.family.clientId !== caller.clientId) return { active: false };
+  const response: IntrospectionResponse = {
+    active: true,
+    client_id: state.family.clientId,
+    exp: state.family.expiresAt,
+    iat: state.issuedAt,
+    sub: state.family.userId,
+    iss: ctx.issuer,
+    sid: state.family.sid,
+  };
+  if (state.family.scope) response.scope = state.family.scope;
   return response;
 }

@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { ClientRecord, Storage } from '../storage/ports';
+import type { AuthStatePort } from './authorization-state';
 
 /** An opaque access token as its TokenActor stores it (the token itself only as a hash). */
 export interface StoredAccessToken {
@@ -15,6 +16,57 @@ export interface StoredAccessToken {
   expiresAt: number;
 }
 
+/** A refresh-token family: what the user granted the client, fixed when the authorization code is redeemed. */
+export interface RefreshFamily {
+  clientId: string;
+  userId: string;
+  /** Space-separated granted scope; every refresh may narrow it for its access token, never widen it. */
+  scope: string;
+  /** OIDC auth_time of the sign-in that started the family. */
+  authTime: number;
+  /** OIDC sid of that sign-in's session. */
+  sid: string;
+  /** Absolute end of the family (OAUTH2_REFRESH_TOKEN_TTL_SECS after it started); rotation never extends it. */
+  expiresAt: number;
+}
+
+/** One refresh presented at the token endpoint, checked and applied atomically by the TokenActor. */
+export interface RotationRequest {
+  /** SHA-256 of the presented refresh token. */
+  hash: string;
+  /** SHA-256 of its successor (deterministic from the presented token, so a retry computes the same). */
+  successorHash: string;
+  /** The authenticated client; must be the family's. */
+  clientId: string;
+  /** The requested scopes; empty = the family's scope. Must be a subset of the family's scope. */
+  scope: string[];
+  /** OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS: 0 = every second use is reuse. */
+  reuseIntervalSecs: number;
+  /** The latest expiry of the access token this refresh will issue: revocation state is kept until then. */
+  accessTokenExpiresAt: number;
+}
+
+export type RotationResult =
+  /** The token was current (now rotated), or `retried` within the window: the successor is unchanged. */
+  | { status: 'rotated'; family: RefreshFamily; generation: number; retried: boolean }
+  /** Unknown, expired, revoked or another client's: nothing changed. */
+  | { status: 'invalid'; reason: string }
+  /** The scope asked for is not within the family's: nothing changed. */
+  | { status: 'invalid_scope'; reason: string }
+  /** An already-rotated token was presented again (RFC 9700 §4.14.2): the whole family is now revoked. */
+  | { status: 'reused' };
+
+/** A stored refresh token, for introspection and revocation. */
+export interface RefreshTokenState {
+  grantId: string;
+  family: RefreshFamily;
+  /** 1 for the token issued with the authorization code, +1 per rotation. */
+  generation: number;
+  issuedAt: number;
+  /** False once rotated: it can no longer be exchanged (presenting it again is reuse). */
+  current: boolean;
+}
+
 /** The state of one grant (token family), owned by the TokenActor keyed by its id. */
 export interface TokenStatePort {
   /** Records an opaque access token in its grant; false when the grant was revoked meanwhile. */
@@ -24,6 +76,19 @@ export interface TokenStatePort {
   /** Revokes the whole grant; its state is kept until `expiresAt`, then dropped. */
   revokeGrant(grantId: string, expiresAt: number): Promise<void>;
   isGrantRevoked(grantId: string): Promise<boolean>;
+  /**
+   * Starts the refresh-token family of a grant with its first token (by hash); false when the grant is
+   * revoked (its authorization code was replayed meanwhile) or already has a family.
+   */
+  startFamily(
+    grantId: string,
+    family: RefreshFamily,
+    first: { hash: string; accessTokenExpiresAt: number },
+  ): Promise<boolean>;
+  /** Exchanges a refresh token for its successor: rotation, retry window and reuse detection, atomically. */
+  rotateRefreshToken(grantId: string, request: RotationRequest): Promise<RotationResult>;
+  /** The refresh token with this hash in a live (unexpired, unrevoked) family, current or rotated; else null. */
+  findRefreshToken(grantId: string, hash: string): Promise<RefreshTokenState | null>;
 }
 
 /** Client registrations: hot reads through a per-isolate cache, writes through the ClientActor. */
@@ -39,6 +104,14 @@ export interface KeyProvider {
   verificationKey(kid: string): Promise<VerificationKey | null>;
 }
 
+/** Which scopes each user has granted each client (remembered consent). */
+export interface ConsentPort {
+  /** True when the user has already granted every one of `scopes` to the client. */
+  covers(userId: string, clientId: string, scopes: string[]): Promise<boolean>;
+  /** Adds `scopes` to what the user has granted the client. */
+  grant(userId: string, clientId: string, scopes: string[]): Promise<void>;
+}
+
 /** Everything an endpoint handler in src/ may use; built per request by the Worker shell. */
 export interface OAuthContext {
   config: Config;
@@ -49,5 +122,7 @@ export interface OAuthContext {
   clients: ClientRegistry;
   keys: KeyProvider;
   tokens: TokenStatePort;
+  auth: AuthStatePort;
+  consents: ConsentPort;
   storage: Storage;
 }

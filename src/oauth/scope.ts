@@ -7,6 +7,9 @@ const MAX_SCOPES = 64;
 /** Scopes a client never receives unless it asks for them by name. */
 export const PRIVILEGED_SCOPES = new Set(['admin']);
 
+/** OpenID Connect scopes: about a user, so not granted by default to a client acting for itself. */
+export const USER_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+
 /** Parses a scope parameter into distinct tokens, in request order. */
 export function parseScope(scope: string | undefined): string[] {
   if (scope === undefined) return [];
@@ -23,10 +26,16 @@ export function parseScope(scope: string | undefined): string[] {
  * The scope to grant: the requested scopes when all are registered for the client
  * (invalid_scope otherwise), or by default every registered scope except the privileged ones.
  */
-export function grantScope(requested: string | undefined, registered: string): string[] {
+export function grantScope(
+  requested: string | undefined,
+  registered: string,
+  notByDefault: ReadonlySet<string> = PRIVILEGED_SCOPES,
+): string[] {
   const allowed = new Set(parseScope(registered));
   const asked = parseScope(requested);
-  if (asked.length === 0) return [...allowed].filter((scope) => !PRIVILEGED_SCOPES.has(scope));
+  if (asked.length === 0) {
+    return [...allowed].filter((scope) => !PRIVILEGED_SCOPES.has(scope) && !notByDefault.has(scope));
+  }
   const refused = asked.filter((scope) => !allowed.has(scope));
   if (refused.length > 0)
     throw new InvalidScopeError(`scope not allowed for this client: ${refused.join(' ')}`);

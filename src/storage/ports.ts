@@ -59,6 +59,8 @@ export interface UserRecord {
   passwordHash: string;
   role: UserRole;
   enabled: boolean;
+  /** Whether `email` was verified (OIDC `email_verified`); false when there is no e-mail. */
+  emailVerified: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -108,6 +110,30 @@ export interface AuditEntry {
   createdAt: number;
 }
 
+/**
+ * A browser sign-in session. The cookie carries only an opaque 256-bit random value; the store keeps
+ * its SHA-256 (`idHash`), so a database leak yields no usable cookie. `sid` is a separate random public
+ * id (OIDC `sid` claim, front/back-channel logout); it never authenticates anything by itself.
+ */
+export interface SessionRecord {
+  /** SHA-256 (base64url) of the cookie value. */
+  idHash: string;
+  /** Public session id (OIDC `sid`), unique. */
+  sid: string;
+  userId: string;
+  /** When the user last authenticated with a credential (OIDC `auth_time`). */
+  authTime: number;
+  createdAt: number;
+  /** Absolute end of the session; it is absent from `expiresAt` on (`expiresAt <= now`). */
+  expiresAt: number;
+}
+
+/** A live session together with its user, as read in one query. */
+export interface SessionWithUser {
+  session: SessionRecord;
+  user: UserRecord;
+}
+
 export interface GrantFilter extends PageRequest {
   clientId?: string | undefined;
   userId?: string | undefined;
@@ -136,6 +162,22 @@ export interface UserStore {
   count(): Promise<number>;
 }
 
+export interface SessionStore {
+  /** Throws ConflictError when the idHash or the sid exists. */
+  create(session: SessionRecord): Promise<void>;
+  /**
+   * The session with this cookie hash and its user, in one read; null when unknown, expired at `now`
+   * (`expiresAt <= now`) or when its user no longer exists. Callers still check `user.enabled`.
+   */
+  get(idHash: string, now: number): Promise<SessionWithUser | null>;
+  /** True when a session was deleted. */
+  delete(idHash: string): Promise<boolean>;
+  /** Ends every session of a user (password change, disabling, admin revocation); the number deleted. */
+  deleteByUser(userId: string): Promise<number>;
+  /** Drops sessions expired at `now`; the number deleted. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 export interface GrantStore {
   /** Inserts or replaces by id (idempotent: events may be delivered twice). */
   upsert(grant: GrantRecord): Promise<void>;
@@ -160,9 +202,31 @@ export interface AuditLogStore {
   list(page: PageRequest): Promise<Page<AuditEntry>>;
 }
 
+/** What a user has granted a client (remembered consent, OIDC Core §3.1.2.4). */
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  /** Space-separated scopes granted so far. */
+  scope: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConsentStore {
+  get(userId: string, clientId: string): Promise<ConsentRecord | null>;
+  /** Inserts or replaces the (user, client) consent. */
+  put(consent: ConsentRecord): Promise<void>;
+  /** false when there was none. */
+  delete(userId: string, clientId: string): Promise<boolean>;
+  /** Every consent of a user, newest first. */
+  listByUser(userId: string): Promise<ConsentRecord[]>;
+}
+
 export interface Storage {
   clients: ClientStore;
   users: UserStore;
+  sessions: SessionStore;
+  consents: ConsentStore;
   grants: GrantStore;
   signingKeys: SigningKeyStore;
   auditLog: AuditLogStore;

@@ -17,14 +17,34 @@ describe('Authorization Server Metadata (RFC 8414) and OpenID Connect Discovery'
     expect(oidc.introspection_endpoint).toBe(`${ORIGIN}/oauth/introspect`);
     expect(oidc.revocation_endpoint).toBe(`${ORIGIN}/oauth/revoke`);
     expect(oidc.registration_endpoint).toBe(`${ORIGIN}/connect/register`);
-    expect(oidc.grant_types_supported).toEqual(['client_credentials']);
-    expect(oidc.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(oidc.grant_types_supported).toEqual(
+      expect.arrayContaining(['authorization_code', 'client_credentials']),
+    );
+    expect(oidc.token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'none',
+    ]);
   });
 
-  it('does not advertise endpoints that are not implemented yet', async () => {
+  it('advertises the authorization code flow and OpenID Connect as implemented', async () => {
     const doc = (await (await get('/.well-known/openid-configuration')).json()) as Record<string, unknown>;
-    expect(doc.authorization_endpoint).toBeUndefined();
-    expect(doc.userinfo_endpoint).toBeUndefined();
+    expect(doc).toMatchObject({
+      authorization_endpoint: `${ORIGIN}/oauth/authorize`,
+      userinfo_endpoint: `${ORIGIN}/oauth/userinfo`,
+      end_session_endpoint: `${ORIGIN}/oauth/logout`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    });
+    expect(doc.id_token_signing_alg_values_supported).toContain('RS256');
+    expect(doc.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']),
+    );
+    // Not implemented, so not advertised.
+    expect(doc.response_types_supported).not.toContain('token');
+    expect(doc.request_parameter_supported).toBe(false);
   });
 
   it('uses OAUTH2_PUBLIC_URL as issuer, without a trailing slash', async () => {

@@ -77,3 +77,117 @@ export function postWith(vars: Record<string, string>): Poster {
       configured,
     );
 }
+
+/** One Set-Cookie header, parsed: name, value and lower-cased attribute names (flags map to ''). */
+export interface SetCookie {
+  name: string;
+  value: string;
+  attributes: Map<string, string>;
+}
+
+export function parseSetCookies(res: Response): SetCookie[] {
+  return res.headers.getSetCookie().map((header) => {
+    const [pair = '', ...rest] = header.split(';');
+    const eq = pair.indexOf('=');
+    const attributes = new Map<string, string>();
+    for (const part of rest) {
+      const [key = '', ...value] = part.trim().split('=');
+      attributes.set(key.toLowerCase(), value.join('='));
+    }
+    return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
+  });
+}
+
+/** The value of the hidden (or any) `<input name=…>` of an HTML page, entity-decoded. */
+export function inputValue(html: string, name: string): string | undefined {
+  const tag = new RegExp(`<input[^>]*\\bname="${name}"[^>]*>`).exec(html)?.[0];
+  const value = tag === undefined ? undefined : /\bvalue="([^"]*)"/.exec(tag)?.[1];
+  return value
+    ?.replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+let ipCounter = 0;
+
+/** A distinct documentation-range client address (RFC 5737), so login throttling never spills across tests. */
+export function uniqueIp(): string {
+  ipCounter += 1;
+  return `198.51.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
+}
+
+/**
+ * A cookie-carrying user agent over SELF: keeps the cookies it is given (Max-Age=0 deletes), never
+ * follows redirects, and sends its own CF-Connecting-IP.
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    readonly origin = ORIGIN,
+    readonly ip = uniqueIp(),
+  ) {}
+
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('CF-Connecting-IP', this.ip);
+    if (this.cookies.size > 0) {
+      headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const res = await SELF.fetch(`${this.origin}${path}`, { ...init, headers, redirect: 'manual' });
+    for (const cookie of parseSetCookies(res)) {
+      if (cookie.attributes.get('max-age') === '0' || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return res;
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.fetch(path, { headers });
+  }
+
+  postForm(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+
+  /** Opens the login page (any query) and returns its CSRF token. */
+  async loginToken(query = ''): Promise<string> {
+    const res = await this.get(`/auth/login${query}`);
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    const token = inputValue(html, 'csrf_token');
+    expect(token).toBeTruthy();
+    return token as string;
+  }
+
+  /** Fills in and submits the login form (shown even when signed in); answers the POST's response. */
+  async signIn(username: string, password: string, returnTo?: string): Promise<Response> {
+    const csrf = await this.loginToken('?prompt=login');
+    return this.postForm('/auth/login', {
+      username,
+      password,
+      csrf_token: csrf,
+      ...(returnTo === undefined ? {} : { return_to: returnTo }),
+    });
+  }
+
+  /** The CSRF token of a page this browser can see (profile, consent, ...). */
+  async tokenOf(path: string): Promise<string> {
+    const res = await this.get(path);
+    const token = inputValue(await res.text(), 'csrf_token');
+    expect(token, `csrf_token on ${path}`).toBeTruthy();
+    return token as string;
+  }
+}
+
+/** The seed admin's credentials (vitest.config.ts TEST_VARS). */
+export const SEED_ADMIN = {
+  username: env.OAUTH2_SEED_USERNAME ?? 'admin',
+  password: env.OAUTH2_SEED_PASSWORD ?? '',
+};

@@ -80,7 +80,7 @@ describe('Dynamic Client Registration (RFC 7591)', () => {
       grant_types: ['client_credentials'],
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'read',
+      scope: 'openid profile email offline_access read write',
       redirect_uris: [],
     });
   });
@@ -102,14 +102,14 @@ describe('Dynamic Client Registration (RFC 7591)', () => {
     expect(res.status).toBe(200);
   });
 
-  it('applies the defaults: authorization_code, code, client_secret_basic, scope read', async () => {
+  it('applies the defaults: authorization_code, code, client_secret_basic, every non-privileged scope', async () => {
     const client = await registered(WEB_CLIENT);
     expect(client).toMatchObject({
       redirect_uris: WEB_CLIENT.redirect_uris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'read',
+      scope: 'openid profile email offline_access read write',
     });
     expect(typeof client.client_secret).toBe('string');
   });
@@ -395,7 +395,7 @@ describe('Dynamic Client Registration Management (RFC 7592)', () => {
         grant_types: ['client_credentials', 'authorization_code'],
         response_types: ['code'],
         redirect_uris: ['https://a.example/cb'],
-        scope: 'read',
+        scope: 'openid profile email offline_access read write',
         registration_access_token: client.registration_access_token,
       });
       expect(body.client_name).toBeUndefined();
@@ -403,9 +403,9 @@ describe('Dynamic Client Registration Management (RFC 7592)', () => {
       expect(body.client_secret).toBeUndefined();
 
       const read = (await (await manage(client, 'GET')).json()) as ClientInformation;
-      expect(read.scope).toBe('read');
+      expect(read.scope).toBe('openid profile email offline_access read write');
       const token = await clientCredentials(client.client_id, client.client_secret as string);
-      expect(((await token.json()) as { scope: string }).scope).toBe('read');
+      expect(((await token.json()) as { scope: string }).scope).toBe('read write');
     });
 
     it('accepts the current client_secret in the body', async () => {

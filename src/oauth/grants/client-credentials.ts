@@ -3,9 +3,9 @@ import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
-import { newGrantId } from '../sharded-id';
 import type { OAuthContext } from '../ports';
-import { grantScope } from '../scope';
+import { grantScope, USER_SCOPES } from '../scope';
+import { newGrantId } from '../sharded-id';
 import type { TokenResponse } from './token-response';
 
 export async function clientCredentialsGrant(
@@ -16,7 +16,8 @@ export async function clientCredentialsGrant(
   if (!client.grantTypes.includes('client_credentials')) {
     throw new UnauthorizedClientError('this client may not use the client_credentials grant');
   }
-  const scope = grantScope(params.get('scope'), client.scope);
+  // A client acting for itself gets no user (OpenID) scopes unless it names them.
+  const scope = grantScope(params.get('scope'), client.scope, USER_SCOPES);
   const { token, info } = await issueAccessToken(ctx, {
     grantId: newGrantId(ctx.config.tokenActorShards),
     clientId: client.clientId,

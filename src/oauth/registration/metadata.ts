@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SCOPES_SUPPORTED } from '../../oidc/discovery';
+import { ID_TOKEN_ALGS } from '../../oidc/id-token';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
@@ -14,7 +15,8 @@ import { PRIVILEGED_SCOPES, parseScope } from '../scope';
 export const REGISTRABLE_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
 export const REGISTRABLE_RESPONSE_TYPES = ['code'] as const;
 export const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
-export const DEFAULT_SCOPE = 'read';
+/** Every supported scope except the privileged ones, so an OpenID relying party works without naming scopes. */
+export const DEFAULT_SCOPE = SCOPES_SUPPORTED.filter((scope) => !PRIVILEGED_SCOPES.has(scope)).join(' ');
 
 export const MAX_REDIRECT_URIS = 20;
 const MAX_TEXT_LENGTH = 500;
@@ -30,6 +32,8 @@ export const EXTRA_METADATA_FIELDS = [
   'contacts',
   'software_id',
   'software_version',
+  'post_logout_redirect_uris',
+  'id_token_signed_response_alg',
 ] as const;
 
 /** Validated metadata, defaults applied. */
@@ -80,6 +84,16 @@ const MetadataSchema = z.object({
   contacts: omittable(distinct(text, MAX_CONTACTS)),
   software_id: omittable(text),
   software_version: omittable(text),
+  post_logout_redirect_uris: omittable(
+    distinct(
+      z
+        .string()
+        .max(MAX_REDIRECT_URI_LENGTH, `must be at most ${MAX_REDIRECT_URI_LENGTH} characters`)
+        .refine((uri) => redirectUriProblem(uri) === null, 'must be an absolute URI like a redirect URI'),
+      MAX_REDIRECT_URIS,
+    ),
+  ),
+  id_token_signed_response_alg: omittable(z.enum(ID_TOKEN_ALGS)),
 });
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;

@@ -5,6 +5,7 @@ import type {
   GrantRecord,
   Page,
   PageRequest,
+  SessionRecord,
   SigningKeyRecord,
   Storage,
   UserRecord,
@@ -57,8 +58,22 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     passwordHash: 'pbkdf2-sha256$100000$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA',
     role: 'user',
     enabled: true,
+    emailVerified: true,
     createdAt: NOW,
     updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+/** A 12-hour session of `userId` (a random user by default), signed in at NOW. */
+export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    idHash: uid('hash-'),
+    sid: uid('sid-'),
+    userId: uid('user-'),
+    authTime: NOW,
+    createdAt: NOW,
+    expiresAt: NOW + 43_200,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ export { describeAuditLogStoreContract } from './audit-log-store.contract';
 export { describeClientStoreContract } from './client-store.contract';
 export type { MakeStorage } from './fixtures';
 export { describeGrantStoreContract } from './grant-store.contract';
+export { describeSessionStoreContract } from './session-store.contract';
 export { describeSigningKeyStoreContract } from './signing-key-store.contract';
 export { describeStorageContract } from './storage-contract';
 export { describeUserStoreContract } from './user-store.contract';

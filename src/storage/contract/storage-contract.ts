@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeAuditLogStoreContract } from './audit-log-store.contract';
 import { describeClientStoreContract } from './client-store.contract';
+import { describeConsentStoreContract } from './consent-store.contract';
 import type { MakeStorage } from './fixtures';
 import { describeGrantStoreContract } from './grant-store.contract';
+import { describeSessionStoreContract } from './session-store.contract';
 import { describeSigningKeyStoreContract } from './signing-key-store.contract';
 import { describeUserStoreContract } from './user-store.contract';
 
@@ -17,6 +19,8 @@ export function describeStorageContract(adapterName: string, makeStorage: MakeSt
 
     describeClientStoreContract(adapterName, makeStorage);
     describeUserStoreContract(adapterName, makeStorage);
+    describeSessionStoreContract(adapterName, makeStorage);
+    describeConsentStoreContract(adapterName, makeStorage);
     describeGrantStoreContract(adapterName, makeStorage);
     describeSigningKeyStoreContract(adapterName, makeStorage);
     describeAuditLogStoreContract(adapterName, makeStorage);

@@ -19,7 +19,7 @@ export function describeUserStoreContract(name: string, makeStorage: MakeStorage
     });
 
     it('round-trips nulls and a disabled user', async () => {
-      const user = makeUser({ email: null, name: null, enabled: false });
+      const user = makeUser({ email: null, name: null, enabled: false, emailVerified: false });
       await users.create(user);
       expect(await users.getById(user.id)).toEqual(user);
     });
@@ -65,6 +65,7 @@ export function describeUserStoreContract(name: string, makeStorage: MakeStorage
         passwordHash: 'pbkdf2-sha256$100000$bmV3c2FsdA$bmV3aGFzaA',
         role: 'admin',
         enabled: false,
+        emailVerified: false,
         createdAt: NOW - 10,
         updatedAt: NOW + 10,
       });

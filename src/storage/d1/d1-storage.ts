@@ -4,7 +4,9 @@ import { drizzle } from 'drizzle-orm/d1';
 import { type Storage, StorageUnavailableError } from '../ports';
 import { D1AuditLogStore } from './audit-log-store';
 import { D1ClientStore } from './client-store';
+import { D1ConsentStore } from './consent-store';
 import { D1GrantStore } from './grant-store';
+import { D1SessionStore } from './session-store';
 import { D1SigningKeyStore } from './signing-key-store';
 import { D1UserStore } from './user-store';
 
@@ -14,6 +16,8 @@ export function createD1Storage(db: D1Database): Storage {
   return {
     clients: new D1ClientStore(orm),
     users: new D1UserStore(orm),
+    sessions: new D1SessionStore(orm),
+    consents: new D1ConsentStore(orm),
     grants: new D1GrantStore(orm),
     signingKeys: new D1SigningKeyStore(orm),
     auditLog: new D1AuditLogStore(orm),

@@ -1,5 +1,5 @@
 /** D1 (SQLite) schema for the storage ports; source of the drizzle-kit migrations in migrations/d1. */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { SigningKeyStatus, SigningKeyUse, TokenEndpointAuthMethod, UserRole } from '../ports';
 
 /**
@@ -33,6 +33,7 @@ export const clients = sqliteTable(
 /**
  * Users (UserRecord). `username` is stored lower-case and unique. Passwords are never stored: only
  * `password_hash`, a self-describing slow hash (`pbkdf2-sha256$<iterations>$<salt>$<hash>`).
+ * `email_verified` (0/1) backs the OIDC `email_verified` claim.
  */
 export const users = sqliteTable(
   'users',
@@ -46,8 +47,28 @@ export const users = sqliteTable(
     enabled: integer('enabled', { mode: 'boolean' }).notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('users_created_at_id_idx').on(t.createdAt, t.id)],
+);
+
+/**
+ * Browser sessions (SessionRecord). The cookie value is never stored: `id_hash` is its SHA-256
+ * (base64url). `sid` is a separate random public id for OIDC `sid` claims. `user_id` refers to
+ * `users.id` without a foreign key: a deleted user's sessions are dropped by `SessionStore.get`'s
+ * join and by `deleteByUser`/`deleteExpired`. Timestamps are epoch seconds; `expires_at` is absolute.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    sid: text('sid').notNull().unique('sessions_sid_unique'),
+    userId: text('user_id').notNull(),
+    authTime: integer('auth_time').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
 );
 
 /**
@@ -111,4 +132,20 @@ export const auditLog = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('audit_log_created_at_id_idx').on(t.createdAt, t.id)],
+);
+
+/**
+ * Remembered consent (ConsentRecord): one row per (user, client), `scope` the space-separated scopes
+ * granted so far. No foreign keys: deleting a user or client leaves rows that match nothing.
+ */
+export const consents = sqliteTable(
+  'consents',
+  {
+    userId: text('user_id').notNull(),
+    clientId: text('client_id').notNull(),
+    scope: text('scope').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientId] }), index('consents_client_id_idx').on(t.clientId)],
 );

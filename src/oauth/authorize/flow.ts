@@ -1,0 +1,179 @@
+/**
+ * The authorization endpoint's decisions (RFC 6749 §4.1, OIDC Core §3.1.2): sign-in needed, consent
+ * needed, or a code issued; and the consent decision that follows. Returns outcomes; the Worker renders them.
+ */
+import type { ClientRecord, UserRole } from '../../storage/ports';
+import { AccessDeniedError, AuthorizationError, OAuthError } from '../errors';
+import { type FormParams, required } from '../form';
+import type { OAuthContext } from '../ports';
+import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
+import {
+  AuthorizationPageError,
+  errorLocation,
+  responseLocation,
+  type VerifiedRedirect,
+  verifyRedirect,
+} from './redirect';
+import { type AuthorizationRequest, validateAuthorizationRequest } from './request';
+
+/** The signed-in user, as the session knows them. */
+export interface AuthenticatedUser {
+  userId: string;
+  role: UserRole;
+  authTime: number;
+  /** The session's public id (OIDC `sid`). */
+  sid: string;
+}
+
+export type AuthorizeOutcome =
+  | { kind: 'redirect'; location: string }
+  /** Send the user to sign in, then back with `auth_after` set so the new sign-in satisfies the request. */
+  | { kind: 'login'; forceLogin: boolean; loginHint: string | null; authAfter: number }
+  | { kind: 'consent'; requestId: string; client: ClientRecord; scopes: string[] };
+
+/** Pending consent requests live this long. */
+const CONSENT_TTL_SECS = 600;
+
+export async function authorize(
+  ctx: OAuthContext,
+  params: FormParams,
+  user: AuthenticatedUser | null,
+): Promise<AuthorizeOutcome> {
+  const clientId = params.get('client_id');
+  if (clientId === undefined)
+    throw new AuthorizationPageError(400, 'Invalid request', 'client_id is missing.');
+  const target = verifyRedirect(
+    await ctx.clients.get(clientId),
+    params.get('redirect_uri'),
+    params.get('state'),
+  );
+  try {
+    const request = validateAuthorizationRequest(params, target.client);
+    const now = ctx.now();
+    if (!user || mustSignIn(request, user, now)) {
+      if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
+      return {
+        kind: 'login',
+        forceLogin: user !== null,
+        loginHint: request.loginHint,
+        authAfter: now,
+      };
+    }
+    if (request.scope.includes('admin') && user.role !== 'admin') {
+      throw new AccessDeniedError('scope admin is only granted to administrators');
+    }
+    if (await needsConsent(ctx, target.client, user, request)) {
+      if (request.prompt.has('none'))
+        throw new AuthorizationError('consent_required', 'the user must consent');
+      return pendConsent(ctx, target, user, request);
+    }
+    return { kind: 'redirect', location: await issueCode(ctx, target, user, request) };
+  } catch (error) {
+    if (error instanceof OAuthError)
+      return { kind: 'redirect', location: errorLocation(target, ctx.issuer, error) };
+    throw error;
+  }
+}
+
+/** prompt=login / select_account and max_age (OIDC Core §3.1.2.1), unless the user signed in after we asked. */
+function mustSignIn(request: AuthorizationRequest, user: AuthenticatedUser, now: number): boolean {
+  if (request.authAfter !== null && user.authTime >= request.authAfter) return false;
+  if (request.prompt.has('login') || request.prompt.has('select_account')) return true;
+  return request.maxAge !== null && now - user.authTime > request.maxAge;
+}
+
+async function needsConsent(
+  ctx: OAuthContext,
+  client: ClientRecord,
+  user: AuthenticatedUser,
+  request: AuthorizationRequest,
+): Promise<boolean> {
+  if (client.firstParty) return false;
+  if (request.prompt.has('consent')) return true;
+  return !(await ctx.consents.covers(user.userId, client.clientId, request.scope));
+}
+
+async function pendConsent(
+  ctx: OAuthContext,
+  target: VerifiedRedirect,
+  user: AuthenticatedUser,
+  request: AuthorizationRequest,
+): Promise<AuthorizeOutcome> {
+  const requestId = newRequestId(ctx.config.tokenActorShards);
+  await ctx.auth.savePending(requestId, {
+    userId: user.userId,
+    clientId: target.client.clientId,
+    redirectUri: target.redirectUri,
+    state: target.state,
+    codeChallenge: request.codeChallenge,
+    scope: request.scope.join(' '),
+    nonce: request.nonce,
+    authTime: user.authTime,
+    sid: user.sid,
+    expiresAt: ctx.now() + CONSENT_TTL_SECS,
+  });
+  return { kind: 'consent', requestId, client: target.client, scopes: request.scope };
+}
+
+async function issueCode(
+  ctx: OAuthContext,
+  target: VerifiedRedirect,
+  user: AuthenticatedUser,
+  grant: { scope: string[]; codeChallenge: string; nonce: string | null },
+): Promise<string> {
+  const shards = ctx.config.tokenActorShards;
+  const code = newAuthorizationCode(shards);
+  await ctx.auth.saveCode(code, {
+    grantId: newGrantId(shards),
+    clientId: target.client.clientId,
+    userId: user.userId,
+    redirectUri: target.redirectUri,
+    codeChallenge: grant.codeChallenge,
+    scope: grant.scope.join(' '),
+    nonce: grant.nonce,
+    authTime: user.authTime,
+    sid: user.sid,
+    expiresAt: ctx.now() + ctx.config.authorizationCodeTtlSecs,
+  });
+  return responseLocation(target, ctx.issuer, { code });
+}
+
+/** The consent form's POST: approve issues the code, deny returns access_denied (RFC 6749 §4.1.2.1). */
+export async function decideConsent(
+  ctx: OAuthContext,
+  params: FormParams,
+  user: AuthenticatedUser,
+): Promise<{ kind: 'redirect'; location: string }> {
+  const requestId = required(params, 'request_id');
+  const decision = required(params, 'decision');
+  if (!REQUEST_ID_PATTERN.test(requestId) || (decision !== 'approve' && decision !== 'deny')) {
+    throw new AuthorizationPageError(400, 'Invalid request', 'The consent form was not understood.');
+  }
+  const pending = await ctx.auth.takePending(requestId, user.userId);
+  if (!pending) {
+    throw new AuthorizationPageError(
+      400,
+      'Request expired',
+      'This request is no longer valid; start again from the app.',
+    );
+  }
+  const target = verifyRedirect(
+    await ctx.clients.get(pending.clientId),
+    pending.redirectUri,
+    pending.state ?? undefined,
+  );
+  if (decision === 'deny') {
+    return {
+      kind: 'redirect',
+      location: errorLocation(target, ctx.issuer, new AccessDeniedError('the user denied the request')),
+    };
+  }
+  const scope = pending.scope.split(' ').filter(Boolean);
+  await ctx.consents.grant(user.userId, pending.clientId, scope);
+  const location = await issueCode(ctx, target, user, {
+    scope,
+    codeChallenge: pending.codeChallenge,
+    nonce: pending.nonce,
+  });
+  return { kind: 'redirect', location };
+}

@@ -1,0 +1,77 @@
+/**
+ * Where an authorization response may go. A `VerifiedRedirect` is only made once the client is known
+ * and the redirect URI is proven registered (RFC 6749 §4.1.2.1, RFC 9700 §4.1): before that, errors
+ * are shown on our own error page, never redirected. Every response carries `iss` (RFC 9207).
+ */
+import type { ClientRecord } from '../../storage/ports';
+import type { OAuthError } from '../errors';
+import { isRegisteredRedirectUri } from '../redirect-uri';
+
+declare const verified: unique symbol;
+
+export interface VerifiedRedirect {
+  readonly [verified]: true;
+  readonly client: ClientRecord;
+  readonly redirectUri: string;
+  readonly state: string | null;
+}
+
+/** The request cannot be trusted to redirect: render an error page with this status and text. */
+export class AuthorizationPageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    description: string,
+  ) {
+    super(description);
+    this.name = 'AuthorizationPageError';
+  }
+}
+
+const MAX_STATE_LENGTH = 4096;
+
+/** Proves the redirect URI; throws AuthorizationPageError otherwise. */
+export function verifyRedirect(
+  client: ClientRecord | null,
+  presented: string | undefined,
+  state: string | undefined,
+): VerifiedRedirect {
+  if (!client?.enabled)
+    throw new AuthorizationPageError(400, 'Unknown client', 'The client_id is not registered.');
+  const redirectUri = presented ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
+  if (redirectUri === undefined) {
+    throw new AuthorizationPageError(400, 'Missing redirect_uri', 'This client must name its redirect_uri.');
+  }
+  if (!isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
+    throw new AuthorizationPageError(
+      400,
+      'Unregistered redirect URI',
+      'The redirect_uri is not registered for this client, so the error cannot be returned to it.',
+    );
+  }
+  if (state !== undefined && state.length > MAX_STATE_LENGTH) {
+    throw new AuthorizationPageError(
+      400,
+      'Invalid request',
+      `state is longer than ${MAX_STATE_LENGTH} characters.`,
+    );
+  }
+  return { client, redirectUri, state: state ?? null } as VerifiedRedirect;
+}
+
+/** The redirect URI with response parameters appended (query response mode), plus `state` and `iss`. */
+export function responseLocation(
+  target: VerifiedRedirect,
+  issuer: string,
+  params: Record<string, string>,
+): string {
+  const url = new URL(target.redirectUri);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  if (target.state !== null) url.searchParams.append('state', target.state);
+  url.searchParams.append('iss', issuer);
+  return url.toString();
+}
+
+export function errorLocation(target: VerifiedRedirect, issuer: string, error: OAuthError): string {
+  return responseLocation(target, issuer, { error: error.error, error_description: error.message });
+}

@@ -1,0 +1,82 @@
+/**
+ * RFC 6749 §4.1.1 / OIDC Core §3.1.2.1 authorization request validation, after the redirect URI is
+ * verified: errors from here on travel back to the client by redirect.
+ */
+import type { ClientRecord } from '../../storage/ports';
+import { AuthorizationError, InvalidRequestError, UnauthorizedClientError } from '../errors';
+import type { FormParams } from '../form';
+import { requireS256Challenge } from '../pkce';
+import { grantScope } from '../scope';
+
+export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
+const PROMPTS = new Set<string>(['none', 'login', 'consent', 'select_account']);
+const MAX_NONCE_LENGTH = 512;
+const MAX_LOGIN_HINT_LENGTH = 256;
+
+export interface AuthorizationRequest {
+  scope: string[];
+  codeChallenge: string;
+  nonce: string | null;
+  prompt: Set<Prompt>;
+  maxAge: number | null;
+  loginHint: string | null;
+  /** Internal: the user must have authenticated at or after this time (set when we sent them to log in). */
+  authAfter: number | null;
+}
+
+export function validateAuthorizationRequest(params: FormParams, client: ClientRecord): AuthorizationRequest {
+  if (params.has('request'))
+    throw new AuthorizationError('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri')) {
+    throw new AuthorizationError('request_uri_not_supported', 'request_uri is not supported');
+  }
+  const responseType = params.get('response_type');
+  if (responseType === undefined) throw new InvalidRequestError('missing required parameter response_type');
+  if (responseType !== 'code') {
+    throw new AuthorizationError('unsupported_response_type', 'only response_type=code is supported');
+  }
+  const responseMode = params.get('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    throw new InvalidRequestError('response_mode must be query');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new UnauthorizedClientError('this client may not use the authorization code grant');
+  }
+  const codeChallenge = requireS256Challenge(
+    params.get('code_challenge'),
+    params.get('code_challenge_method'),
+  );
+  const nonce = params.get('nonce') ?? null;
+  if (nonce !== null && nonce.length > MAX_NONCE_LENGTH) throw new InvalidRequestError('nonce is too long');
+  const loginHint = params.get('login_hint') ?? null;
+  if (loginHint !== null && loginHint.length > MAX_LOGIN_HINT_LENGTH) {
+    throw new InvalidRequestError('login_hint is too long');
+  }
+  return {
+    scope: grantScope(params.get('scope'), client.scope),
+    codeChallenge,
+    nonce,
+    prompt: parsePrompt(params.get('prompt')),
+    maxAge: parseSeconds(params.get('max_age'), 'max_age'),
+    loginHint,
+    authAfter: parseSeconds(params.get('auth_after'), 'auth_after'),
+  };
+}
+
+function parsePrompt(value: string | undefined): Set<Prompt> {
+  const prompts = new Set<Prompt>();
+  for (const word of (value ?? '').split(' ').filter(Boolean)) {
+    if (!PROMPTS.has(word)) throw new InvalidRequestError(`unsupported prompt value ${word.slice(0, 40)}`);
+    prompts.add(word as Prompt);
+  }
+  if (prompts.has('none') && prompts.size > 1) {
+    throw new InvalidRequestError('prompt=none cannot be combined with other values');
+  }
+  return prompts;
+}
+
+function parseSeconds(value: string | undefined, name: string): number | null {
+  if (value === undefined) return null;
+  if (!/^\d{1,10}$/.test(value)) throw new InvalidRequestError(`${name} must be a non-negative integer`);
+  return Number(value);
+}

@@ -1,0 +1,84 @@
+/**
+ * RFC 6749 §4.1.3 authorization code exchange with RFC 7636 PKCE. The AuthActor checks the code's
+ * binding and burns it atomically; a replayed code revokes every token it produced (RFC 9700 §4.5.3).
+ */
+
+import { issueIdToken } from '../../oidc/id-token';
+import type { ClientRecord } from '../../storage/ports';
+import { issueAccessToken } from '../access-token';
+import { InvalidGrantError, UnauthorizedClientError } from '../errors';
+import { type FormParams, required } from '../form';
+import { verifierChallenge } from '../pkce';
+import type { OAuthContext } from '../ports';
+import { issueInitialRefreshToken } from '../refresh-token';
+import { CODE_PATTERN } from '../sharded-id';
+import type { TokenResponse } from './token-response';
+
+export async function authorizationCodeGrant(
+  ctx: OAuthContext,
+  client: ClientRecord,
+  params: FormParams,
+): Promise<TokenResponse> {
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new UnauthorizedClientError('this client may not use the authorization code grant');
+  }
+  const code = required(params, 'code');
+  const codeChallenge = await verifierChallenge(params.get('code_verifier'));
+  if (!CODE_PATTERN.test(code)) throw new InvalidGrantError('unknown authorization code');
+  const result = await ctx.auth.redeemCode(code, {
+    clientId: client.clientId,
+    redirectUri: params.get('redirect_uri'),
+    codeChallenge,
+  });
+  if (result.status === 'replayed') {
+    await ctx.tokens.revokeGrant(result.grantId, ctx.now() + ctx.config.refreshTokenTtlSecs);
+    throw new InvalidGrantError('the authorization code was already used; its tokens are revoked');
+  }
+  if (result.status === 'invalid') throw new InvalidGrantError(result.reason);
+
+  const granted = result.code;
+  const scope = granted.scope.split(' ').filter(Boolean);
+  const access = await issueAccessToken(ctx, {
+    grantId: granted.grantId,
+    clientId: client.clientId,
+    sub: granted.userId,
+    scope,
+    audience: [client.clientId],
+  });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: access.info.exp - access.info.iat,
+  };
+  if (access.info.scope) response.scope = access.info.scope;
+  // refresh token: issued here (issue #3 item 6)
+  const refreshToken = await issueInitialRefreshToken(ctx, {
+    grantId: granted.grantId,
+    client,
+    userId: granted.userId,
+    scope,
+    authTime: granted.authTime,
+    sid: granted.sid,
+  });
+  if (refreshToken) response.refresh_token = refreshToken;
+  if (scope.includes('openid')) {
+    response.id_token = await issueIdToken(ctx, client, {
+      sub: granted.userId,
+      nonce: granted.nonce,
+      authTime: granted.authTime,
+      sid: granted.sid,
+      accessToken: access.token,
+    });
+  }
+  await ctx.storage.grants.upsert({
+    id: granted.grantId,
+    clientId: client.clientId,
+    userId: granted.userId,
+    grantType: 'authorization_code',
+    scope: granted.scope,
+    createdAt: access.info.iat,
+    expiresAt: access.info.exp,
+    revokedAt: null,
+  });
+  return response;
+}

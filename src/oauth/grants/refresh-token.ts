@@ -1,0 +1,95 @@
+/**
+ * RFC 6749 §6 refreshing an access token, OAuth 2.1 §4.3: rotation on every use with reuse detection
+ * (RFC 9700 §4.14.2), scope that may only narrow, the family's absolute lifetime, and an optional
+ * benign-retry window (OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS).
+ */
+import { sha256 } from '../../crypto/hash';
+import { issueIdToken } from '../../oidc/id-token';
+import type { ClientRecord, UserRecord } from '../../storage/ports';
+import { issueAccessToken } from '../access-token';
+import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '../errors';
+import { type FormParams, required } from '../form';
+import type { OAuthContext, RefreshFamily, RotationResult } from '../ports';
+import { refreshTokenGrantId, successorRefreshToken } from '../refresh-token';
+import { parseScope } from '../scope';
+import type { TokenResponse } from './token-response';
+
+export async function refreshTokenGrant(
+  ctx: OAuthContext,
+  client: ClientRecord,
+  params: FormParams,
+): Promise<TokenResponse> {
+  if (!client.grantTypes.includes('refresh_token')) {
+    throw new UnauthorizedClientError('this client may not use the refresh_token grant');
+  }
+  const token = required(params, 'refresh_token');
+  const requested = parseScope(params.get('scope'));
+  const grantId = refreshTokenGrantId(token);
+  if (!grantId) throw new InvalidGrantError('unknown refresh token');
+
+  const successor = await successorRefreshToken(ctx.config, token, grantId);
+  const result = await ctx.tokens.rotateRefreshToken(grantId, {
+    hash: await sha256(token),
+    successorHash: await sha256(successor),
+    clientId: client.clientId,
+    scope: requested,
+    reuseIntervalSecs: ctx.config.refreshTokenReuseIntervalSecs,
+    accessTokenExpiresAt: ctx.now() + ctx.config.accessTokenTtlSecs,
+  });
+  const family = rotatedFamily(result);
+  const user = await ctx.storage.users.getById(family.userId);
+  if (!user?.enabled) {
+    await ctx.tokens.revokeGrant(grantId, family.expiresAt);
+    throw new InvalidGrantError('the user of this grant is disabled or deleted');
+  }
+
+  const scope = issuedScope(requested, family, user);
+  const access = await issueAccessToken(ctx, {
+    grantId,
+    clientId: client.clientId,
+    sub: family.userId,
+    scope,
+    audience: [client.clientId],
+  });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: access.info.exp - access.info.iat,
+    refresh_token: successor,
+  };
+  if (access.info.scope) response.scope = access.info.scope;
+  // OIDC Core §12.2: a fresh ID token for the same sign-in (no nonce: there is no new request).
+  if (scope.includes('openid')) {
+    response.id_token = await issueIdToken(ctx, client, {
+      sub: family.userId,
+      nonce: null,
+      authTime: family.authTime,
+      sid: family.sid,
+      accessToken: access.token,
+    });
+  }
+  return response;
+}
+
+/** The family of a successful rotation; every other outcome is the RFC error it stands for. */
+function rotatedFamily(result: RotationResult): RefreshFamily {
+  switch (result.status) {
+    case 'rotated':
+      return result.family;
+    case 'invalid':
+      throw new InvalidGrantError(result.reason);
+    case 'invalid_scope':
+      throw new InvalidScopeError(result.reason);
+    case 'reused':
+      throw new InvalidGrantError('the refresh token was already used; its grant is revoked');
+  }
+}
+
+/**
+ * The access token's scope: what was asked for (already checked to be within the family's), else the
+ * family's (RFC 6749 §6). `admin` is dropped for a user who is no longer an administrator.
+ */
+function issuedScope(requested: string[], family: RefreshFamily, user: UserRecord): string[] {
+  const scope = requested.length > 0 ? requested : family.scope.split(' ').filter(Boolean);
+  return user.role === 'admin' ? scope : scope.filter((name) => name !== 'admin');
+}

@@ -1,0 +1,45 @@
+/** OpenID Connect Core §5.3 UserInfo: claims of the token's user, by the token's scopes (§5.4). */
+import { requireAccessToken } from '../oauth/bearer';
+import { InvalidTokenError } from '../oauth/errors';
+import type { OAuthContext } from '../oauth/ports';
+
+/** The claims each scope releases (OIDC Core §5.4), besides `sub`. */
+export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
+  profile: ['name', 'preferred_username', 'updated_at'],
+  email: ['email', 'email_verified'],
+};
+
+export const CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'sid',
+  'at_hash',
+  'name',
+  'preferred_username',
+  'updated_at',
+  'email',
+  'email_verified',
+];
+
+export async function userInfo(ctx: OAuthContext, bearer: string | null): Promise<Record<string, unknown>> {
+  const token = await requireAccessToken(ctx, bearer, 'openid');
+  const user = await ctx.storage.users.getById(token.sub);
+  if (!user?.enabled) throw new InvalidTokenError('the access token does not belong to an active user');
+  const scopes = new Set(token.scope.split(' '));
+  const claims: Record<string, unknown> = { sub: user.id };
+  if (scopes.has('profile')) {
+    if (user.name !== null) claims.name = user.name;
+    claims.preferred_username = user.username;
+    claims.updated_at = user.updatedAt;
+  }
+  if (scopes.has('email') && user.email !== null) {
+    claims.email = user.email;
+    claims.email_verified = user.emailVerified;
+  }
+  return claims;
+}

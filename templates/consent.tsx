@@ -1,0 +1,69 @@
+/**
+ * The consent page: one POST form with a hidden CSRF token, the pending request's id and two submit
+ * buttons named `decision` (`approve`, `deny`). Client name and URI come from (possibly anonymous)
+ * registrations: they are escaped, and the URI is linked only when it is http(s).
+ */
+import { Layout } from './layout';
+
+export interface ConsentPageProps {
+  nonce: string;
+  csrfToken: string;
+  /** Where the form posts (the consent endpoint). */
+  action: string;
+  /** Identifies the pending authorization request on the server. */
+  requestId: string;
+  clientName: string;
+  clientUri: string | null;
+  scopes: { name: string; description: string }[];
+  /** The signed-in user, so they can tell which account is consenting. */
+  username: string;
+}
+
+function isWebUrl(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:');
+}
+
+export function ConsentPage(props: ConsentPageProps) {
+  const { clientName, clientUri } = props;
+  return (
+    <Layout title={`Allow ${clientName}?`} nonce={props.nonce}>
+      <h1>
+        Allow <span>{clientName}</span> to access your account?
+      </h1>
+      {clientUri !== null && (
+        <p class="muted">
+          {isWebUrl(clientUri) ? (
+            <a href={clientUri} rel="noopener noreferrer" target="_blank">
+              {clientUri}
+            </a>
+          ) : (
+            clientUri
+          )}
+        </p>
+      )}
+      <p>
+        Signed in as <strong>{props.username}</strong>. The application asks to:
+      </p>
+      <ul class="scopes">
+        {props.scopes.map((scope) => (
+          <li>
+            {scope.description} <code class="muted">{scope.name}</code>
+          </li>
+        ))}
+      </ul>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="csrf_token" value={props.csrfToken} />
+        <input type="hidden" name="request_id" value={props.requestId} />
+        <div class="actions">
+          <button type="submit" name="decision" value="approve">
+            Allow
+          </button>
+          <button type="submit" name="decision" value="deny" class="secondary">
+            Deny
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}

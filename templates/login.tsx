@@ -1,0 +1,77 @@
+/** The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token. */
+import { Layout } from './layout';
+
+export interface UpstreamProvider {
+  /** Path segment of `/auth/login/{id}`. */
+  id: string;
+  name: string;
+}
+
+export interface LoginPageProps {
+  nonce: string;
+  csrfToken: string;
+  /** A safe relative path to continue to after signing in. */
+  returnTo: string;
+  /** Pre-filled username (login_hint or the last attempt). */
+  username: string;
+  /** A generic message (never says whether the username exists). */
+  error: string | null;
+  /** Upstream sign-in providers, one link each. */
+  providers?: UpstreamProvider[];
+}
+
+export function LoginPage(props: LoginPageProps) {
+  const providers = props.providers ?? [];
+  return (
+    <Layout title="Sign in" nonce={props.nonce}>
+      <h1>Sign in</h1>
+      {props.error !== null && (
+        <p class="alert" role="alert">
+          {props.error}
+        </p>
+      )}
+      <form method="post" action="/auth/login">
+        <input type="hidden" name="csrf_token" value={props.csrfToken} />
+        <input type="hidden" name="return_to" value={props.returnTo} />
+        <label for="username">Username</label>
+        <input
+          id="username"
+          name="username"
+          type="text"
+          value={props.username}
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck={false}
+          maxlength={256}
+          required
+          autofocus={props.username === ''}
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          maxlength={256}
+          required
+          autofocus={props.username !== ''}
+        />
+        <div class="actions">
+          <button type="submit">Sign in</button>
+        </div>
+      </form>
+      {providers.length > 0 && (
+        <>
+          <p class="muted">Or sign in with</p>
+          <ul>
+            {providers.map((provider) => (
+              <li>
+                <a href={`/auth/login/${encodeURIComponent(provider.id)}`}>{provider.name}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Layout>
+  );
+}

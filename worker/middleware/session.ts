@@ -1,0 +1,116 @@
+/**
+ * Browser sessions in the Worker: the cookie (opaque 256-bit value only; HttpOnly, SameSite=Lax,
+ * Path=/, Secure and `__Host-` except on loopback http), the middleware that loads `c.var.session`
+ * (one D1 read, only when the cookie is present), and signing in and out.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/auth/session';
+import { createStorage } from '../../src/storage';
+import type { UserRecord } from '../../src/storage/ports';
+import type { AppEnv } from '../context';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export const nowSecs = (): number => Math.floor(Date.now() / 1000);
+
+/** Cookies are Secure everywhere except plain http on a loopback host (local development). */
+export function cookiesAreSecure(c: Context<AppEnv>): boolean {
+  const url = new URL(c.req.url);
+  return !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+/** `__Host-<name>` when Secure (pinned to this host and Path=/), plain `<name>` on loopback http. */
+export function cookieName(c: Context<AppEnv>, name: string): string {
+  return cookiesAreSecure(c) ? `__Host-${name}` : name;
+}
+
+/** The attributes of every cookie this server sets. */
+export function cookieOptions(c: Context<AppEnv>, maxAgeSecs: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    secure: cookiesAreSecure(c),
+    sameSite: 'Lax',
+    maxAge: maxAgeSecs,
+  } as const;
+}
+
+function sessionCookieName(c: Context<AppEnv>): string {
+  return cookieName(c, 'session');
+}
+
+/**
+ * Loads the session named by the cookie into `c.var.session` (null when there is none, it expired,
+ * or its user was deleted or disabled). A cookie that names no live session is cleared on the way
+ * out, unless the route signed in meanwhile.
+ */
+export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const value = getCookie(c, sessionCookieName(c));
+  const session = value === undefined ? null : await loadSession(createStorage(c.env), value, nowSecs());
+  c.set('session', session);
+  await next();
+  if (value !== undefined && session === null && c.get('session') === null) clearSessionCookie(c);
+};
+
+function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, sessionCookieName(c), { path: '/', secure: cookiesAreSecure(c) });
+}
+
+/**
+ * Starts a new session for `user` with a new cookie value (never reusing the one the browser sent:
+ * no fixation) and ends the previous session of this browser, if any.
+ */
+export async function signIn(c: Context<AppEnv>, user: UserRecord): Promise<SessionInfo> {
+  const storage = createStorage(c.env);
+  const now = nowSecs();
+  const started = await startSession(storage, user, now);
+  const previous = c.get('session');
+  if (previous) await storage.sessions.delete(previous.idHash);
+  setCookie(c, sessionCookieName(c), started.cookieValue, cookieOptions(c, SESSION_TTL_SECS));
+  c.set('session', started.info);
+  // Housekeeping off the response path: sign-ins are rare, the delete uses the expires_at index.
+  const sweep = storage.sessions.deleteExpired(now).catch(() => 0);
+  inBackground(c, sweep);
+  return started.info;
+}
+
+/** Runs `work` after the response when the runtime allows (app.request in tests has no ExecutionContext). */
+function inBackground(c: Context<AppEnv>, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No ExecutionContext: `work` still runs, nobody waits for it.
+  }
+}
+
+/** Ends this browser's session at once (the record is deleted) and clears the cookie. */
+export async function signOut(c: Context<AppEnv>): Promise<void> {
+  const session = c.get('session');
+  if (session) await createStorage(c.env).sessions.delete(session.idHash);
+  c.set('session', null);
+  if (getCookie(c, sessionCookieName(c)) !== undefined) clearSessionCookie(c);
+}
+
+export interface LoginRedirectOptions {
+  /** `login`: show the form even to a signed-in user (OIDC prompt=login, max_age). */
+  prompt?: 'login';
+  /** Pre-fills the username (OIDC login_hint). */
+  loginHint?: string;
+}
+
+/**
+ * 302 to the sign-in page, which comes back to `returnTo` (a relative path such as
+ * `/oauth/authorize?…`; anything unsafe is replaced by /profile on the way back).
+ */
+export function loginRedirect(
+  c: Context<AppEnv>,
+  returnTo: string,
+  options: LoginRedirectOptions = {},
+): Response {
+  const query = new URLSearchParams({ return_to: returnTo });
+  if (options.prompt) query.set('prompt', options.prompt);
+  if (options.loginHint) query.set('login_hint', options.loginHint);
+  c.header('Cache-Control', 'no-store');
+  return c.redirect(`/auth/login?${query}`, 302);
+}

@@ -1,0 +1,117 @@
+/**
+ * HTML pages: the security headers every page carries, a per-request CSP nonce for the one inline
+ * stylesheet, and the error page. Pages run no script at all (CSP `default-src 'none'`).
+ *
+ * `form-action`: Chromium checks it against every redirect that follows a form submission. The
+ * sign-in and consent forms end in a redirect to the client's redirect_uri (any https origin, loopback
+ * http on any port, or a private-use scheme of a native app), so those pages leave `form-action` out
+ * (`redirectsToClient`): the redirect target was already checked against the client's registration,
+ * and no listable set of sources covers private-use schemes. Every other page has `form-action 'self'`.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { randomToken } from '../src/crypto/random';
+import { OAuthError, type OAuthErrorCode } from '../src/oauth/errors';
+import { ErrorPage } from '../templates/error';
+import type { AppEnv } from './context';
+
+/** What hono/jsx components render to. */
+export type PageElement = ReturnType<typeof ErrorPage>;
+
+export interface PageOptions {
+  /** The page's form may end in a redirect to a client's redirect_uri: leave out CSP form-action. */
+  redirectsToClient?: boolean;
+}
+
+const nonces = new WeakMap<Request, string>();
+
+/** The CSP nonce of this request (128 random bits), the same for every call within one request. */
+export function pageNonce(c: Context<AppEnv>): string {
+  let nonce = nonces.get(c.req.raw);
+  if (nonce === undefined) {
+    nonce = randomToken(16);
+    nonces.set(c.req.raw, nonce);
+  }
+  return nonce;
+}
+
+/** The Content-Security-Policy of a page rendered with `nonce`. */
+export function pageCsp(nonce: string, options: PageOptions = {}): string {
+  return [
+    "default-src 'none'",
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    ...(options.redirectsToClient ? [] : ["form-action 'self'"]),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/** Sets the page security headers on the response being built. */
+export function setPageHeaders(c: Context<AppEnv>, options: PageOptions = {}): void {
+  c.header('Content-Security-Policy', pageCsp(pageNonce(c), options));
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Cache-Control', 'no-store');
+  c.header('Pragma', 'no-cache');
+}
+
+/** Renders a page (built with `pageNonce(c)`) with the page security headers. */
+export function renderPage(
+  c: Context<AppEnv>,
+  element: PageElement,
+  status: ContentfulStatusCode = 200,
+  options: PageOptions = {},
+): Response | Promise<Response> {
+  setPageHeaders(c, options);
+  return c.html(element, status);
+}
+
+export interface ErrorPageContent {
+  status: ContentfulStatusCode;
+  title: string;
+  /** Shown to the user: must not contain secrets or unescaped input (it is escaped, but keep it plain). */
+  description: string;
+}
+
+/** Renders the error page. */
+export function renderErrorPage(c: Context<AppEnv>, content: ErrorPageContent): Response | Promise<Response> {
+  return renderPage(c, ErrorPage({ nonce: pageNonce(c), ...content }), content.status);
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not signed in',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Request too large',
+  429: 'Too many requests',
+  503: 'Temporarily unavailable',
+};
+
+/** A title for an error status. */
+export function errorTitle(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Request refused');
+}
+
+/**
+ * An error meant for a browser page: thrown on a browser route it becomes the error page (see
+ * `htmlErrors`), elsewhere the usual JSON error.
+ */
+export class PageError extends OAuthError {
+  readonly title: string;
+
+  constructor(
+    status: ContentfulStatusCode,
+    description: string,
+    options: { title?: string; error?: OAuthErrorCode; headers?: Record<string, string> } = {},
+  ) {
+    super(options.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), description, status, {
+      ...options.headers,
+    });
+    this.name = 'PageError';
+    this.title = options.title ?? errorTitle(status);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * GET/POST /auth/login and POST /auth/logout: password sign-in with server-side sessions. POST
+ * /auth/login is a pipeline: strict form -> CSRF -> throttle (10 failures / 15 min per IP and per
+ * username) -> credentials (generic failure, same work for unknown users) -> new session -> 303.
+ */
+import type { Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { checkCredentials } from '../../src/auth/login';
+import { throttleKeys } from '../../src/auth/login-throttle';
+import { safeReturnPath } from '../../src/auth/return-to';
+import { MethodNotAllowedError } from '../../src/oauth/errors';
+import { type FormParams, parseForm } from '../../src/oauth/form';
+import { createStorage } from '../../src/storage';
+import { ensureSeedAdmin } from '../../src/users/seed';
+import { LoginPage } from '../../templates/login';
+import type { AppEnv } from '../context';
+import { clientIp, loginThrottle } from '../login-throttle';
+import { readForm } from '../middleware/body';
+import { csrfToken, verifyCsrf } from '../middleware/csrf';
+import { nowSecs, signIn, signOut } from '../middleware/session';
+import { pageNonce, renderPage } from '../pages';
+
+export const LOGIN_PATH = '/auth/login';
+export const LOGOUT_PATH = '/auth/logout';
+
+/** The one message for an unknown user, a wrong password and a disabled account. */
+export const INVALID_CREDENTIALS = 'Invalid username or password.';
+export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
+const MISSING_CREDENTIALS = 'Enter your username and password.';
+
+/** The query string, parsed as strictly as a form (a repeated or malformed parameter is a 400). */
+export function strictQuery(c: Context<AppEnv>): FormParams {
+  return parseForm(new URL(c.req.url).search.slice(1));
+}
+
+interface LoginFormState {
+  returnTo: string;
+  username: string;
+  error: string | null;
+  status?: ContentfulStatusCode;
+}
+
+async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<Response> {
+  const page = LoginPage({
+    nonce: pageNonce(c),
+    csrfToken: await csrfToken(c),
+    returnTo: state.returnTo,
+    username: state.username.slice(0, 256),
+    error: state.error,
+  });
+  // The sign-in POST may continue (via return_to) to a redirect to a client's redirect_uri.
+  return renderPage(c, page, state.status ?? 200, { redirectsToClient: true });
+}
+
+async function showLogin(c: Context<AppEnv>): Promise<Response> {
+  const query = strictQuery(c);
+  const returnTo = safeReturnPath(query.get('return_to'));
+  if (c.get('session') && query.get('prompt') !== 'login') {
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(returnTo, 302);
+  }
+  return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error: null });
+}
+
+async function submitLogin(c: Context<AppEnv>): Promise<Response> {
+  const form = await readForm(c.req.raw);
+  await verifyCsrf(c, form);
+  const returnTo = safeReturnPath(form.get('return_to'));
+  const username = form.get('username') ?? '';
+  const password = form.get('password') ?? '';
+  if (username === '' || password === '') {
+    return renderLogin(c, { returnTo, username, error: MISSING_CREDENTIALS, status: 400 });
+  }
+
+  const storage = createStorage(c.env);
+  const throttle = loginThrottle(c.env);
+  const keys = throttleKeys(clientIp(c.req.raw), username);
+  const state = await throttle.check([keys.ip, keys.user]);
+  if (state.limited) {
+    c.header('Retry-After', String(state.retryAfterSecs));
+    return renderLogin(c, { returnTo, username, error: TOO_MANY_ATTEMPTS, status: 429 });
+  }
+
+  await ensureSeedAdmin(storage, c.get('config'), nowSecs);
+  const user = await checkCredentials(storage, username, password, nowSecs());
+  if (user === null) {
+    await throttle.recordFailure([keys.ip, keys.user]);
+    return renderLogin(c, { returnTo, username, error: INVALID_CREDENTIALS, status: 401 });
+  }
+  await throttle.reset(keys.user);
+  await signIn(c, user);
+  c.header('Cache-Control', 'no-store');
+  return c.redirect(returnTo, 303);
+}
+
+async function submitLogout(c: Context<AppEnv>): Promise<Response> {
+  const form = await readForm(c.req.raw);
+  const next = safeReturnPath(form.get('return_to'), LOGIN_PATH);
+  // Without a session there is nothing to end (and no session-bound token to check).
+  if (c.get('session')) {
+    await verifyCsrf(c, form);
+    await signOut(c);
+  }
+  c.header('Cache-Control', 'no-store');
+  return c.redirect(next, 303);
+}
+
+export function registerAuthRoutes(app: Hono<AppEnv>): void {
+  app.get(LOGIN_PATH, showLogin);
+  app.post(LOGIN_PATH, submitLogin);
+  app.post(LOGOUT_PATH, submitLogout);
+  app.on(['PUT', 'PATCH', 'DELETE'], LOGIN_PATH, () => {
+    throw new MethodNotAllowedError('GET, POST');
+  });
+  app.on(['GET', 'PUT', 'PATCH', 'DELETE'], LOGOUT_PATH, () => {
+    throw new MethodNotAllowedError('POST');
+  });
+}

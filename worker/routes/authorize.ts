@@ -1,0 +1,98 @@
+/**
+ * GET/POST /oauth/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) and POST /oauth/consent: thin
+ * shells over src/oauth/authorize; errors before the redirect URI is proven are HTML error pages.
+ */
+import type { Context, Hono } from 'hono';
+import { type AuthenticatedUser, authorize, decideConsent } from '../../src/oauth/authorize/flow';
+import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
+import type { FormParams } from '../../src/oauth/form';
+import { ConsentPage } from '../../templates/consent';
+import type { AppEnv } from '../context';
+import { readForm } from '../middleware/body';
+import { csrfToken, verifyCsrf } from '../middleware/csrf';
+import { loginRedirect } from '../middleware/session';
+import { PageError, pageNonce, renderPage } from '../pages';
+import { oauthContext } from '../services';
+import { strictQuery } from './auth';
+
+export const AUTHORIZE_PATH = '/oauth/authorize';
+export const CONSENT_PATH = '/oauth/consent';
+
+/** What each scope means, for the consent screen. */
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Sign you in with your account',
+  profile: 'See your name and username',
+  email: 'See your e-mail address',
+  offline_access: 'Stay connected when you are not using it',
+  read: 'Read your data',
+  write: 'Change your data',
+  admin: 'Administer this server',
+};
+
+function signedInUser(c: Context<AppEnv>): AuthenticatedUser | null {
+  const session = c.get('session');
+  return session
+    ? { userId: session.userId, role: session.role, authTime: session.authTime, sid: session.sid }
+    : null;
+}
+
+/** AuthorizationPageError (src/) becomes the browser error page. */
+async function pageErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AuthorizationPageError)
+      throw new PageError(400, error.message, { title: error.title });
+    throw error;
+  }
+}
+
+async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 302 | 303): Promise<Response> {
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+  const outcome = await pageErrors(() => authorize(ctx, params, signedInUser(c)));
+  c.header('Cache-Control', 'no-store');
+  switch (outcome.kind) {
+    case 'redirect':
+      return c.redirect(outcome.location, status);
+    case 'login': {
+      // Back here afterwards, as a GET with the same parameters, accepting only a sign-in from now on.
+      const query = new URLSearchParams([...params]);
+      query.set('auth_after', String(outcome.authAfter));
+      return loginRedirect(c, `${AUTHORIZE_PATH}?${query}`, {
+        ...(outcome.forceLogin ? { prompt: 'login' as const } : {}),
+        ...(outcome.loginHint !== null ? { loginHint: outcome.loginHint } : {}),
+      });
+    }
+    case 'consent': {
+      const session = c.get('session');
+      const page = ConsentPage({
+        nonce: pageNonce(c),
+        csrfToken: await csrfToken(c),
+        action: CONSENT_PATH,
+        requestId: outcome.requestId,
+        clientName: outcome.client.clientName ?? outcome.client.clientId,
+        clientUri:
+          typeof outcome.client.metadata.client_uri === 'string' ? outcome.client.metadata.client_uri : null,
+        scopes: outcome.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? name })),
+        username: session?.username ?? '',
+      });
+      return renderPage(c, page, 200, { redirectsToClient: true });
+    }
+  }
+}
+
+export function registerAuthorizeRoutes(app: Hono<AppEnv>): void {
+  app.get(AUTHORIZE_PATH, (c) => handleAuthorize(c, strictQuery(c), 302));
+  app.post(AUTHORIZE_PATH, async (c) => handleAuthorize(c, await readForm(c.req.raw), 303));
+
+  app.post(CONSENT_PATH, async (c) => {
+    const form = await readForm(c.req.raw);
+    await verifyCsrf(c, form);
+    const user = signedInUser(c);
+    if (!user) throw new PageError(401, 'Your session ended. Start again from the application.');
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const { location } = await pageErrors(() => decideConsent(ctx, form, user));
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(location, 303);
+  });
+}

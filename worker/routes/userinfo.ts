@@ -1,0 +1,51 @@
+/** GET/POST /oauth/userinfo (OIDC Core §5.3): Bearer header only. */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { readBearer } from '../../src/oauth/bearer';
+import { userInfo } from '../../src/oidc/userinfo';
+import type { AppEnv } from '../context';
+import { oauthContext } from '../services';
+import { OAuthErrorSchema } from './schemas';
+
+const UserInfoSchema = z
+  .object({
+    sub: z.string(),
+    name: z.string().optional(),
+    preferred_username: z.string().optional(),
+    updated_at: z.number().int().optional(),
+    email: z.string().optional(),
+    email_verified: z.boolean().optional(),
+  })
+  .openapi('UserInfo');
+
+const userInfoRoute = (method: 'get' | 'post') =>
+  createRoute({
+    method,
+    path: '/oauth/userinfo',
+    tags: ['OpenID Connect'],
+    summary: 'UserInfo (claims by scope: profile, email)',
+    security: [{ bearer: [] }],
+    responses: {
+      200: { description: 'Claims', content: { 'application/json': { schema: UserInfoSchema } } },
+      401: {
+        description: 'Missing or invalid token',
+        content: { 'application/json': { schema: OAuthErrorSchema } },
+      },
+      403: {
+        description: 'Token without openid scope',
+        content: { 'application/json': { schema: OAuthErrorSchema } },
+      },
+    },
+  });
+
+async function handle(c: Context<AppEnv>): Promise<Response> {
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+  const claims = await userInfo(ctx, readBearer(c.req.header('authorization')));
+  return c.json(claims, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+}
+
+export function registerUserInfoRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const method of ['get', 'post'] as const) app.openAPIRegistry.registerPath(userInfoRoute(method));
+  app.get('/oauth/userinfo', handle);
+  app.post('/oauth/userinfo', handle);
+}
