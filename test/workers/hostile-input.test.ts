@@ -134,3 +134,46 @@ describe('Hostile input: every endpoint answers 4xx JSON, never 5xx', () => {
     expect(res.status).toBe(404);
   });
 });
+
+/** Browser endpoints answer the same hostile input with an HTML error page (4xx), never a 5xx. */
+const BROWSER_ENDPOINTS = [
+  { method: 'POST', path: '/oauth/consent' },
+  { method: 'POST', path: '/oauth/authorize' },
+  { method: 'POST', path: '/oauth/logout' },
+  { method: 'POST', path: '/auth/login' },
+] as const;
+
+const BROWSER_CASES = CASES.filter((testCase) => !testCase.headers?.Authorization);
+
+describe('Hostile input on browser endpoints: 4xx HTML error pages, never 5xx', () => {
+  for (const endpoint of BROWSER_ENDPOINTS) {
+    it.each(BROWSER_CASES)(`${endpoint.method} ${endpoint.path}: %s`, async (testCase) => {
+      const res = await SELF.fetch(`${ORIGIN}${endpoint.path}`, {
+        method: endpoint.method,
+        headers: { ...testCase.headers },
+        body: testCase.body,
+        redirect: 'manual',
+      });
+      const text = await res.text();
+      // A POST /oauth/logout without a session has nothing to end: 200 "signed out" is a fine answer.
+      expect(res.status, text).toBeLessThan(500);
+      if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    });
+  }
+
+  it.each([
+    '/oauth/authorize?client_id=%zz',
+    '/oauth/authorize?client_id=a&client_id=b',
+    `/oauth/authorize?client_id=${'x'.repeat(20_000)}`,
+    '/oauth/authorize?redirect_uri=javascript:alert(1)&client_id=admin-client',
+    '/oauth/authorize?%00=1',
+    '/oauth/logout?id_token_hint=not.a.jwt',
+    '/oauth/logout?id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    '/auth/login?return_to=%E0%A4%A',
+  ])('GET %s is a 4xx page', async (path) => {
+    const res = await SELF.fetch(`${ORIGIN}${path}`, { redirect: 'manual' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.get('location')).toBeNull();
+  });
+});
