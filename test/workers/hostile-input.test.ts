@@ -9,6 +9,8 @@ const ENDPOINTS = [
   { method: 'POST', path: '/oauth/revoke', body: 'form' },
   { method: 'POST', path: '/connect/register', body: 'json' },
   { method: 'PUT', path: '/connect/register/client_unknown', body: 'json' },
+  { method: 'POST', path: '/oauth/userinfo', body: 'form' },
+  { method: 'POST', path: '/admin/api/users', body: 'json' },
 ] as const;
 
 const FORM = 'application/x-www-form-urlencoded';
