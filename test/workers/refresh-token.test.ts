@@ -11,8 +11,10 @@ import type { ClientRecord } from '../../src/storage/ports';
 import { oauthContext } from '../../worker/services';
 import {
   adminToken,
+  Browser,
   basic,
   expectOAuthError,
+  inputValue,
   ORIGIN,
   type Poster,
   post,
@@ -355,6 +357,94 @@ describe('Refresh token rotation and reuse detection (RFC 9700 §4.14)', () => {
     );
     expect(successors.size).toBe(1);
     await refreshed(confidential, [...successors][0] as string);
+  });
+});
+
+describe('Refresh tokens from the authorization code flow (end to end)', () => {
+  const REDIRECT = 'https://app.example.com/callback';
+
+  async function signedInUser(): Promise<{ id: string; browser: Browser }> {
+    const username = `refresh-e2e-${crypto.randomUUID().slice(0, 8)}`;
+    const password = `pw-${crypto.randomUUID()}`;
+    const res = await postJson(
+      '/admin/api/users',
+      { username, password, role: 'user' },
+      { Authorization: `Bearer ${admin}` },
+    );
+    expect(res.status, await res.clone().text()).toBe(201);
+    const browser = new Browser();
+    expect((await browser.signIn(username, password)).status).toBe(303);
+    return { id: ((await res.json()) as { id: string }).id, browser };
+  }
+
+  /** Sign-in, consent and code exchange; answers the token response. */
+  async function codeFlow(client: TestClient, scope: string): Promise<Partial<TokenBody>> {
+    const { browser } = await signedInUser();
+    const verifier = `${crypto.randomUUID()}-${crypto.randomUUID()}`;
+    const challenge = await sha256(verifier);
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: REDIRECT,
+      scope,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const consent = await browser.get(`/oauth/authorize?${query}`);
+    const html = await consent.text();
+    expect(consent.status, html).toBe(200);
+    const approved = await browser.postForm('/oauth/consent', {
+      csrf_token: inputValue(html, 'csrf_token') as string,
+      request_id: inputValue(html, 'request_id') as string,
+      decision: 'approve',
+    });
+    expect(approved.status).toBe(303);
+    const code = new URL(approved.headers.get('location') as string).searchParams.get('code') as string;
+    const res = await post(
+      '/oauth/token',
+      {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT,
+        ...client.form,
+      },
+      client.auth,
+    );
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    return JSON.parse(text) as Partial<TokenBody>;
+  }
+
+  it('a code granted offline_access yields a refresh token that rotates', async () => {
+    const tokens = await codeFlow(confidential, 'openid offline_access read');
+    expect(tokens.refresh_token).toMatch(/^ort_/);
+    expect(decodeJwt(tokens.access_token as string).jti).toMatch(
+      new RegExp(`^${(tokens.refresh_token as string).slice(4, 26)}\\.`),
+    );
+    const next = await refreshed(confidential, tokens.refresh_token as string);
+    expect(next.scope).toBe('openid offline_access read');
+    expect(decodeJwt(next.id_token as string).sid).toBe(decodeJwt(tokens.id_token as string).sid);
+    await expectOAuthError(await refresh(confidential, tokens.refresh_token as string), 400, 'invalid_grant');
+    expect((await introspect(confidential, tokens.access_token as string)).active).toBe(false);
+  });
+
+  it('a public client gets one too, and refreshes with its client_id', async () => {
+    const pub = await registerClient({ token_endpoint_auth_method: 'none' });
+    const tokens = await codeFlow(pub, 'offline_access read');
+    const next = await refreshed(pub, tokens.refresh_token as string);
+    expect(next.scope).toBe('offline_access read');
+    // RFC 7009 §2.1: a public client revokes with its client_id alone.
+    expect((await post('/oauth/revoke', { token: next.refresh_token as string, ...pub.form }, pub.auth)).status).toBe(
+      200,
+    );
+    await expectOAuthError(await refresh(pub, next.refresh_token as string), 400, 'invalid_grant');
+  });
+
+  it('a third-party client without offline_access gets no refresh token', async () => {
+    const tokens = await codeFlow(confidential, 'openid read');
+    expect(tokens.access_token).toBeTruthy();
+    expect(tokens.refresh_token).toBeUndefined();
   });
 });
 

@@ -1,6 +1,10 @@
 /** POST /oauth/introspect (RFC 7662) and POST /oauth/revoke (RFC 7009). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { authenticateClient, readClientCredentials } from '../../src/oauth/client-auth';
+import {
+  authenticateClient,
+  authenticateTokenClient,
+  readClientCredentials,
+} from '../../src/oauth/client-auth';
 import { introspect } from '../../src/oauth/introspection';
 import { revoke } from '../../src/oauth/revocation';
 import type { AppEnv } from '../context';
@@ -57,7 +61,8 @@ export const revokeRoute = createRoute({
   path: '/oauth/revoke',
   tags: ['OAuth 2.0'],
   summary: 'Token revocation (RFC 7009)',
-  description: 'Revokes the token and its whole grant. Unknown tokens are answered with 200.',
+  description:
+    'Revokes the token and its whole grant. Unknown tokens are answered with 200. Public clients authenticate with client_id alone.',
   security: basicAuth,
   request: {
     body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenForm } } },
@@ -84,7 +89,8 @@ export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
   app.post(revokeRoute.path, async (c) => {
     const params = await readForm(c.req.raw);
     const ctx = oauthContext(c.env, c.get('config'), c.req.url);
-    const caller = await authenticateClient(
+    // RFC 7009 §2.1 admits public clients by client_id: they may revoke their own (refresh) tokens.
+    const caller = await authenticateTokenClient(
       ctx.clients,
       readClientCredentials(c.req.header('authorization'), params),
       ctx.now(),

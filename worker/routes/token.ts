@@ -12,6 +12,11 @@ const TokenResponseSchema = z
     token_type: z.literal('Bearer'),
     expires_in: z.number().int(),
     scope: z.string().optional(),
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({ description: 'authorization_code and refresh_token grants' }),
+    id_token: z.string().optional().openapi({ description: 'when the granted scope includes openid' }),
   })
   .openapi('TokenResponse');
 
@@ -20,7 +25,8 @@ export const tokenRoute = createRoute({
   path: '/oauth/token',
   tags: ['OAuth 2.0'],
   summary: 'Token endpoint',
-  description: 'Grants: client_credentials. A repeated parameter is invalid_request.',
+  description:
+    'Grants: authorization_code (PKCE S256), refresh_token (rotating), client_credentials. Public clients send client_id only. A repeated parameter is invalid_request.',
   security: basicAuth,
   request: {
     body: {
@@ -28,7 +34,14 @@ export const tokenRoute = createRoute({
       content: {
         'application/x-www-form-urlencoded': {
           schema: z.object({
-            grant_type: z.enum(['client_credentials']),
+            grant_type: z.enum(['authorization_code', 'refresh_token', 'client_credentials']),
+            code: z.string().optional().openapi({ description: 'authorization_code' }),
+            code_verifier: z.string().optional().openapi({ description: 'authorization_code (RFC 7636)' }),
+            redirect_uri: z
+              .string()
+              .optional()
+              .openapi({ description: 'authorization_code: must match if sent' }),
+            refresh_token: z.string().optional().openapi({ description: 'refresh_token' }),
             scope: z.string().optional(),
             ...ClientAuthFields,
           }),

@@ -51,7 +51,6 @@ export async function authorizationCodeGrant(
     expires_in: access.info.exp - access.info.iat,
   };
   if (access.info.scope) response.scope = access.info.scope;
-  // refresh token: issued here (issue #3 item 6)
   const refreshToken = await issueInitialRefreshToken(ctx, {
     grantId: granted.grantId,
     client,
@@ -77,7 +76,8 @@ export async function authorizationCodeGrant(
     grantType: 'authorization_code',
     scope: granted.scope,
     createdAt: access.info.iat,
-    expiresAt: access.info.exp,
+    // A grant with a refresh token lives as long as its family may; otherwise as long as its access token.
+    expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,
     revokedAt: null,
   });
   return response;
