@@ -1,0 +1,200 @@
+/**
+ * Shared helpers for the Node end-to-end tests (test/node/**): the built Worker under Miniflare
+ * (bench/lib/server.mjs), admin API calls over HTTP, and a tiny cookie-keeping user agent that drives the
+ * sign-in and consent forms without following redirects.
+ */
+import { expect } from 'vitest';
+
+export interface TestServer {
+  url: string;
+  adminClientId: string;
+  adminClientSecret: string;
+  stop(): Promise<void>;
+}
+type StartServer = (options?: { port?: number; vars?: Record<string, string> }) => Promise<TestServer>;
+
+/** The harness is plain ESM JS shared with the benchmark; imported by URL so it needs no .d.ts. */
+const HARNESS = new URL('../../bench/lib/server.mjs', import.meta.url).href;
+
+export async function startServer(vars: Record<string, string> = {}): Promise<TestServer> {
+  const harness = (await import(HARNESS)) as { startServer: StartServer };
+  return harness.startServer({ vars });
+}
+
+export function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+/** An admin-scoped access token of the bootstrap admin client (client_credentials). */
+export async function adminToken(server: TestServer): Promise<string> {
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      Authorization: basic(server.adminClientId, server.adminClientSecret),
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
+  });
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return (JSON.parse(text) as { access_token: string }).access_token;
+}
+
+async function postJson(url: string, token: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  expect(res.status, `POST ${new URL(url).pathname}: ${text}`).toBe(201);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  email: string;
+  name: string;
+}
+
+/** Creates a user through `POST /admin/api/users`. */
+export async function createUser(server: TestServer, token: string): Promise<TestUser> {
+  const username = `user-${crypto.randomUUID().slice(0, 8)}`;
+  const user = {
+    username,
+    password: `pw-${crypto.randomUUID()}`,
+    email: `${username}@example.com`,
+    name: 'Ada Lovelace',
+  };
+  const created = await postJson(`${server.url}/admin/api/users`, token, user);
+  expect(typeof created.id).toBe('string');
+  return { id: created.id as string, ...user };
+}
+
+export interface RegisteredClient {
+  client_id: string;
+  client_secret?: string;
+  [key: string]: unknown;
+}
+
+/** RFC 7591 registration with the admin token as initial access token. */
+export async function registerClient(
+  server: TestServer,
+  token: string,
+  metadata: Record<string, unknown>,
+): Promise<RegisteredClient> {
+  const registered = await postJson(`${server.url}/connect/register`, token, metadata);
+  expect(typeof registered.client_id).toBe('string');
+  return registered as RegisteredClient;
+}
+
+/** The value attributes of every `<input name=… value=…>` of an HTML page, entity-decoded. */
+export function formInputs(html: string): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const [tag] of html.matchAll(/<input\b[^>]*>/g)) {
+    const name = /\bname="([^"]*)"/.exec(tag)?.[1];
+    const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
+    if (name !== undefined && value !== undefined) inputs[decodeEntities(name)] = decodeEntities(value);
+  }
+  return inputs;
+}
+
+function decodeEntities(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** A cookie-keeping user agent over fetch: never follows redirects, keeps (and deletes) cookies by name. */
+export class CookieAgent {
+  readonly cookies = new Map<string, string>();
+
+  constructor(readonly origin: string) {}
+
+  async fetch(target: string | URL, init: RequestInit = {}): Promise<Response> {
+    const url = new URL(target, this.origin);
+    const headers = new Headers(init.headers);
+    if (url.origin === this.origin && this.cookies.size > 0) {
+      headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const header of res.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = header.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attributes.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  postForm(target: string | URL, form: Record<string, string>): Promise<Response> {
+    return this.fetch(target, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
+  }
+}
+
+/** The absolute URL of a redirect response's Location. */
+export function location(res: Response, base: string): URL {
+  const value = res.headers.get('location');
+  expect(value, `status ${res.status} without Location`).toBeTruthy();
+  return new URL(value as string, base);
+}
+
+/**
+ * Plays the user's part of an authorization request: opens `authorizationUrl`, signs in on the login form,
+ * approves on the consent page, and returns the callback URL the server redirects to (not fetched).
+ */
+export async function signInAndApprove(
+  agent: CookieAgent,
+  authorizationUrl: URL,
+  user: { username: string; password: string },
+): Promise<URL> {
+  const origin = agent.origin;
+  const authorize = await agent.fetch(authorizationUrl);
+  expect(authorize.status, await authorize.clone().text()).toBe(302);
+  const loginUrl = location(authorize, origin);
+  expect(loginUrl.pathname).toBe('/auth/login');
+  expect(loginUrl.searchParams.get('return_to')?.startsWith('/oauth/authorize?')).toBe(true);
+
+  const loginPage = await agent.fetch(loginUrl);
+  const loginHtml = await loginPage.text();
+  expect(loginPage.status, loginHtml).toBe(200);
+  const loginForm = formInputs(loginHtml);
+  expect(loginForm.csrf_token, 'csrf_token on the login page').toBeTruthy();
+  const signedIn = await agent.postForm('/auth/login', {
+    ...loginForm,
+    username: user.username,
+    password: user.password,
+  });
+  expect(signedIn.status, await signedIn.clone().text()).toBe(303);
+  const back = location(signedIn, origin);
+  expect(back.pathname).toBe('/oauth/authorize');
+
+  const consent = await agent.fetch(back);
+  const consentHtml = await consent.text();
+  expect(consent.status, consentHtml).toBe(200);
+  expect(consentHtml).toContain('name="decision"');
+  const consentForm = formInputs(consentHtml);
+  expect(consentForm.csrf_token, 'csrf_token on the consent page').toBeTruthy();
+  expect(consentForm.request_id, 'request_id on the consent page').toBeTruthy();
+  const action = /<form[^>]*\baction="([^"]*)"/.exec(consentHtml)?.[1] ?? '/oauth/consent';
+  const approved = await agent.postForm(decodeEntities(action), {
+    csrf_token: consentForm.csrf_token as string,
+    request_id: consentForm.request_id as string,
+    decision: 'approve',
+  });
+  expect(approved.status, await approved.clone().text()).toBe(303);
+  return location(approved, origin);
+}
