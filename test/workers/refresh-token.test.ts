@@ -435,9 +435,9 @@ describe('Refresh tokens from the authorization code flow (end to end)', () => {
     const next = await refreshed(pub, tokens.refresh_token as string);
     expect(next.scope).toBe('offline_access read');
     // RFC 7009 §2.1: a public client revokes with its client_id alone.
-    expect((await post('/oauth/revoke', { token: next.refresh_token as string, ...pub.form }, pub.auth)).status).toBe(
-      200,
-    );
+    expect(
+      (await post('/oauth/revoke', { token: next.refresh_token as string, ...pub.form }, pub.auth)).status,
+    ).toBe(200);
     await expectOAuthError(await refresh(pub, next.refresh_token as string), 400, 'invalid_grant');
   });
 
