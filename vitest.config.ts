@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { postgresProjects } from './test/postgres/projects';
+import { upstashProjects } from './test/upstash/project';
 
 /** Fixed, strong test-only secrets; the real ones come from .dev.vars or `wrangler secret put`. */
 export const TEST_VARS = {
@@ -17,19 +19,34 @@ export const TEST_VARS = {
   OAUTH2_PUBLIC_INTROSPECTION: 'false',
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: 'false',
   OAUTH2_ALLOW_INSECURE_DEFAULTS: '',
+  // The console event plugin is on in tests, so the log scan (test/workers/logging.test.ts) covers event lines.
+  OAUTH2_EVENTS_CONSOLE: 'true',
+  // Rate limits far above what any test sends from its one address; the rate-limit tests set their own.
+  OAUTH2_RATE_LIMIT_MAX_REQUESTS: '1000000',
+  OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS: '1000000',
+  OAUTH2_RATE_LIMIT_REGISTRATION_MAX_REQUESTS: '1000000',
 };
+
+const QUIET_LOG_LINE = /^\{"level":"info","msg":"(request|event)"/;
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations/d1'));
   return {
     test: {
+      // The Worker's per-request and per-event info lines (JSON, one per request / event) are left out of
+      // the test output; warnings and errors still show. test/workers/logging.test.ts inspects them itself.
+      onConsoleLog: (log: string) => !QUIET_LOG_LINE.test(log),
       projects: [
         {
           plugins: [
             cloudflareTest({
               main: './worker/index.ts',
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { ...TEST_VARS, TEST_MIGRATIONS: migrations } },
+              // RATE_LIMIT_KV: the KV rate-limit backend's namespace (test/workers/rate-limit.test.ts).
+              miniflare: {
+                bindings: { ...TEST_VARS, TEST_MIGRATIONS: migrations },
+                kvNamespaces: ['RATE_LIMIT_KV'],
+              },
             }),
           ],
           test: {
@@ -38,6 +55,10 @@ export default defineConfig(async () => {
             setupFiles: ['./test/workers/apply-migrations.ts'],
           },
         },
+        // PostgreSQL: `workers-pg` (contract + flows on a throwaway cluster) and `workers-pg-down`.
+        ...(await postgresProjects({ migrations, vars: TEST_VARS })),
+        // The Upstash rate-limit backend against a real Redis behind a local Upstash REST server.
+        ...upstashProjects({ migrations, vars: TEST_VARS }),
         {
           test: {
             name: 'node',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --reps N] [--duration S] [--connections C]`
+ * `npm run bench [-- --reps N] [--duration S] [--connections C] [--var NAME=VALUE ...]`
  *
  * Serves the built Worker under the Miniflare API (bench/lib/server.mjs) on 127.0.0.1 and drives it with
  * autocannon. Scenarios run round-robin within each repetition (the starting scenario rotates per
@@ -32,15 +32,25 @@ const TARGETS = [{ scenario: 'cc_jwt', base: 'health', minRatio: 0.4 }];
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error('usage: npm run bench [-- --reps N] [--duration SECONDS] [--connections C]');
+  console.error(
+    'usage: npm run bench [-- --reps N] [--duration SECONDS] [--connections C] [--var NAME=VALUE ...]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { reps: 3, duration: 5, connections: 10 };
+  /** `--var NAME=VALUE`: extra Worker vars for both servers (e.g. OAUTH2_RATE_LIMIT_ENABLED=false). */
+  const opts = { reps: 3, duration: 5, connections: 10, vars: {} };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') usage();
+    if (arg === '--var' || arg.startsWith('--var=')) {
+      const pair = arg === '--var' ? (argv[++i] ?? '') : arg.slice('--var='.length);
+      const eq = pair.indexOf('=');
+      if (eq < 1) usage(`--var needs NAME=VALUE, got ${pair}`);
+      opts.vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+      continue;
+    }
     const m = /^--(reps|duration|connections)(?:=(.*))?$/.exec(arg);
     if (!m?.[1]) usage(`unknown argument ${arg}`);
     let value = m[2];
@@ -257,9 +267,15 @@ async function main() {
   }
 
   try {
-    const jwtServer = await startServer();
+    // The Worker's console output (a JSON line per request and per event) is read and dropped: in production
+    // it goes to Workers Logs, not to a terminal.
+    const onOutput = () => {};
+    const jwtServer = await startServer({ vars: opts.vars, onOutput });
     servers.push(jwtServer);
-    const opaqueServer = await startServer({ vars: { OAUTH2_ACCESS_TOKENS_OPAQUE: 'true' } });
+    const opaqueServer = await startServer({
+      vars: { ...opts.vars, OAUTH2_ACCESS_TOKENS_OPAQUE: 'true' },
+      onOutput,
+    });
     servers.push(opaqueServer);
 
     const jwt = await issueToken(jwtServer);
@@ -329,6 +345,7 @@ async function main() {
         durationSeconds: opts.duration,
         warmupSeconds: WARMUP_SECONDS,
         connections: opts.connections,
+        vars: opts.vars,
         pipelining: 1,
         host: '127.0.0.1',
         server: 'Miniflare API, wrangler deploy --dry-run bundle, in-memory D1 and Durable Objects',

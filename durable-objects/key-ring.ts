@@ -6,8 +6,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { loadConfig } from '../src/config';
 import { generateSigningKey, isPublished } from '../src/crypto/signing-keys';
-import { createStorage } from '../src/storage';
-import type { SigningKeyRecord, SigningKeyUse } from '../src/storage/ports';
+import { withStorage } from '../src/storage';
+import type { SigningKeyRecord, SigningKeyStore, SigningKeyUse } from '../src/storage/ports';
 
 const USES: SigningKeyUse[] = ['access_token', 'id_token'];
 
@@ -21,30 +21,36 @@ export class KeyRing extends DurableObject<Env> {
   async getKeys(): Promise<SigningKeyRecord[]> {
     const now = Math.floor(Date.now() / 1000);
     if (this.published?.every((key) => isPublished(key, now))) return this.published;
-    await this.ctx.blockConcurrencyWhile(() => this.load(now));
+    await this.ctx.blockConcurrencyWhile(() =>
+      withStorage(this.env, this.ctx, (storage) => this.load(now, storage.signingKeys)),
+    );
     return this.published ?? [];
   }
 
   /** Replaces the active key of every use; the old ones verify until their tokens can have expired. */
   async rotate(): Promise<SigningKeyRecord[]> {
     const now = Math.floor(Date.now() / 1000);
-    await this.ctx.blockConcurrencyWhile(async () => {
-      const { store, kek, retireAfter } = this.deps();
-      const keys = await store.list();
-      for (const use of USES) {
-        const fresh = await generateSigningKey(use, kek, now);
-        await store.insert(fresh);
-        for (const old of keys.filter((key) => key.use === use && key.status === 'active')) {
-          await store.setStatus(old.kid, 'retiring', now + retireAfter);
-        }
-      }
-      await this.load(now);
-    });
+    await this.ctx.blockConcurrencyWhile(() =>
+      withStorage(this.env, this.ctx, (storage) => this.replaceActive(now, storage.signingKeys)),
+    );
     return this.published ?? [];
   }
 
-  private async load(now: number): Promise<void> {
-    const { store, kek } = this.deps();
+  private async replaceActive(now: number, store: SigningKeyStore): Promise<void> {
+    const { kek, retireAfter } = this.deps();
+    const keys = await store.list();
+    for (const use of USES) {
+      const fresh = await generateSigningKey(use, kek, now);
+      await store.insert(fresh);
+      for (const old of keys.filter((key) => key.use === use && key.status === 'active')) {
+        await store.setStatus(old.kid, 'retiring', now + retireAfter);
+      }
+    }
+    await this.load(now, store);
+  }
+
+  private async load(now: number, store: SigningKeyStore): Promise<void> {
+    const { kek } = this.deps();
     let keys = await store.list();
     for (const use of USES) {
       if (!keys.some((key) => key.use === use && key.status === 'active')) {
@@ -64,7 +70,6 @@ export class KeyRing extends DurableObject<Env> {
     if (!result.ok) throw new Error(`server misconfigured: ${result.problems.join('; ')}`);
     const { config } = result;
     return {
-      store: createStorage(this.env).signingKeys,
       kek: config.keyEncryptionKey,
       retireAfter: Math.max(config.accessTokenTtlSecs, 3600) + RETIREMENT_SKEW_SECS,
     };

@@ -118,6 +118,9 @@ const processVars = Object.fromEntries(
 if (Object.keys(processVars).length > 0) sources.push('process.env OAUTH2_*');
 
 const merged = { ...vars, ...fileVars, ...processVars };
+// KV namespaces declared in wrangler.toml stand in for their bindings (OAUTH2_RATE_LIMIT_BACKEND=kv needs
+// RATE_LIMIT_KV bound).
+for (const kv of wranglerConfig.kv_namespaces ?? []) merged[kv.binding] ??= { kvNamespace: kv.binding };
 console.error(`check-config: ${options.production ? 'production, ' : ''}from ${sources.join(' < ')}`);
 
 if (options.production) {

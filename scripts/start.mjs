@@ -5,7 +5,9 @@
  * 1. Writes .dev.vars with fresh random secrets when it does not exist (and prints the bootstrap admin
  *    client and seed admin credentials once).
  * 2. Copies the Swagger UI assets (scripts/build-assets.mjs).
- * 3. Applies local D1 migrations.
+ * 3. Applies local D1 migrations. When OAUTH2_DATABASE_URL (environment or .dev.vars) is a loopback
+ *    postgres:// URL, also applies migrations/pg there and serves the WebSocket proxy the Neon driver
+ *    needs (scripts/lib/local-postgres.mjs) for as long as the server runs.
  * 4. Runs `wrangler dev --local` in its own process group; SIGINT/SIGTERM/SIGHUP are forwarded to that whole
  *    group (wrangler forks node and workerd processes) and this script exits with wrangler's exit code.
  */
@@ -25,6 +27,7 @@ import {
   SECRET_NAMES,
   WRANGLER,
 } from './lib/local-env.mjs';
+import { prepareLocalPostgres } from './lib/local-postgres.mjs';
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_IP = '127.0.0.1';
@@ -119,7 +122,7 @@ function writeDevVars(vars) {
       `   client_id:     ${clientId}`,
       `   client_secret: ${values.OAUTH2_ADMIN_CLIENT_SECRET}`,
       '',
-      ' Seed admin user (sign in at /auth/login):',
+      ' Seed admin user (sign in at /admin for the admin pages):',
       `   username:      ${username}`,
       `   password:      ${values.OAUTH2_SEED_PASSWORD}`,
       rule,
@@ -188,12 +191,30 @@ if (hasMigrations(migrationsDir)) {
   console.log(`No D1 migrations in ${path.relative(ROOT, migrationsDir)}/; skipping migrations.`);
 }
 
+let localPostgres = null;
+try {
+  localPostgres = await prepareLocalPostgres(readDotenvFile(DEV_VARS) ?? {});
+} catch (error) {
+  console.error(`start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+
 // The child gets its own process group (detached) so a stop signal reaches wrangler and the workerd
 // processes it forks. A background process group must not touch the terminal's mode, hence no
 // interactive hotkeys (stop with Ctrl+C).
 const child = spawn(
   WRANGLER,
-  ['dev', '--local', '--ip', ip, '--port', String(port), '--show-interactive-dev-session=false', ...rest],
+  [
+    'dev',
+    '--local',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--show-interactive-dev-session=false',
+    ...(localPostgres?.args ?? []),
+    ...rest,
+  ],
   { cwd: ROOT, stdio: 'inherit', env: childEnv(), detached: true },
 );
 

@@ -1,5 +1,20 @@
 /** Configuration: Worker vars and secrets (names in contracts.md) -> one typed, validated Config. */
 import { z } from 'zod';
+import {
+  type EventsConfig,
+  EventsEnvShape,
+  eventsStrictProblems,
+  type ObservabilityConfig,
+  toEventsConfig,
+  toObservabilityConfig,
+} from './events/config';
+import {
+  type RateLimitConfig,
+  RateLimitEnvShape,
+  rateLimitProblems,
+  toRateLimitConfig,
+} from './rate-limit/config';
+import { type ResilienceConfig, ResilienceEnvShape, toResilienceConfig } from './resilience/config';
 
 /** Values that are never acceptable as a secret or password. */
 const KNOWN_WEAK = new Set([
@@ -81,6 +96,19 @@ const databaseUrl = optionalText.superRefine((value, ctx) => {
   }
 });
 
+/**
+ * `host:port` of the local WebSocket -> TCP proxy (scripts/pg-ws-proxy.mjs) the Neon driver needs to
+ * reach a plain PostgreSQL. Loopback only: the proxy speaks unencrypted WebSocket, a development setup.
+ */
+const wsProxyAddress = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const m = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]):(\d{1,5})$/i.exec(value.trim());
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65_535) {
+    ctx.addIssue({ code: 'custom', message: 'must be a loopback host:port such as 127.0.0.1:5480' });
+  }
+});
+
 /** A secret: strong unless insecure defaults are allowed (checked in `strictChecks`). */
 const secret = optionalText;
 
@@ -89,6 +117,7 @@ const EnvSchema = z.object({
   OAUTH2_PUBLIC_URL: httpUrl,
   OAUTH2_ALLOWED_ORIGINS: list,
   OAUTH2_DATABASE_URL: databaseUrl,
+  OAUTH2_DATABASE_WS_PROXY: wsProxyAddress,
   OAUTH2_ACCESS_TOKENS_OPAQUE: flag,
   OAUTH2_PUBLIC_INTROSPECTION: flag,
   OAUTH2_ACCESS_TOKEN_TTL_SECS: integer(3600, 60, 86_400),
@@ -113,6 +142,9 @@ const EnvSchema = z.object({
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flag,
   OAUTH2_ALLOW_INSECURE_DEFAULTS: flag,
   OAUTH2_TOKEN_ACTOR_SHARDS: integer(256, 1, 1296),
+  ...EventsEnvShape,
+  ...RateLimitEnvShape,
+  ...ResilienceEnvShape,
 });
 
 type RawEnv = z.output<typeof EnvSchema>;
@@ -123,6 +155,8 @@ export interface Config {
   publicUrl: string | undefined;
   allowedOrigins: string[];
   databaseUrl: string | undefined;
+  /** Local WebSocket proxy for a plain PostgreSQL (development and tests). */
+  databaseWsProxy: string | undefined;
   accessTokensOpaque: boolean;
   publicIntrospection: boolean;
   accessTokenTtlSecs: number;
@@ -143,6 +177,14 @@ export interface Config {
   allowInsecureDefaults: boolean;
   /** How many TokenActor objects new grants are spread over (1..1296). */
   tokenActorShards: number;
+  /** The event bus (`OAUTH2_EVENTS_*`). */
+  events: EventsConfig;
+  /** Request logs and metrics. */
+  observability: ObservabilityConfig;
+  /** Rate limiting (`OAUTH2_RATE_LIMIT_*`). */
+  rateLimit: RateLimitConfig;
+  /** Circuit breakers, concurrency limit, bulkheads, outbound timeouts (`OAUTH2_RESILIENCE_*`). */
+  resilience: ResilienceConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -168,7 +210,10 @@ export function parseConfig(source: object): ConfigResult {
     };
   }
   const env = parsed.data;
-  const problems = env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env);
+  const problems = [
+    ...(env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env)),
+    ...rateLimitProblems(env, source),
+  ];
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: toConfig(env) };
 }
@@ -190,6 +235,7 @@ function strictChecks(env: RawEnv): string[] {
     if (env.OAUTH2_ADMIN_CLIENT_ID === undefined) problems.push('OAUTH2_ADMIN_CLIENT_ID is not set');
     requireSecret('OAUTH2_ADMIN_CLIENT_SECRET', env.OAUTH2_ADMIN_CLIENT_SECRET);
   }
+  eventsStrictProblems(env, (name, value) => requireSecret(name as keyof RawEnv, value));
   return problems;
 }
 
@@ -209,6 +255,7 @@ function toConfig(env: RawEnv): Config {
     publicUrl: env.OAUTH2_PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins: env.OAUTH2_ALLOWED_ORIGINS,
     databaseUrl: env.OAUTH2_DATABASE_URL,
+    databaseWsProxy: env.OAUTH2_DATABASE_WS_PROXY?.trim(),
     accessTokensOpaque: env.OAUTH2_ACCESS_TOKENS_OPAQUE,
     publicIntrospection: env.OAUTH2_PUBLIC_INTROSPECTION,
     accessTokenTtlSecs: env.OAUTH2_ACCESS_TOKEN_TTL_SECS,
@@ -234,6 +281,10 @@ function toConfig(env: RawEnv): Config {
     dynamicRegistrationEnabled: env.OAUTH2_DYNAMIC_REGISTRATION_ENABLED,
     allowInsecureDefaults: env.OAUTH2_ALLOW_INSECURE_DEFAULTS,
     tokenActorShards: env.OAUTH2_TOKEN_ACTOR_SHARDS,
+    events: toEventsConfig(env),
+    observability: toObservabilityConfig(env),
+    rateLimit: toRateLimitConfig(env),
+    resilience: toResilienceConfig(env),
   };
 }
 

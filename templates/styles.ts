@@ -1,5 +1,5 @@
-/** The one stylesheet of every page (inlined with the CSP nonce): light and dark themes, no assets. */
-export const STYLES = `
+/** The colour palette, light and (prefers-color-scheme) dark: shared with the admin stylesheet. */
+export const THEME = `
 :root {
   color-scheme: light dark;
   --bg: #f5f6f8; --card: #ffffff; --text: #1d2330; --muted: #5b6475; --border: #d5d9e0;
@@ -11,6 +11,10 @@ export const STYLES = `
     --accent: #7aa7ff; --accent-text: #0b1020; --danger: #ffb4a9; --danger-bg: #3a1d1a; --focus: #a9c5ff;
   }
 }
+`;
+
+/** The one stylesheet of every page (inlined with the CSP nonce): light and dark themes, no assets. */
+export const STYLES = `${THEME}
 * { box-sizing: border-box; }
 body {
   margin: 0; min-height: 100vh; display: flex; align-items: flex-start; justify-content: center;

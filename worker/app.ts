@@ -1,23 +1,36 @@
 /**
- * Builds the OpenAPIHono app. Middleware order (outermost first): request id + security headers
- * -> configuration guard -> (browser routes only: HTML error pages -> session) -> routes; one error
- * handler renders every error.
+ * Builds the OpenAPIHono app. Middleware order (outermost first): observability (trace context; on the
+ * way out metrics, the JSON request log, events to the queue) -> request id + security headers
+ * -> configuration guard -> CORS -> resilience (concurrency limit, bulkheads) -> IP denylist -> rate limit
+ * (global and registration per IP; invalid_client penalty on the client-authenticating endpoints)
+ * -> (browser routes only: HTML error pages -> session)
+ * -> (/admin and /admin/*: AdminGuard) -> routes; one error handler renders every error.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { MethodNotAllowedError } from '../src/oauth/errors';
 import type { AppEnv } from './context';
+import { adminGuard } from './middleware/admin-guard';
+import { invalidClientPenalty } from './middleware/client-penalty';
 import { configGuard } from './middleware/config-guard';
+import { cors } from './middleware/cors';
+import { ipDenylist } from './middleware/denylist';
 import { notFound, onError } from './middleware/errors';
 import { htmlErrors } from './middleware/html-errors';
+import { observability } from './middleware/observability';
+import { rateLimit } from './middleware/rate-limit';
+import { resilience } from './middleware/resilience';
 import { requestContext } from './middleware/security-headers';
 import { sessionMiddleware } from './middleware/session';
-import { registerAdminUserRoutes } from './routes/admin-users';
+import { registerAdminApiRoutes } from './routes/admin';
+import { registerAdminPageRoutes } from './routes/admin-pages';
 import { registerAuthRoutes } from './routes/auth';
 import { registerAuthorizeRoutes } from './routes/authorize';
 import { registerDocsRoutes } from './routes/docs';
+import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
 import { registerTokenManagementRoutes } from './routes/introspect';
 import { registerLogoutRoutes } from './routes/logout';
+import { registerMetricsRoute } from './routes/metrics';
 import { registerPageRoutes } from './routes/pages';
 import { registerRegistrationRoutes } from './routes/register';
 import { registerTokenRoute } from './routes/token';
@@ -44,12 +57,27 @@ const POST_ONLY = ['/oauth/token', '/oauth/introspect', '/oauth/revoke'];
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', observability);
   app.use('*', requestContext);
   app.use('*', configGuard);
+  // CORS, fail-closed (OAUTH2_ALLOWED_ORIGINS): headers on the API endpoints, preflights answered here.
+  app.use('*', cors);
+  // Back-pressure and route-group bulkheads (per isolate): 503 before any work.
+  app.use('*', resilience);
+  // Denied client addresses: 403 before anything reads the request (probes excepted).
+  app.use('*', ipDenylist);
+  // Rate limits per client IP (global, registration): 429 with Retry-After and RateLimit-* headers.
+  app.use('*', rateLimit);
+  // invalid_client penalty per client_id on the endpoints that authenticate clients.
+  for (const path of POST_ONLY) app.use(path, invalidClientPenalty);
   // Browser routes: HTML error pages, then the session (see BROWSER_PATHS).
   for (const path of BROWSER_PATHS) app.use(path, htmlErrors, sessionMiddleware);
+  // The admin pages and API: Bearer token with scope admin, or an administrator's session (+ CSRF).
+  app.use('/admin/*', adminGuard);
 
   registerHealthRoutes(app);
+  registerMetricsRoute(app);
+  registerEventRoutes(app);
   registerWellKnownRoutes(app);
   registerTokenRoute(app);
   registerTokenManagementRoutes(app);
@@ -58,7 +86,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // Users, sign-in and pages.
   registerPageRoutes(app);
   registerAuthRoutes(app);
-  registerAdminUserRoutes(app);
+  // The admin JSON API (issue #4).
+  registerAdminApiRoutes(app);
+  // The admin pages (HTML forms over the same operations).
+  registerAdminPageRoutes(app);
   // Authorization code flow and OpenID Connect.
   registerAuthorizeRoutes(app);
   registerUserInfoRoutes(app);

@@ -1,6 +1,8 @@
 /** The Hono environment shared by every route and middleware. */
+import type { AdminActor } from '../src/admin/context';
 import type { SessionInfo } from '../src/auth/session';
 import type { Config } from '../src/config';
+import type { RequestObservation } from './telemetry';
 
 export type AppEnv = {
   Bindings: Env;
@@ -12,5 +14,9 @@ export type AppEnv = {
      * session middleware; elsewhere it is never loaded.
      */
     session: SessionInfo | null;
+    /** The administrator acting on this request: set by the AdminGuard on `/admin` and `/admin/*` only. */
+    admin: AdminActor;
+    /** Trace context, client and user of this request (observability middleware; see worker/telemetry.ts). */
+    obs: RequestObservation;
   };
 };

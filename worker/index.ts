@@ -1,14 +1,29 @@
-/** The Worker entry: HTTP through the Hono app; Durable Object classes re-exported for their bindings. */
+/**
+ * The Worker entry: HTTP through the Hono app, the `oauth2-events` queue through the event consumer;
+ * Durable Object classes re-exported for their bindings.
+ */
+import { releaseStorage } from '../src/storage';
 import { createApp } from './app';
+import { handleEventBatch } from './queue';
 
 export { AuthActor } from '../durable-objects/auth-actor';
 export { ClientActor } from '../durable-objects/client-actor';
 export { KeyRing } from '../durable-objects/key-ring';
 export { LoginThrottle } from '../durable-objects/login-throttle';
+export { MetricsActor } from '../durable-objects/metrics-actor';
+export { RateLimiter } from '../durable-objects/rate-limiter';
 export { TokenActor } from '../durable-objects/token-actor';
 
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, env, ctx) {
+    try {
+      return await app.fetch(request, env, ctx);
+    } finally {
+      // The request's Postgres pool (if it opened one) ends after the response, through ctx.waitUntil.
+      releaseStorage(ctx);
+    }
+  },
+  queue: handleEventBatch,
 } satisfies ExportedHandler<Env>;

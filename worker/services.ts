@@ -1,18 +1,27 @@
 /** Builds the OAuthContext for a request: per-isolate caches, actor stubs and storage, from the bindings. */
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
+import { DenylistCache, withClientDenylist } from '../src/denylist';
 import type { AuthStatePort } from '../src/oauth/authorization-state';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
 import { consentPort } from '../src/oauth/consents';
-import type { OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
+import type { ClientRegistry, OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
 import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
-import { createStorage } from '../src/storage';
+import type { WaitUntil } from '../src/storage';
+import type { SigningKeyRecord } from '../src/storage/ports';
+import { viaActor } from './actor-errors';
+import { resilientStorage } from './resilience';
+import { eventPort } from './telemetry';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 interface IsolateServices {
   keys: KeyCache;
   clients: CachedClientRegistry;
+  /** `clients` as every endpoint reads them: a denylisted client reads as disabled. */
+  deniableClients: ClientRegistry;
+  denylist: DenylistCache;
+  rotateKeys(): Promise<SigningKeyRecord[]>;
   tokens: TokenStatePort;
   auth: AuthStatePort;
 }
@@ -28,18 +37,26 @@ function isolateServices(env: Env, config: Config): IsolateServices {
     const authActor = (id: string) => env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(authActorName(id)));
     const tokenActor = (grantId: string) =>
       env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(tokenActorName(grantId)));
+    const clients = new CachedClientRegistry(
+      {
+        get: (clientId) => viaActor(clientActor(clientId).get(clientId)),
+        create: (client) => viaActor(clientActor(client.clientId).create(client)),
+        replace: (client) => viaActor(clientActor(client.clientId).replace(client)),
+        remove: (clientId) => viaActor(clientActor(clientId).remove(clientId)),
+      },
+      config,
+      now,
+    );
+    const denylist = new DenylistCache(
+      (at, limit) => resilientStorage(env, config).denylist.listActive(at, limit),
+      now,
+    );
     services = {
-      keys: new KeyCache(() => keyRing().getKeys(), config.keyEncryptionKey),
-      clients: new CachedClientRegistry(
-        {
-          get: (clientId) => clientActor(clientId).get(clientId),
-          create: (client) => clientActor(client.clientId).create(client),
-          replace: (client) => clientActor(client.clientId).replace(client),
-          remove: (clientId) => clientActor(clientId).remove(clientId),
-        },
-        config,
-        now,
-      ),
+      keys: new KeyCache(() => viaActor(keyRing().getKeys()), config.keyEncryptionKey),
+      clients,
+      deniableClients: withClientDenylist(clients, denylist, now),
+      denylist,
+      rotateKeys: () => viaActor(keyRing().rotate()),
       tokens: {
         storeAccessToken: (grantId, token: StoredAccessToken) =>
           tokenActor(grantId).storeAccessToken(grantId, token),
@@ -69,14 +86,19 @@ export function issuerFor(config: Config, requestUrl: string): string {
   return config.publicUrl ?? new URL(requestUrl).origin;
 }
 
-export function oauthContext(env: Env, config: Config, requestUrl: string): OAuthContext {
+/**
+ * The OAuthContext of one request. `scope` is the request's ExecutionContext: with it, a Postgres pool
+ * serves the whole request and ends after the response (see createStorage); tests calling `app.request`
+ * without one get a connection per operation. Storage calls go through the storage circuit breaker.
+ */
+export function oauthContext(env: Env, config: Config, requestUrl: string, scope?: WaitUntil): OAuthContext {
   const services = isolateServices(env, config);
-  const storage = createStorage(env);
+  const storage = resilientStorage(env, config, scope);
   return {
     config,
     issuer: issuerFor(config, requestUrl),
     now,
-    clients: services.clients,
+    clients: services.deniableClients,
     keys: {
       keySet: () => services.keys.get(),
       verificationKey: (kid) => services.keys.verificationKey(kid),
@@ -85,10 +107,23 @@ export function oauthContext(env: Env, config: Config, requestUrl: string): OAut
     auth: services.auth,
     consents: consentPort(storage.consents, now),
     storage,
+    events: eventPort(env, config, scope),
   };
 }
 
 /** Drops this isolate's cached keys, after a rotation it made. */
 export function invalidateKeys(env: Env): void {
   perIsolate.get(env)?.keys.invalidate();
+}
+
+/** This isolate's copy of the denylist (see src/denylist/cache.ts). */
+export function denylistCache(env: Env, config: Config): DenylistCache {
+  return isolateServices(env, config).denylist;
+}
+
+/** Rotates the signing keys through the KeyRing, then drops this isolate's cached keys so they sign at once. */
+export async function rotateSigningKeys(env: Env, config: Config): Promise<SigningKeyRecord[]> {
+  const keys = await isolateServices(env, config).rotateKeys();
+  invalidateKeys(env);
+  return keys;
 }

@@ -3,14 +3,14 @@
  * Node end-to-end tests (test/node/**).
  *
  *   const server = await startServer({ port: 0, vars: { OAUTH2_ACCESS_TOKENS_OPAQUE: 'true' } });
- *   // server.url, server.adminClientId, server.adminClientSecret
+ *   // server.url, server.adminClientId, server.adminClientSecret, server.seedAdmin ({ username, password })
  *   await server.stop();
  *
  * - The Worker is bundled once per process with `wrangler deploy --dry-run --outdir <temp dir>`, i.e. exactly
  *   what `npm run deploy` would upload.
  * - Bindings come from wrangler.toml (read with wrangler's own config reader, so the file stays the single
  *   source): [vars], the D1 database(s), the Durable Object bindings (SQLite storage when the class appears in
- *   a `new_sqlite_classes` migration), the compatibility date and flags. Secrets are fresh random values per
+ *   a `new_sqlite_classes` migration), the queue producers and consumers, the compatibility date and flags. Secrets are fresh random values per
  *   server; `.dev.vars` is never read. Static assets are left out (no scenario needs them, and the asset
  *   router would add a hop in front of every request).
  * - Storage is in memory; every `migrations_dir` SQL file is applied in file-name order before the server is
@@ -107,6 +107,22 @@ async function bindingsFromWranglerToml() {
       useSQLite: sqliteClasses.get(binding.class_name) ?? false,
     };
   }
+  /** @type {Record<string, { queueName: string }>} */
+  const queueProducers = {};
+  for (const producer of config.queues?.producers ?? []) {
+    queueProducers[producer.binding] = { queueName: producer.queue };
+  }
+  /** @type {Record<string, { maxBatchSize?: number, maxBatchTimeout?: number, maxRetries?: number, deadLetterQueue?: string, retryDelay?: number }>} */
+  const queueConsumers = {};
+  for (const consumer of config.queues?.consumers ?? []) {
+    queueConsumers[consumer.queue] = {
+      maxBatchSize: consumer.max_batch_size,
+      maxBatchTimeout: consumer.max_batch_timeout,
+      maxRetries: consumer.max_retries,
+      deadLetterQueue: consumer.dead_letter_queue,
+      retryDelay: consumer.retry_delay,
+    };
+  }
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
@@ -114,6 +130,8 @@ async function bindingsFromWranglerToml() {
     d1Databases,
     migrationsDirs,
     durableObjects,
+    queueProducers,
+    queueConsumers,
     splitSql: /** @type {(sql: string) => string[]} */ (wrangler.unstable_splitSqlQuery),
   };
 }
@@ -144,16 +162,43 @@ async function applyMigrations(db, dir, splitSql) {
 const randomSecret = () => randomBytes(32).toString('base64url');
 
 /**
- * Starts the built Worker on 127.0.0.1.
- * @param {{ port?: number, vars?: Record<string, string | number | boolean> }} [options]
- * @returns {Promise<{ url: string, adminClientId: string, adminClientSecret: string, stop(): Promise<void> }>}
+ * Load runs and end-to-end tests send many requests from one address: rate limits far above what they send
+ * (the limiter still runs, so the benchmark pays its cost). Overridable through `vars`.
  */
-export async function startServer({ port = 0, vars = {} } = {}) {
+const HARNESS_VARS = {
+  OAUTH2_RATE_LIMIT_MAX_REQUESTS: '1000000000',
+  OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS: '1000000000',
+  OAUTH2_RATE_LIMIT_REGISTRATION_MAX_REQUESTS: '1000000000',
+};
+
+/** Calls `onLine` for every line written to the given streams. */
+function forwardLines(streams, onLine) {
+  for (const stream of streams) {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
+}
+
+/**
+ * Starts the built Worker on 127.0.0.1.
+ * - `queueConsumer` overrides settings of every queue consumer (e.g. `{ maxBatchTimeout: 1 }` in tests).
+ * - `onOutput(line)` receives the Worker's console output instead of this process's stdout/stderr.
+ * @param {{ port?: number, vars?: Record<string, string | number | boolean>, queueConsumer?: Record<string, number>, onOutput?: (line: string) => void }} [options]
+ * @returns {Promise<{ url: string, adminClientId: string, adminClientSecret: string, seedAdmin: { username: string, password: string }, stop(): Promise<void> }>}
+ */
+export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onOutput } = {}) {
   const [{ dir, scriptPath }, toml] = await Promise.all([buildOnce(), bindingsFromWranglerToml()]);
 
   /** @type {Record<string, string>} */
   const bindings = { ...toml.vars };
   for (const name of SECRET_NAMES) bindings[name] = randomSecret();
+  for (const [name, value] of Object.entries(HARNESS_VARS)) bindings[name] = value;
   for (const [name, value] of Object.entries(vars)) bindings[name] = String(value);
 
   const mf = new Miniflare({
@@ -167,6 +212,14 @@ export async function startServer({ port = 0, vars = {} } = {}) {
     bindings,
     d1Databases: toml.d1Databases,
     durableObjects: toml.durableObjects,
+    queueProducers: toml.queueProducers,
+    queueConsumers: Object.fromEntries(
+      Object.entries(toml.queueConsumers).map(([queue, options]) => [
+        queue,
+        { ...options, ...queueConsumer },
+      ]),
+    ),
+    ...(onOutput ? { handleRuntimeStdio: (stdout, stderr) => forwardLines([stdout, stderr], onOutput) } : {}),
     // No *Persist options: D1 and Durable Object storage stay in memory and vanish with the server.
   });
   try {
@@ -182,6 +235,11 @@ export async function startServer({ port = 0, vars = {} } = {}) {
       url: url.origin,
       adminClientId,
       adminClientSecret,
+      // The seed admin user (created on first use), e.g. for signing in to the admin pages.
+      seedAdmin: {
+        username: bindings.OAUTH2_SEED_USERNAME ?? 'admin',
+        password: bindings.OAUTH2_SEED_PASSWORD,
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -10,7 +10,6 @@ const UNKNOWN_KID_REFRESH_SECS = 5;
 
 export class KeyCache {
   private current: { keySet: KeySet; fetchedAt: number } | null = null;
-  private inflight: Promise<KeySet> | null = null;
 
   constructor(
     private readonly fetchKeys: () => Promise<SigningKeyRecord[]>,
@@ -19,7 +18,7 @@ export class KeyCache {
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
-  /** The current KeySet; refreshed in the background-free way (one fetch shared by concurrent callers). */
+  /** The current KeySet, refreshed by the caller when stale. */
   async get(): Promise<KeySet> {
     if (this.current && this.now() - this.current.fetchedAt < this.ttlSecs) return this.current.keySet;
     return this.refresh();
@@ -38,18 +37,14 @@ export class KeyCache {
     this.current = null;
   }
 
-  private refresh(): Promise<KeySet> {
-    if (!this.inflight) {
-      this.inflight = (async () => {
-        try {
-          const keySet = await importKeySet(await this.fetchKeys(), this.kek, this.now());
-          this.current = { keySet, fetchedAt: this.now() };
-          return keySet;
-        } finally {
-          this.inflight = null;
-        }
-      })();
-    }
-    return this.inflight;
+  /**
+   * Each caller fetches for itself: a fetch shared between requests would leave the others waiting on
+   * the first request's I/O, which workerd cancels when that request ends (the waiters then hang).
+   * Concurrent refreshes happen only at a cold start or once per TTL.
+   */
+  private async refresh(): Promise<KeySet> {
+    const keySet = await importKeySet(await this.fetchKeys(), this.kek, this.now());
+    this.current = { keySet, fetchedAt: this.now() };
+    return keySet;
   }
 }

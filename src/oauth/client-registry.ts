@@ -46,7 +46,8 @@ export async function bootstrapAdminClient(config: Config): Promise<ClientRecord
 
 export class CachedClientRegistry implements ClientRegistry {
   private readonly cache = new Map<string, { client: ClientRecord; fetchedAt: number }>();
-  private admin: Promise<ClientRecord | null> | null = null;
+  /** Computed by the first caller; never a promise shared between requests (see KeyCache). */
+  private admin: ClientRecord | null | undefined;
 
   constructor(
     private readonly actor: ClientActorPort,
@@ -56,7 +57,7 @@ export class CachedClientRegistry implements ClientRegistry {
 
   async get(clientId: string): Promise<ClientRecord | null> {
     if (clientId === this.config.adminClient?.clientId) {
-      this.admin ??= bootstrapAdminClient(this.config);
+      if (this.admin === undefined) this.admin = await bootstrapAdminClient(this.config);
       return this.admin;
     }
     const hit = this.cache.get(clientId);

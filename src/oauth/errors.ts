@@ -205,3 +205,10 @@ export class ServiceUnavailableError extends OAuthError {
 function quote(value: string): string {
   return value.replace(/["\\]/g, '');
 }
+
+/** A rate limit refused the request; `headers` carry Retry-After and the RateLimit-* fields. */
+export class TooManyRequestsError extends OAuthError {
+  constructor(description: string, headers: Record<string, string>) {
+    super('too_many_requests', description, 429, headers);
+  }
+}

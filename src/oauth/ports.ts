@@ -1,6 +1,7 @@
 /** What the OAuth core needs from the runtime: actors, caches and a clock, as small ports. */
 import type { Config } from '../config';
 import type { KeySet, VerificationKey } from '../crypto/signing-keys';
+import type { EventPort } from '../events/types';
 import type { ClientRecord, Storage } from '../storage/ports';
 import type { AuthStatePort } from './authorization-state';
 
@@ -125,4 +126,6 @@ export interface OAuthContext {
   auth: AuthStatePort;
   consents: ConsentPort;
   storage: Storage;
+  /** Domain events (src/events): `publish` never throws and never waits; delivery is after the response. */
+  events: EventPort;
 }

@@ -8,6 +8,7 @@ import { sha256 } from '../crypto/hash';
 import type { ClientRecord } from '../storage/ports';
 import { resolveAccessToken } from './access-token';
 import { InvalidRequestError } from './errors';
+import { tokenRevoked } from './events';
 import { type FormParams, required } from './form';
 import type { OAuthContext } from './ports';
 import { refreshTokenGrantId } from './refresh-token';
@@ -22,6 +23,13 @@ export async function revoke(ctx: OAuthContext, params: FormParams, caller: Clie
     throw new InvalidRequestError('the token was not issued to this client');
   }
   await ctx.tokens.revokeGrant(info.grantId, info.exp);
+  ctx.events.publish(
+    tokenRevoked(info.grantId, 'client_request', {
+      clientId: caller.clientId,
+      userId: info.sub === info.clientId ? null : info.sub,
+      tokenKind: 'access_token',
+    }),
+  );
 }
 
 /**
@@ -40,4 +48,11 @@ async function revokeRefreshToken(
     throw new InvalidRequestError('the token was not issued to this client');
   }
   await ctx.tokens.revokeGrant(grantId, state.family.expiresAt);
+  ctx.events.publish(
+    tokenRevoked(grantId, 'client_request', {
+      clientId: caller.clientId,
+      userId: state.family.userId,
+      tokenKind: 'refresh_token',
+    }),
+  );
 }

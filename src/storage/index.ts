@@ -1,4 +1,10 @@
 /** Storage: ports, paging errors and the adapter factory (re-exports). */
-export { createStorage } from './create-storage';
+export {
+  createStorage,
+  releaseStorage,
+  type StorageEnv,
+  type WaitUntil,
+  withStorage,
+} from './create-storage';
 export { InvalidCursorError } from './paging';
 export * from './ports';

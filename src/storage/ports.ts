@@ -137,6 +137,48 @@ export interface SessionWithUser {
 export interface GrantFilter extends PageRequest {
   clientId?: string | undefined;
   userId?: string | undefined;
+  /** Only grants neither revoked nor expired at this time (`expiresAt > activeAt`). */
+  activeAt?: number | undefined;
+}
+
+/** Listing clients: only those whose client_id or client_name contains `q` (case-insensitive), when given. */
+export interface ClientFilter extends PageRequest {
+  q?: string | undefined;
+}
+
+/** Listing users: only those whose username, email or name contains `q` (case-insensitive), when given. */
+export interface UserFilter extends PageRequest {
+  q?: string | undefined;
+}
+
+/** How many records were created on one UTC day. */
+export interface DailyCount {
+  /** The UTC day: floor(epoch seconds / 86400). */
+  day: number;
+  count: number;
+}
+
+/** What a denylist entry matches: a client address, a user id, a username, an e-mail or a client_id. */
+export type DenyKind = 'ip' | 'user' | 'username' | 'email' | 'client';
+
+/**
+ * A denylist entry, enforced before authentication. `value` is normalised by the admin service: an IP
+ * address or CIDR block in canonical form, a lower-cased username or e-mail, a user id, a client_id.
+ */
+export interface DenyEntry {
+  id: string;
+  kind: DenyKind;
+  value: string;
+  reason: string | null;
+  /** The admin (user id or client id) who added it. */
+  createdBy: string;
+  createdAt: number;
+  /** Not in force from this time on (`expiresAt <= now`); null = until deleted. */
+  expiresAt: number | null;
+}
+
+export interface DenylistFilter extends PageRequest {
+  kind?: DenyKind | undefined;
 }
 
 export interface ClientStore {
@@ -146,7 +188,7 @@ export interface ClientStore {
   /** Replaces the record; false when it does not exist. */
   update(client: ClientRecord): Promise<boolean>;
   delete(clientId: string): Promise<boolean>;
-  list(page: PageRequest): Promise<Page<ClientRecord>>;
+  list(filter: ClientFilter): Promise<Page<ClientRecord>>;
   count(): Promise<number>;
 }
 
@@ -158,7 +200,7 @@ export interface UserStore {
   /** Replaces the record; false when it does not exist. Throws ConflictError on a taken username. */
   update(user: UserRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  list(page: PageRequest): Promise<Page<UserRecord>>;
+  list(filter: UserFilter): Promise<Page<UserRecord>>;
   count(): Promise<number>;
 }
 
@@ -187,6 +229,8 @@ export interface GrantStore {
   markRevoked(id: string, at: number): Promise<boolean>;
   /** Active = not revoked and not expired at `now`. */
   countActive(now: number): Promise<number>;
+  /** Grants created in [from, to) per UTC day, ascending; days without grants are left out. */
+  countCreatedByDay(from: number, to: number): Promise<DailyCount[]>;
 }
 
 export interface SigningKeyStore {
@@ -197,9 +241,66 @@ export interface SigningKeyStore {
   setStatus(kid: string, status: SigningKeyStatus, retiresAt: number | null): Promise<boolean>;
 }
 
+export interface DenylistStore {
+  /** Throws ConflictError when an entry of the same kind and value exists (expired or not). */
+  add(entry: DenyEntry): Promise<void>;
+  get(id: string): Promise<DenyEntry | null>;
+  /** false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Every entry (expired ones too), newest first, optionally of one kind. */
+  list(filter: DenylistFilter): Promise<Page<DenyEntry>>;
+  /** The entries in force at `now` (`expiresAt` null or > now), newest first, at most `limit`. */
+  listActive(now: number, limit: number): Promise<DenyEntry[]>;
+  /** Drops the entries expired at `now`; the number deleted. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 export interface AuditLogStore {
   append(entry: AuditEntry): Promise<void>;
   list(page: PageRequest): Promise<Page<AuditEntry>>;
+}
+
+/**
+ * A domain event as the recent-events store keeps it (written by the queue consumer; see src/events).
+ * `metadata` never holds a token, code, secret, password or cookie (the envelope builder drops such keys).
+ */
+export interface EventRecord {
+  /** The envelope id (UUIDv7 for events this server produced: sorts by time). */
+  id: string;
+  /** Event type, e.g. `token_created`. */
+  type: string;
+  /** When it happened, epoch seconds. */
+  time: number;
+  severity: 'info' | 'warning' | 'error';
+  userId: string | null;
+  clientId: string | null;
+  metadata: Record<string, unknown>;
+  /** Unique: a second event with the same key is a duplicate and is not recorded. */
+  idempotencyKey: string;
+  /** W3C traceparent of the request that produced it. */
+  traceparent: string | null;
+}
+
+/** Listing events: newest first (by time, then id), optionally of one type, client or user. */
+export interface EventFilter extends PageRequest {
+  type?: string | undefined;
+  clientId?: string | undefined;
+  userId?: string | undefined;
+}
+
+/** The recent-events store: idempotent writes (duplicate deliveries record nothing), bounded by retention. */
+export interface EventStore {
+  /** Records the event unless one with the same id or idempotency key exists; true when it was new. */
+  record(event: EventRecord): Promise<boolean>;
+  /**
+   * Records many in one round trip, in order (as `record` one after the other, in one transaction where the
+   * database allows): for each event, true when it was new. A later duplicate of an earlier one is false.
+   */
+  recordMany(events: EventRecord[]): Promise<boolean[]>;
+  get(id: string): Promise<EventRecord | null>;
+  list(filter: EventFilter): Promise<Page<EventRecord>>;
+  /** Deletes up to `limit` events with `time < before`, oldest first; the number deleted. */
+  deleteBefore(before: number, limit: number): Promise<number>;
 }
 
 /** What a user has granted a client (remembered consent, OIDC Core §3.1.2.4). */
@@ -230,6 +331,8 @@ export interface Storage {
   grants: GrantStore;
   signingKeys: SigningKeyStore;
   auditLog: AuditLogStore;
+  denylist: DenylistStore;
+  events: EventStore;
   /** Throws StorageUnavailableError when the database cannot be reached. */
   healthcheck(): Promise<void>;
 }
@@ -247,5 +350,16 @@ export class StorageUnavailableError extends Error {
   constructor(message = 'storage is unavailable', options?: ErrorOptions) {
     super(message, options);
     this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * A value the database cannot store, e.g. a NUL character in PostgreSQL text or jsonb (D1 stores it).
+ * Lookups by such a value find nothing instead; a write carrying one throws this (answered 400).
+ */
+export class InvalidValueError extends Error {
+  constructor(what: string) {
+    super(`${what} has a value the database cannot store`);
+    this.name = 'InvalidValueError';
   }
 }

@@ -9,6 +9,8 @@ export interface TestServer {
   url: string;
   adminClientId: string;
   adminClientSecret: string;
+  /** The seed admin user's credentials (OAUTH2_SEED_USERNAME / a random OAUTH2_SEED_PASSWORD). */
+  seedAdmin: { username: string; password: string };
   stop(): Promise<void>;
 }
 type StartServer = (options?: { port?: number; vars?: Record<string, string> }) => Promise<TestServer>;

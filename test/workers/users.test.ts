@@ -53,6 +53,7 @@ describe('POST /admin/api/users', () => {
       enabled: true,
       email_verified: false,
       created_at: expect.any(Number),
+      updated_at: expect.any(Number),
     });
     expect(JSON.stringify(body)).not.toMatch(/pbkdf2|password/);
     const stored = await storage.users.getById(body.id as string);

@@ -3,7 +3,8 @@
  * HMAC-SHA256(OAUTH2_SESSION_KEY, "session:" + sid): bound to the session, nothing stored. Before
  * sign-in (the login page) it is bound to a short-lived random `csrf` cookie (HttpOnly, SameSite=Lax,
  * `__Host-` when Secure): HMAC(key, "pre-session:" + cookie value). A cross-site page can neither read
- * the cookie nor compute the HMAC. Tokens are compared in constant time.
+ * the cookie nor compute the HMAC. Tokens are compared in constant time. JSON requests of a signed-in
+ * browser send the same token in the X-CSRF-Token header (the admin API).
  */
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -65,10 +66,20 @@ export class CsrfError extends PageError {
   }
 }
 
+/** The header that carries the token on JSON requests of a signed-in browser (the admin API). */
+export const CSRF_HEADER = 'X-CSRF-Token';
+
 /** Throws CsrfError unless `form` carries a token bound to this browser's session or `csrf` cookie. */
 export async function verifyCsrf(c: Context<AppEnv>, form: FormParams): Promise<void> {
-  const sent = form.get(CSRF_FIELD);
-  if (sent === undefined) throw new CsrfError();
+  if (!(await csrfTokenMatches(c, form.get(CSRF_FIELD)))) throw new CsrfError();
+}
+
+/**
+ * Whether `sent` (from the `csrf_token` field or the X-CSRF-Token header) is a token bound to this
+ * browser's session or `csrf` cookie.
+ */
+export async function csrfTokenMatches(c: Context<AppEnv>, sent: string | undefined): Promise<boolean> {
+  if (sent === undefined) return false;
   const expected: string[] = [];
   const session = c.get('session');
   if (session) expected.push(await mac(c, `session:${session.sid}`));
@@ -76,5 +87,5 @@ export async function verifyCsrf(c: Context<AppEnv>, form: FormParams): Promise<
   if (cookie !== undefined && COOKIE_VALUE.test(cookie)) expected.push(await mac(c, `pre-session:${cookie}`));
   // Every candidate is compared (no early exit), so timing reveals nothing about which one matched.
   const matches = expected.map((token) => constantTimeEqual(sent, token));
-  if (!matches.includes(true)) throw new CsrfError();
+  return matches.includes(true);
 }

@@ -2,14 +2,18 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { OAuthError, ServiceUnavailableError } from '../../src/oauth/errors';
-import { ConflictError, StorageUnavailableError } from '../../src/storage/ports';
+import { StorageCircuitOpenError } from '../../src/resilience/guarded-storage';
+import { ConflictError, InvalidValueError, StorageUnavailableError } from '../../src/storage/ports';
 import type { AppEnv } from '../context';
 
 export function toOAuthError(error: unknown): OAuthError | null {
   if (error instanceof OAuthError) return error;
+  if (error instanceof StorageCircuitOpenError)
+    return new ServiceUnavailableError('storage is unavailable, retry later', error.retryAfterSecs);
   if (error instanceof StorageUnavailableError)
     return new ServiceUnavailableError('storage is unavailable, retry later');
   if (error instanceof ConflictError) return new OAuthError('invalid_request', error.message, 409);
+  if (error instanceof InvalidValueError) return new OAuthError('invalid_request', error.message, 400);
   if (error instanceof HTTPException && error.status < 500) {
     return new OAuthError('invalid_request', error.message || 'malformed request', error.status);
   }

@@ -6,9 +6,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/auth/session';
-import { createStorage } from '../../src/storage';
 import type { UserRecord } from '../../src/storage/ports';
 import type { AppEnv } from '../context';
+import { requestStorage } from '../request-storage';
+import { requestEvents } from './observability';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -47,7 +48,7 @@ function sessionCookieName(c: Context<AppEnv>): string {
  */
 export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const value = getCookie(c, sessionCookieName(c));
-  const session = value === undefined ? null : await loadSession(createStorage(c.env), value, nowSecs());
+  const session = value === undefined ? null : await loadSession(requestStorage(c), value, nowSecs());
   c.set('session', session);
   await next();
   if (value !== undefined && session === null && c.get('session') === null) clearSessionCookie(c);
@@ -62,7 +63,7 @@ function clearSessionCookie(c: Context<AppEnv>): void {
  * no fixation) and ends the previous session of this browser, if any.
  */
 export async function signIn(c: Context<AppEnv>, user: UserRecord): Promise<SessionInfo> {
-  const storage = createStorage(c.env);
+  const storage = requestStorage(c);
   const now = nowSecs();
   const started = await startSession(storage, user, now);
   const previous = c.get('session');
@@ -87,7 +88,14 @@ function inBackground(c: Context<AppEnv>, work: Promise<unknown>): void {
 /** Ends this browser's session at once (the record is deleted) and clears the cookie. */
 export async function signOut(c: Context<AppEnv>): Promise<void> {
   const session = c.get('session');
-  if (session) await createStorage(c.env).sessions.delete(session.idHash);
+  if (session) {
+    await requestStorage(c).sessions.delete(session.idHash);
+    requestEvents(c).publish({
+      type: 'user_logout',
+      userId: session.userId,
+      metadata: { via: c.req.path === '/oauth/logout' ? 'rp_initiated_logout' : 'sign_out' },
+    });
+  }
   c.set('session', null);
   if (getCookie(c, sessionCookieName(c)) !== undefined) clearSessionCookie(c);
 }

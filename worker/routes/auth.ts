@@ -10,15 +10,18 @@ import { throttleKeys } from '../../src/auth/login-throttle';
 import { safeReturnPath } from '../../src/auth/return-to';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import { type FormParams, parseForm } from '../../src/oauth/form';
-import { createStorage } from '../../src/storage';
+import { recordRateLimitRejected } from '../../src/observability';
 import { ensureSeedAdmin } from '../../src/users/seed';
 import { LoginPage } from '../../templates/login';
 import type { AppEnv } from '../context';
 import { clientIp, loginThrottle } from '../login-throttle';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
+import { requestEvents } from '../middleware/observability';
 import { nowSecs, signIn, signOut } from '../middleware/session';
 import { pageNonce, renderPage } from '../pages';
+import { requestStorage } from '../request-storage';
+import { denylistCache } from '../services';
 
 export const LOGIN_PATH = '/auth/login';
 export const LOGOUT_PATH = '/auth/logout';
@@ -72,23 +75,44 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
     return renderLogin(c, { returnTo, username, error: MISSING_CREDENTIALS, status: 400 });
   }
 
-  const storage = createStorage(c.env);
+  const storage = requestStorage(c);
   const throttle = loginThrottle(c.env);
   const keys = throttleKeys(clientIp(c.req.raw), username);
   const state = await throttle.check([keys.ip, keys.user]);
   if (state.limited) {
+    requestEvents(c).publish({
+      type: 'user_authentication_failed',
+      severity: 'warning',
+      metadata: { method: 'password', reason: 'throttled', ip: clientIp(c.req.raw) },
+    });
+    recordRateLimitRejected('login');
     c.header('Retry-After', String(state.retryAfterSecs));
     return renderLogin(c, { returnTo, username, error: TOO_MANY_ATTEMPTS, status: 429 });
   }
 
   await ensureSeedAdmin(storage, c.get('config'), nowSecs);
   const user = await checkCredentials(storage, username, password, nowSecs());
-  if (user === null) {
+  // A denylisted user (by id, username or e-mail) gets the answer of a wrong password.
+  const denied =
+    user !== null && (await denylistCache(c.env, c.get('config')).get()).matchUser(user, nowSecs());
+  if (user === null || denied) {
+    // The username is left out: people type passwords into that field.
+    requestEvents(c).publish({
+      type: 'user_authentication_failed',
+      severity: 'warning',
+      userId: denied ? user.id : null,
+      metadata: {
+        method: 'password',
+        reason: denied ? 'denied' : 'invalid_credentials',
+        ip: clientIp(c.req.raw),
+      },
+    });
     await throttle.recordFailure([keys.ip, keys.user]);
     return renderLogin(c, { returnTo, username, error: INVALID_CREDENTIALS, status: 401 });
   }
   await throttle.reset(keys.user);
   await signIn(c, user);
+  requestEvents(c).publish({ type: 'user_authenticated', userId: user.id, metadata: { method: 'password' } });
   c.header('Cache-Control', 'no-store');
   return c.redirect(returnTo, 303);
 }

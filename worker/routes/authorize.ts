@@ -12,6 +12,7 @@ import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { loginRedirect } from '../middleware/session';
 import { PageError, pageNonce, renderPage } from '../pages';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { strictQuery } from './auth';
 
@@ -48,7 +49,7 @@ async function pageErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 302 | 303): Promise<Response> {
-  const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
   const outcome = await pageErrors(() => authorize(ctx, params, signedInUser(c)));
   c.header('Cache-Control', 'no-store');
   switch (outcome.kind) {
@@ -90,7 +91,7 @@ export function registerAuthorizeRoutes(app: Hono<AppEnv>): void {
     await verifyCsrf(c, form);
     const user = signedInUser(c);
     if (!user) throw new PageError(401, 'Your session ended. Start again from the application.');
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const { location } = await pageErrors(() => decideConsent(ctx, form, user));
     c.header('Cache-Control', 'no-store');
     return c.redirect(location, 303);

@@ -1,7 +1,7 @@
 /** GET /health (liveness) and GET /ready (storage reachable). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { createStorage } from '../../src/storage';
 import type { AppEnv } from '../context';
+import { requestStorage } from '../request-storage';
 
 const healthRoute = createRoute({
   method: 'get',
@@ -51,7 +51,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(readyRoute);
   app.get(readyRoute.path, async (c) => {
     try {
-      await createStorage(c.env).healthcheck();
+      await requestStorage(c).healthcheck();
       return c.json({ status: 'ready', checks: { database: 'ok' } }, 200, { 'Cache-Control': 'no-store' });
     } catch {
       return c.json({ status: 'unavailable', checks: { database: 'error' } }, 503, {

@@ -9,6 +9,8 @@ import { introspect } from '../../src/oauth/introspection';
 import { revoke } from '../../src/oauth/revocation';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
+import { observeClient } from '../middleware/observability';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
 
@@ -76,19 +78,20 @@ export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(introspectRoute);
   app.post(introspectRoute.path, async (c) => {
     const params = await readForm(c.req.raw);
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const credentials = readClientCredentials(c.req.header('authorization'), params);
     const caller =
       ctx.config.publicIntrospection && !credentials
         ? null
         : await authenticateClient(ctx.clients, credentials, ctx.now());
+    observeClient(c, caller?.clientId);
     return c.json(await introspect(ctx, params, caller), 200, noStore);
   });
 
   app.openAPIRegistry.registerPath(revokeRoute);
   app.post(revokeRoute.path, async (c) => {
     const params = await readForm(c.req.raw);
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     // RFC 7009 §2.1 admits public clients by client_id: they may revoke their own (refresh) tokens.
     const caller = await authenticateTokenClient(
       ctx.clients,

@@ -12,6 +12,7 @@ import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { signOut } from '../middleware/session';
 import { pageNonce, renderPage } from '../pages';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { strictQuery } from './auth';
 
@@ -26,7 +27,10 @@ async function finish(c: Context<AppEnv>, redirectTo: string | null, status: 302
 }
 
 async function handle(c: Context<AppEnv>, params: FormParams, confirmed: boolean): Promise<Response> {
-  const request = await validateLogoutRequest(oauthContext(c.env, c.get('config'), c.req.url), params);
+  const request = await validateLogoutRequest(
+    oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c)),
+    params,
+  );
   const session = c.get('session');
   const status = confirmed ? 303 : 302;
   if (!session || confirmed || request.hintSubject === session.userId)

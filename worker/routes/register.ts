@@ -13,6 +13,7 @@ import {
 } from '../../src/oauth/registration';
 import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { OAuthErrorSchema } from './schemas';
 
@@ -176,14 +177,14 @@ function requestOrigin(c: Context<AppEnv>): RequestOrigin {
 export function registerRegistrationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(registerRoute);
   app.post(registerRoute.getRoutingPath(), async (c) => {
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const actor = await registrationActor(ctx, c.req.header('authorization'));
     const document = await readJsonObject(c.req.raw);
     return c.json(await registerClient(ctx, actor, document, requestOrigin(c)), 201, noStore);
   });
 
   const managed = async (c: Context<AppEnv>) => {
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const clientId = c.req.param('client_id') ?? '';
     return { ctx, client: await authenticateRegistration(ctx, clientId, c.req.header('authorization')) };
   };

@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { tokenRequest } from '../../src/oauth/token-endpoint';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
 
@@ -59,7 +60,7 @@ export function registerTokenRoute(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(tokenRoute);
   app.post(tokenRoute.path, async (c) => {
     const params = await readForm(c.req.raw);
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const body = await tokenRequest(ctx, params, c.req.header('authorization'));
     return c.json(body, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   });

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { readBearer } from '../../src/oauth/bearer';
 import { userInfo } from '../../src/oidc/userinfo';
 import type { AppEnv } from '../context';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { OAuthErrorSchema } from './schemas';
 
@@ -39,7 +40,7 @@ const userInfoRoute = (method: 'get' | 'post') =>
   });
 
 async function handle(c: Context<AppEnv>): Promise<Response> {
-  const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
   const claims = await userInfo(ctx, readBearer(c.req.header('authorization')));
   return c.json(claims, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }

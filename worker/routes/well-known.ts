@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { discoveryDocument } from '../../src/oidc/discovery';
 import type { AppEnv } from '../context';
+import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 
 const MetadataSchema = z
@@ -46,7 +47,7 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
   ]) {
     app.openAPIRegistry.registerPath(route);
     app.get(route.path, (c) => {
-      const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+      const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
       return c.json(discoveryDocument(ctx.issuer, ctx.config), 200, {
         'Cache-Control': 'public, max-age=300',
       });
@@ -55,7 +56,7 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openAPIRegistry.registerPath(jwksRoute);
   app.get(jwksRoute.path, async (c) => {
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const { jwks } = await ctx.keys.keySet();
     return c.json(jwks, 200, { 'Cache-Control': 'public, max-age=300, stale-while-revalidate=60' });
   });

@@ -123,8 +123,9 @@ async function issueCode(
 ): Promise<string> {
   const shards = ctx.config.tokenActorShards;
   const code = newAuthorizationCode(shards);
+  const grantId = newGrantId(shards);
   await ctx.auth.saveCode(code, {
-    grantId: newGrantId(shards),
+    grantId,
     clientId: target.client.clientId,
     userId: user.userId,
     redirectUri: target.redirectUri,
@@ -134,6 +135,12 @@ async function issueCode(
     authTime: user.authTime,
     sid: user.sid,
     expiresAt: ctx.now() + ctx.config.authorizationCodeTtlSecs,
+  });
+  ctx.events.publish({
+    type: 'authorization_code_created',
+    clientId: target.client.clientId,
+    userId: user.userId,
+    metadata: { scope: grant.scope.join(' '), grant_id: grantId },
   });
   return responseLocation(target, ctx.issuer, { code });
 }

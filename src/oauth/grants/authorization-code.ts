@@ -7,6 +7,7 @@ import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { InvalidGrantError, UnauthorizedClientError } from '../errors';
+import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import { verifierChallenge } from '../pkce';
 import type { OAuthContext } from '../ports';
@@ -32,11 +33,24 @@ export async function authorizationCodeGrant(
   });
   if (result.status === 'replayed') {
     await ctx.tokens.revokeGrant(result.grantId, ctx.now() + ctx.config.refreshTokenTtlSecs);
+    ctx.events.publish({
+      type: 'authorization_code_validated',
+      severity: 'warning',
+      clientId: client.clientId,
+      metadata: { outcome: 'replayed', grant_id: result.grantId },
+    });
+    ctx.events.publish(tokenRevoked(result.grantId, 'code_replay', { clientId: client.clientId }));
     throw new InvalidGrantError('the authorization code was already used; its tokens are revoked');
   }
   if (result.status === 'invalid') throw new InvalidGrantError(result.reason);
 
   const granted = result.code;
+  ctx.events.publish({
+    type: 'authorization_code_validated',
+    clientId: client.clientId,
+    userId: granted.userId,
+    metadata: { outcome: 'redeemed', grant_id: granted.grantId },
+  });
   const scope = granted.scope.split(' ').filter(Boolean);
   const access = await issueAccessToken(ctx, {
     grantId: granted.grantId,
@@ -80,5 +94,12 @@ export async function authorizationCodeGrant(
     expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,
     revokedAt: null,
   });
+  ctx.events.publish(
+    tokenCreated(access.info, 'authorization_code', {
+      userId: granted.userId,
+      refreshToken: refreshToken !== null,
+      idToken: response.id_token !== undefined,
+    }),
+  );
   return response;
 }

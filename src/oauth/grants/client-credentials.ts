@@ -2,6 +2,7 @@
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { UnauthorizedClientError } from '../errors';
+import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
 import { grantScope, USER_SCOPES } from '../scope';
@@ -31,5 +32,6 @@ export async function clientCredentialsGrant(
     expires_in: info.exp - info.iat,
   };
   if (info.scope) response.scope = info.scope;
+  ctx.events.publish(tokenCreated(info, 'client_credentials'));
   return response;
 }

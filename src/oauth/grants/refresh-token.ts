@@ -8,6 +8,7 @@ import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord, UserRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '../errors';
+import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import type { OAuthContext, RefreshFamily, RotationResult } from '../ports';
 import { refreshTokenGrantId, successorRefreshToken } from '../refresh-token';
@@ -36,10 +37,16 @@ export async function refreshTokenGrant(
     reuseIntervalSecs: ctx.config.refreshTokenReuseIntervalSecs,
     accessTokenExpiresAt: ctx.now() + ctx.config.accessTokenTtlSecs,
   });
+  if (result.status === 'reused') {
+    ctx.events.publish(tokenRevoked(grantId, 'refresh_token_reuse', { clientId: client.clientId }));
+  }
   const family = rotatedFamily(result);
   const user = await ctx.storage.users.getById(family.userId);
   if (!user?.enabled) {
     await ctx.tokens.revokeGrant(grantId, family.expiresAt);
+    ctx.events.publish(
+      tokenRevoked(grantId, 'user_disabled', { clientId: client.clientId, userId: family.userId }),
+    );
     throw new InvalidGrantError('the user of this grant is disabled or deleted');
   }
 
@@ -68,6 +75,13 @@ export async function refreshTokenGrant(
       accessToken: access.token,
     });
   }
+  ctx.events.publish(
+    tokenCreated(access.info, 'refresh_token', {
+      userId: family.userId,
+      refreshToken: true,
+      idToken: response.id_token !== undefined,
+    }),
+  );
   return response;
 }
 

@@ -7,5 +7,5 @@ export {
   readRegistration,
   updateRegistration,
 } from './manage';
-export { type ClientMetadata, validateClientMetadata } from './metadata';
+export { type ClientMetadata, type MetadataOptions, validateClientMetadata } from './metadata';
 export { INITIAL_ACCESS_SCOPE, registerClient, registrationActor } from './register';

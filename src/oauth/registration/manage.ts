@@ -106,6 +106,7 @@ export async function deleteRegistration(
   if (!(await ctx.clients.remove(clientId)))
     throw new InvalidTokenError('the registration access token is invalid');
   await auditClientChange(ctx, 'client.delete', clientId, clientId, origin);
+  ctx.events.publish({ type: 'client_deleted', clientId, metadata: { deleted_by: clientId } });
 }
 
 function checkUpdateDocument(clientId: string, document: Record<string, unknown>): void {

@@ -98,8 +98,16 @@ const MetadataSchema = z.object({
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;
 
+export interface MetadataOptions {
+  /** Admit privileged scopes (`admin`): only for clients created by an administrator. */
+  allowPrivileged?: boolean;
+}
+
 /** Validates a metadata document; throws the RFC 7591 §3.2.2 error naming the first bad field. */
-export function validateClientMetadata(document: Record<string, unknown>): ClientMetadata {
+export function validateClientMetadata(
+  document: Record<string, unknown>,
+  options: MetadataOptions = {},
+): ClientMetadata {
   const parsed = MetadataSchema.safeParse(document);
   if (!parsed.success) throw issueError(parsed.error.issues[0]);
   const input = parsed.data;
@@ -111,7 +119,7 @@ export function validateClientMetadata(document: Record<string, unknown>): Clien
     redirectUris: checkRedirectUris(grantTypes, input.redirect_uris ?? []),
     grantTypes,
     responseTypes,
-    scope: checkScope(input.scope ?? DEFAULT_SCOPE),
+    scope: checkScope(input.scope ?? DEFAULT_SCOPE, options.allowPrivileged === true),
     tokenEndpointAuthMethod,
     metadata: extraMetadata(input),
   };
@@ -162,8 +170,8 @@ function checkRedirectUris(grantTypes: string[], uris: string[]): string[] {
   return uris;
 }
 
-/** RFC 6749 §3.3 syntax, only scopes this server supports, never a privileged one. */
-function checkScope(scope: string): string {
+/** RFC 6749 §3.3 syntax, only scopes this server supports, a privileged one only when allowed. */
+function checkScope(scope: string, allowPrivileged: boolean): string {
   let scopes: string[];
   try {
     scopes = parseScope(scope);
@@ -172,7 +180,7 @@ function checkScope(scope: string): string {
   }
   if (scopes.length === 0) return DEFAULT_SCOPE;
   const privileged = scopes.filter((name) => PRIVILEGED_SCOPES.has(name));
-  if (privileged.length > 0) {
+  if (privileged.length > 0 && !allowPrivileged) {
     throw new InvalidClientMetadataError(`scope: ${privileged.join(' ')} cannot be registered`);
   }
   const unknown = scopes.filter((name) => !SCOPES_SUPPORTED.includes(name));

@@ -49,6 +49,17 @@ export async function registerClient(
     grant_types: client.grantTypes,
     scope: client.scope,
   });
+  ctx.events.publish({
+    type: 'client_registered',
+    clientId: client.clientId,
+    metadata: {
+      registered_by: actor,
+      client_name: client.clientName,
+      grant_types: client.grantTypes,
+      scope: client.scope,
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    },
+  });
   return clientInformation(ctx.issuer, client, { clientSecret, registrationAccessToken });
 }
 

@@ -1,4 +1,4 @@
-/** ClientStore contract: round trips, conflicts, replace/delete semantics, count and paging. */
+/** ClientStore contract: round trips, conflicts, replace/delete semantics, count, search and paging. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ClientStore, ConflictError } from '../ports';
 import { listAll, type MakeStorage, makeClient, NOW, uid } from './fixtures';
@@ -105,6 +105,47 @@ export function describeClientStoreContract(name: string, makeStorage: MakeStora
         return { ...result, items: result.items.map((c) => ({ createdAt: c.createdAt, id: c.clientId })) };
       },
     }));
+
+    it('search (q) matches client_id or client_name, case-insensitively', async () => {
+      const tag = uid('Tag').replace(/-/g, '');
+      const byName = makeClient({ clientName: `Billing ${tag} Portal`, createdAt: NOW + 2 });
+      const byId = makeClient({
+        clientId: `client-${tag.toLowerCase()}-x`,
+        clientName: null,
+        createdAt: NOW + 1,
+      });
+      const other = makeClient({ clientName: 'Unrelated' });
+      for (const client of [byName, byId, other]) await clients.create(client);
+      const found = await listAll((page) => clients.list({ ...page, q: tag.toUpperCase() }));
+      expect(found).toEqual([byName, byId]);
+      expect(await listAll((page) => clients.list({ ...page, q: `${tag} por` }))).toEqual([byName]);
+    });
+
+    it('search (q) treats % and _ literally', async () => {
+      const tag = uid('pct').replace(/-/g, '');
+      const literal = makeClient({ clientName: `${tag} 100%_off` });
+      const lookalike = makeClient({ clientName: `${tag} 100xyoff` });
+      await clients.create(literal);
+      await clients.create(lookalike);
+      expect(await listAll((page) => clients.list({ ...page, q: `${tag} 100%_` }))).toEqual([literal]);
+      expect(await listAll((page) => clients.list({ ...page, q: '%' }))).not.toContainEqual(lookalike);
+    });
+
+    itPagesNewestFirst(() => {
+      const tag = uid('paged').replace(/-/g, '');
+      return {
+        isolated: true,
+        async create(createdAt) {
+          const client = makeClient({ createdAt, clientName: `Paged ${tag}` });
+          await clients.create(client);
+          return { createdAt, id: client.clientId };
+        },
+        async list(page) {
+          const result = await clients.list({ ...page, q: tag });
+          return { ...result, items: result.items.map((c) => ({ createdAt: c.createdAt, id: c.clientId })) };
+        },
+      };
+    });
 
     it('lists records with every field', async () => {
       const client = makeClient();

@@ -2,6 +2,7 @@
 import type {
   AuditEntry,
   ClientRecord,
+  DenyEntry,
   GrantRecord,
   Page,
   PageRequest,
@@ -121,6 +122,20 @@ export function makeAuditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry 
     userAgent: 'contract-test/1.0',
     metadata: { scopes: ['openid', 'email'], count: 2, ok: true, detail: { reason: null } },
     createdAt: NOW,
+    ...overrides,
+  };
+}
+
+/** A permanent username entry with a unique value. */
+export function makeDenyEntry(overrides: Partial<DenyEntry> = {}): DenyEntry {
+  return {
+    id: uid('deny-'),
+    kind: 'username',
+    value: uid('blocked.'),
+    reason: 'contract test',
+    createdBy: uid('user-'),
+    createdAt: NOW,
+    expiresAt: null,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-/** GrantStore contract: idempotent upsert, filters, revocation, active count and paging. */
+/** GrantStore contract: idempotent upsert, filters, revocation, active count, daily counts and paging. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GrantStore } from '../ports';
 import { listAll, type MakeStorage, makeGrant, NOW, uid } from './fixtures';
@@ -85,6 +85,40 @@ export function describeGrantStoreContract(name: string, makeStorage: MakeStorag
       expect(await grants.countActive(now)).toBe(before + 1);
       await grants.markRevoked(active.id, now);
       expect(await grants.countActive(now)).toBe(before);
+    });
+
+    it('filters by activeAt: neither revoked nor expired at that time', async () => {
+      const clientId = uid('client-');
+      const active = makeGrant({ clientId, expiresAt: NOW + 100, createdAt: NOW + 2 });
+      const expired = makeGrant({ clientId, expiresAt: NOW + 50, createdAt: NOW + 1 });
+      const revoked = makeGrant({ clientId, expiresAt: NOW + 100 });
+      for (const g of [active, expired, revoked]) await grants.upsert(g);
+      await grants.markRevoked(revoked.id, NOW);
+      expect(await listAll((page) => grants.list({ ...page, clientId, activeAt: NOW + 50 }))).toEqual([
+        active,
+      ]);
+      expect(await listAll((page) => grants.list({ ...page, clientId, activeAt: NOW + 10 }))).toEqual([
+        active,
+        expired,
+      ]);
+    });
+
+    it('countCreatedByDay counts grants per UTC day in [from, to), ascending, empty days left out', async () => {
+      // A window far from other tests' grants, starting at a UTC midnight.
+      const day0 = Math.floor((NOW + 40_000_000 + Math.floor(Math.random() * 1_000) * 864_000) / 86_400);
+      const at = (day: number, secs: number) => (day0 + day) * 86_400 + secs;
+      for (const createdAt of [at(0, 0), at(0, 86_399), at(2, 5), at(3, 0)]) {
+        await grants.upsert(makeGrant({ createdAt }));
+      }
+      expect(await grants.countCreatedByDay(at(0, 0), at(3, 0))).toEqual([
+        { day: day0, count: 2 },
+        { day: day0 + 2, count: 1 },
+      ]);
+      expect(await grants.countCreatedByDay(at(0, 1), at(4, 0))).toEqual([
+        { day: day0, count: 1 },
+        { day: day0 + 2, count: 1 },
+        { day: day0 + 3, count: 1 },
+      ]);
     });
 
     itPagesNewestFirst(() => {

@@ -1,6 +1,8 @@
 /** Storage contract suites: one per port, run unchanged against every adapter (re-exports). */
 export { describeAuditLogStoreContract } from './audit-log-store.contract';
 export { describeClientStoreContract } from './client-store.contract';
+export { describeDenylistStoreContract } from './denylist-store.contract';
+export { describeEventStoreContract, makeEvent } from './event-store.contract';
 export type { MakeStorage } from './fixtures';
 export { describeGrantStoreContract } from './grant-store.contract';
 export { describeSessionStoreContract } from './session-store.contract';

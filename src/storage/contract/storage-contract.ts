@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { describeAuditLogStoreContract } from './audit-log-store.contract';
 import { describeClientStoreContract } from './client-store.contract';
 import { describeConsentStoreContract } from './consent-store.contract';
+import { describeDenylistStoreContract } from './denylist-store.contract';
+import { describeEventStoreContract } from './event-store.contract';
 import type { MakeStorage } from './fixtures';
 import { describeGrantStoreContract } from './grant-store.contract';
 import { describeSessionStoreContract } from './session-store.contract';
@@ -24,5 +26,7 @@ export function describeStorageContract(adapterName: string, makeStorage: MakeSt
     describeGrantStoreContract(adapterName, makeStorage);
     describeSigningKeyStoreContract(adapterName, makeStorage);
     describeAuditLogStoreContract(adapterName, makeStorage);
+    describeDenylistStoreContract(adapterName, makeStorage);
+    describeEventStoreContract(adapterName, makeStorage);
   });
 }

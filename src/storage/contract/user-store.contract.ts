@@ -1,4 +1,4 @@
-/** UserStore contract: round trips, case-insensitive usernames, conflicts, count and paging. */
+/** UserStore contract: round trips, case-insensitive usernames, conflicts, count, search and paging. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, type UserStore } from '../ports';
 import { listAll, type MakeStorage, makeUser, NOW, uid } from './fixtures';
@@ -109,6 +109,35 @@ export function describeUserStoreContract(name: string, makeStorage: MakeStorage
       expect(await users.count()).toBe(before + 1);
       await users.delete(user.id);
       expect(await users.count()).toBe(before);
+    });
+
+    it('search (q) matches username, email or name, case-insensitively', async () => {
+      const tag = uid('find').replace(/-/g, '');
+      const byUsername = makeUser({ username: `${tag}.one`, email: null, name: null, createdAt: NOW + 3 });
+      const byEmail = makeUser({ email: `${tag}@Example.com`, createdAt: NOW + 2 });
+      const byName = makeUser({ name: `Ada ${tag.toUpperCase()} Lovelace`, createdAt: NOW + 1 });
+      const other = makeUser();
+      for (const user of [byUsername, byEmail, byName, other]) await users.create(user);
+      const found = await listAll((page) => users.list({ ...page, q: tag.toUpperCase() }));
+      expect(found).toEqual([byUsername, byEmail, byName]);
+      expect(await listAll((page) => users.list({ ...page, q: `${tag}@example` }))).toEqual([byEmail]);
+      expect(await listAll((page) => users.list({ ...page, q: `${tag}_` }))).toEqual([]);
+    });
+
+    itPagesNewestFirst(() => {
+      const tag = uid('paged').replace(/-/g, '');
+      return {
+        isolated: true,
+        async create(createdAt) {
+          const user = makeUser({ createdAt, name: `Paged ${tag}` });
+          await users.create(user);
+          return { createdAt, id: user.id };
+        },
+        async list(page) {
+          const result = await users.list({ ...page, q: tag });
+          return { ...result, items: result.items.map((u) => ({ createdAt: u.createdAt, id: u.id })) };
+        },
+      };
     });
 
     it('lists records with every field', async () => {

@@ -1,11 +1,12 @@
 /** D1 adapter for ClientStore (table `clients`). */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { normalizePage, toPage } from '../paging';
-import type { ClientRecord, ClientStore, Page, PageRequest } from '../ports';
+import type { ClientFilter, ClientRecord, ClientStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
 import { clients } from './schema';
+import { containsAny } from './search';
 
 const KEYSET: KeysetColumns = { createdAt: clients.createdAt, id: clients.clientId };
 
@@ -39,13 +40,17 @@ export class D1ClientStore implements ClientStore {
     return result.meta.changes > 0;
   }
 
-  async list(page: PageRequest): Promise<Page<ClientRecord>> {
-    const { limit, offset, after } = normalizePage(page);
+  async list(filter: ClientFilter): Promise<Page<ClientRecord>> {
+    const { limit, offset, after } = normalizePage(filter);
+    const where = and(
+      containsAny([clients.clientId, clients.clientName], filter.q),
+      afterCursor(KEYSET, after),
+    );
     const rows = await d1Call('client', () =>
       this.db
         .select()
         .from(clients)
-        .where(afterCursor(KEYSET, after))
+        .where(where)
         .orderBy(...newestFirst(KEYSET))
         .limit(limit + 1)
         .offset(offset),

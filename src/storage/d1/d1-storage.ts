@@ -5,6 +5,8 @@ import { type Storage, StorageUnavailableError } from '../ports';
 import { D1AuditLogStore } from './audit-log-store';
 import { D1ClientStore } from './client-store';
 import { D1ConsentStore } from './consent-store';
+import { D1DenylistStore } from './denylist-store';
+import { D1EventStore } from './event-store';
 import { D1GrantStore } from './grant-store';
 import { D1SessionStore } from './session-store';
 import { D1SigningKeyStore } from './signing-key-store';
@@ -21,6 +23,8 @@ export function createD1Storage(db: D1Database): Storage {
     grants: new D1GrantStore(orm),
     signingKeys: new D1SigningKeyStore(orm),
     auditLog: new D1AuditLogStore(orm),
+    denylist: new D1DenylistStore(orm),
+    events: new D1EventStore(orm),
     async healthcheck() {
       try {
         await orm.run(sql`select 1`);

@@ -1,8 +1,8 @@
 /** D1 adapter for GrantStore (table `grants`). */
-import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { normalizePage, toPage } from '../paging';
-import type { GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
+import type { DailyCount, GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
 import { grants } from './schema';
@@ -45,6 +45,9 @@ export class D1GrantStore implements GrantStore {
     const where = and(
       filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+      filter.activeAt === undefined
+        ? undefined
+        : and(isNull(grants.revokedAt), gt(grants.expiresAt, filter.activeAt)),
       afterCursor(KEYSET, after),
     );
     const rows = await d1Call('grant', () =>
@@ -80,5 +83,17 @@ export class D1GrantStore implements GrantStore {
         .where(and(isNull(grants.revokedAt), gt(grants.expiresAt, now))),
     );
     return rows[0]?.n ?? 0;
+  }
+
+  async countCreatedByDay(from: number, to: number): Promise<DailyCount[]> {
+    const day = sql<number>`${grants.createdAt} / 86400`;
+    return d1Call('grant', () =>
+      this.db
+        .select({ day, count: count() })
+        .from(grants)
+        .where(and(gte(grants.createdAt, from), lt(grants.createdAt, to)))
+        .groupBy(day)
+        .orderBy(asc(day)),
+    );
   }
 }

@@ -1,6 +1,6 @@
 /** D1 (SQLite) schema for the storage ports; source of the drizzle-kit migrations in migrations/d1. */
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { SigningKeyStatus, SigningKeyUse, TokenEndpointAuthMethod, UserRole } from '../ports';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { DenyKind, SigningKeyStatus, SigningKeyUse, TokenEndpointAuthMethod, UserRole } from '../ports';
 
 /**
  * OAuth clients (ClientRecord). Secrets are never stored: `client_secret_hash` and
@@ -148,4 +148,56 @@ export const consents = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.clientId] }), index('consents_client_id_idx').on(t.clientId)],
+);
+
+/**
+ * Denylist (DenyEntry): one row per (kind, value), enforced before authentication. `value` is already
+ * normalised (canonical IP address or CIDR block, lower-cased username or e-mail, user id, client_id).
+ * `expires_at` is null for an entry that stays until deleted. Workers read the entries in force into a
+ * per-isolate cache (src/denylist/cache.ts), never per request.
+ */
+export const denylist = sqliteTable(
+  'denylist',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<DenyKind>().notNull(),
+    value: text('value').notNull(),
+    reason: text('reason'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [
+    uniqueIndex('denylist_kind_value_unique').on(t.kind, t.value),
+    index('denylist_created_at_id_idx').on(t.createdAt, t.id),
+    index('denylist_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * Recent events (EventRecord), written by the queue consumer (src/events/plugins/storage.ts). Duplicate
+ * deliveries record nothing: `id` is the primary key and `idempotency_key` is unique, and inserts ignore
+ * conflicts. `metadata` is a JSON object without secrets (the envelope builder drops secret-named keys).
+ * `time` is epoch seconds; rows older than OAUTH2_EVENTS_RETENTION_DAYS are deleted by the consumer.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    time: integer('time').notNull(),
+    severity: text('severity').$type<'info' | 'warning' | 'error'>().notNull(),
+    userId: text('user_id'),
+    clientId: text('client_id'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    traceparent: text('traceparent'),
+  },
+  (t) => [
+    uniqueIndex('events_idempotency_key_unique').on(t.idempotencyKey),
+    index('events_time_id_idx').on(t.time, t.id),
+    index('events_client_id_time_idx').on(t.clientId, t.time),
+    index('events_user_id_time_idx').on(t.userId, t.time),
+    index('events_type_time_idx').on(t.type, t.time),
+  ],
 );

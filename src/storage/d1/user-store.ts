@@ -1,11 +1,12 @@
 /** D1 adapter for UserStore (table `users`); usernames are stored and looked up lower-case. */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { normalizePage, toPage } from '../paging';
-import type { Page, PageRequest, UserRecord, UserStore } from '../ports';
+import type { Page, UserFilter, UserRecord, UserStore } from '../ports';
 import { d1Call } from './errors';
 import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
 import { users } from './schema';
+import { containsAny } from './search';
 
 const KEYSET: KeysetColumns = { createdAt: users.createdAt, id: users.id };
 
@@ -42,13 +43,17 @@ export class D1UserStore implements UserStore {
     return result.meta.changes > 0;
   }
 
-  async list(page: PageRequest): Promise<Page<UserRecord>> {
-    const { limit, offset, after } = normalizePage(page);
+  async list(filter: UserFilter): Promise<Page<UserRecord>> {
+    const { limit, offset, after } = normalizePage(filter);
+    const where = and(
+      containsAny([users.username, users.email, users.name], filter.q),
+      afterCursor(KEYSET, after),
+    );
     const rows = await d1Call('user', () =>
       this.db
         .select()
         .from(users)
-        .where(afterCursor(KEYSET, after))
+        .where(where)
         .orderBy(...newestFirst(KEYSET))
         .limit(limit + 1)
         .offset(offset),

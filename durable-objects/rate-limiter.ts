@@ -1,0 +1,76 @@
+/**
+ * RateLimiter: the exact counter of the Durable Object rate-limit backend. One object per shard
+ * (`rate-limiter:<n>`, the key's hash modulo OAUTH2_RATE_LIMIT_DO_SHARDS), holding many keys; each key
+ * counts the hits it has leased out in its current fixed window (src/rate-limit/lease.ts). A grant is a
+ * read and a write in one synchronous step, so concurrent callers are strictly ordered and the count is
+ * exact. An alarm drops the counters of ended windows.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { grantLease, type LeaseCounter, type LeaseGrant } from '../src/rate-limit/lease';
+
+const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
+
+export class RateLimiter extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private sweepScheduled = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS counters (
+        key TEXT PRIMARY KEY,
+        window_index INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        reset_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS counters_reset_at ON counters (reset_at);
+    `);
+  }
+
+  /** Leases up to `want` hits of `key` in the window of `nowMs` (epoch ms; the caller's clock). */
+  async take(
+    key: string,
+    want: number,
+    nowMs: number,
+    limit: number,
+    windowSecs: number,
+  ): Promise<LeaseGrant> {
+    const row = this.sql
+      .exec<{ window_index: number; count: number }>(
+        'SELECT window_index, count FROM counters WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
+    const current: LeaseCounter | null = row ? { window: row.window_index, count: row.count } : null;
+    const { counter, grant } = grantLease(current, want, nowMs, limit, windowSecs);
+    if (grant.granted > 0) {
+      this.sql.exec(
+        `INSERT INTO counters (key, window_index, count, reset_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET window_index = excluded.window_index, count = excluded.count, reset_at = excluded.reset_at`,
+        key,
+        counter.window,
+        counter.count,
+        grant.resetAtMs,
+      );
+      await this.scheduleSweep();
+    }
+    return grant;
+  }
+
+  /** Drops the counters of ended windows; keeps sweeping while any are left. */
+  override async alarm(): Promise<void> {
+    this.sql.exec('DELETE FROM counters WHERE reset_at <= ?', Date.now());
+    this.sweepScheduled = false;
+    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM counters').one().n;
+    if (left > 0) await this.scheduleSweep();
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    }
+  }
+}

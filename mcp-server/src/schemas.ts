@@ -1,0 +1,115 @@
+/**
+ * Output schemas shared by the tools. They are loose on purpose: they name the fields an agent relies on
+ * and let every other field the server sends pass through unchanged.
+ */
+import { z } from 'zod';
+
+const str = z.string();
+const epochSeconds = z.number().int().describe('Unix time, seconds');
+
+/** Paging fields of a list answer. */
+const pageFields = {
+  next_cursor: str.nullable().optional().describe('Pass as cursor to get the next page; null on the last'),
+  total: z.number().int().optional(),
+  limit: z.number().int().optional(),
+  offset: z.number().int().optional(),
+};
+
+/** A page of `item`s as the admin API lists them. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.looseObject({ items: z.array(item), ...pageFields });
+}
+
+/** An OAuth client (RFC 7591 field names). */
+export const ClientSchema = z.looseObject({
+  client_id: str,
+  client_name: str.nullable().optional(),
+  redirect_uris: z.array(str).optional(),
+  grant_types: z.array(str).optional(),
+  response_types: z.array(str).optional(),
+  scope: str.optional(),
+  token_endpoint_auth_method: str.optional(),
+  client_type: str.optional().describe('confidential or public'),
+  first_party: z.boolean().optional().describe('First-party clients skip the consent screen'),
+  enabled: z.boolean().optional(),
+  client_secret: str.optional().describe('Only in the answer that created or rotated it: shown once'),
+  client_id_issued_at: epochSeconds.optional(),
+});
+
+export const UserSchema = z.looseObject({
+  id: str,
+  username: str,
+  email: str.nullable().optional(),
+  name: str.nullable().optional(),
+  role: str.optional(),
+  enabled: z.boolean().optional(),
+  created_at: epochSeconds.optional(),
+});
+
+/** A grant: one token family (a refresh-token chain or a client_credentials issuance). */
+export const GrantSchema = z.looseObject({
+  id: str,
+  client_id: str.optional(),
+  user_id: str.nullable().optional(),
+  grant_type: str.optional(),
+  scope: str.optional(),
+  status: str.optional().describe('active, revoked or expired'),
+  created_at: epochSeconds.optional(),
+  expires_at: epochSeconds.optional(),
+  revoked_at: epochSeconds.nullable().optional(),
+});
+
+/** A signing key: public parts and status only. */
+export const SigningKeySchema = z.looseObject({
+  kid: str,
+  alg: str,
+  use: str.optional().describe('access_token or id_token'),
+  status: str.describe('active signs; retiring only verifies until retires_at; retired'),
+  created_at: epochSeconds.optional(),
+  retires_at: epochSeconds.nullable().optional(),
+});
+
+/** An event (today: the audit log of admin mutations and registrations). */
+export const EventSchema = z.looseObject({
+  id: str,
+  type: str.describe('e.g. client.create, user.update, key.rotate'),
+  severity: str.optional(),
+  occurred_at: epochSeconds.optional(),
+  actor: z.looseObject({ id: str, type: str }).nullable().optional(),
+  target: z.looseObject({ kind: str, id: str.nullable() }).nullable().optional(),
+});
+
+/** RFC 6749 §5.1 token response (plus id_token for OpenID Connect). */
+export const TokenResponseSchema = z.looseObject({
+  access_token: str,
+  token_type: str,
+  expires_in: z.number().optional(),
+  scope: str.optional(),
+  refresh_token: str.optional(),
+  id_token: str.optional(),
+});
+
+/** RFC 7662 introspection response. */
+export const IntrospectionSchema = z.looseObject({
+  active: z.boolean(),
+  scope: str.optional(),
+  client_id: str.optional(),
+  sub: str.optional(),
+  token_type: str.optional(),
+  exp: z.number().optional(),
+  iat: z.number().optional(),
+  iss: str.optional(),
+});
+
+/** Shared input: the client that authenticates at the token, introspection or revocation endpoint. */
+export const clientAuthShape = {
+  client_id: str
+    .min(1)
+    .optional()
+    .describe('The client to authenticate as; default: the MCP server’s own client (OAUTH2_CLIENT_ID)'),
+  client_secret: str.optional().describe('Omit for a public client (token_endpoint_auth_method none)'),
+  auth_method: z
+    .enum(['client_secret_basic', 'client_secret_post'])
+    .optional()
+    .describe('How the secret is sent; default client_secret_basic'),
+};

@@ -1,0 +1,230 @@
+/**
+ * Client management for administrators: list and search, create (RFC 7591 field names plus `first_party`
+ * and `enabled`; the secret is answered once), read, update (merge: fields sent replace the current
+ * ones, `null` returns a field to its default), delete, and secret rotation. Every write goes through
+ * the ClientRegistry, i.e. the client's ClientActor, so the per-isolate caches stay right. The bootstrap
+ * admin client is defined by configuration: it can be read here, never changed.
+ */
+import { sha256 } from '../crypto/hash';
+import { randomId, randomToken } from '../crypto/random';
+import { bootstrapAdminClient } from '../oauth/client-registry';
+import { AccessDeniedError, InvalidRequestError, NotFoundError, OAuthError } from '../oauth/errors';
+import { type ClientMetadata, validateClientMetadata } from '../oauth/registration';
+import { withMetadata } from '../oauth/registration/client-information';
+import { EXTRA_METADATA_FIELDS } from '../oauth/registration/metadata';
+import type { ClientRecord } from '../storage/ports';
+import { recordAudit } from './audit';
+import {
+  ClientFlagsSchema,
+  type ClientSecret,
+  type ClientView,
+  type ClientWithSecret,
+  clientView,
+} from './client-schemas';
+import type { AdminContext } from './context';
+import { type PageView, pageOf, parsePageQuery, type Query, searchParam } from './paging';
+import { parseInput } from './validation';
+
+/** The RFC 7591 fields an administrator may set (the rest of a body is ignored, as RFC 7591 §2 says). */
+const METADATA_FIELDS = [
+  'redirect_uris',
+  'grant_types',
+  'response_types',
+  'token_endpoint_auth_method',
+  'scope',
+  'client_name',
+  ...EXTRA_METADATA_FIELDS,
+] as const;
+
+/** Clients, newest first; `q` searches client_id and client_name (case-insensitive substring). */
+export function listClients(ctx: AdminContext, query: Query): Promise<PageView<ClientView>> {
+  const page = parsePageQuery(query);
+  const q = searchParam(query, 'q');
+  return pageOf(() => ctx.storage.clients.list({ ...page, q }), clientView);
+}
+
+/** One client (the bootstrap admin client too); 404 not_found when unknown. */
+export async function getClient(ctx: AdminContext, clientId: string): Promise<ClientView> {
+  if (clientId === ctx.config.adminClient?.clientId) {
+    const bootstrap = await bootstrapAdminClient(ctx.config);
+    if (bootstrap) return clientView(bootstrap);
+  }
+  return clientView(await storedClient(ctx, clientId));
+}
+
+/** Creates a client; 201 body with `client_secret` for a confidential client (shown this once). */
+export async function createClient(ctx: AdminContext, body: unknown): Promise<ClientWithSecret> {
+  const flags = parseInput(ClientFlagsSchema, body);
+  const metadata = validMetadata(body as Record<string, unknown>);
+  const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(32);
+  const now = ctx.now();
+  const client: ClientRecord = {
+    clientId: `client_${randomId()}`,
+    clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
+    clientSecretExpiresAt: 0,
+    registrationAccessTokenHash: null,
+    clientName: metadata.clientName,
+    redirectUris: metadata.redirectUris,
+    grantTypes: metadata.grantTypes,
+    responseTypes: metadata.responseTypes,
+    scope: metadata.scope,
+    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+    metadata: metadata.metadata,
+    enabled: flags.enabled ?? true,
+    firstParty: flags.first_party ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.clients.create(client);
+  await recordAudit(ctx, 'client.create', { kind: 'client', id: client.clientId }, summary(client));
+  return withSecret(clientView(client), clientSecret);
+}
+
+/**
+ * Updates a client: RFC 7591 fields sent replace the current values, `null` returns one to its default,
+ * `enabled` and `first_party` switch. Disabling takes effect at once in this isolate and within the
+ * client cache TTL (10 s) elsewhere; its tokens then introspect inactive.
+ */
+export async function updateClient(
+  ctx: AdminContext,
+  clientId: string,
+  body: unknown,
+): Promise<ClientWithSecret> {
+  const flags = parseInput(ClientFlagsSchema, body);
+  const input = body as Record<string, unknown>;
+  if (input.client_id !== undefined && input.client_id !== clientId) {
+    throw new InvalidRequestError('invalid client_id: does not match the client being updated');
+  }
+  if (input.client_secret !== undefined) {
+    throw new InvalidRequestError(
+      'invalid client_secret: rotate it with POST /admin/api/clients/{client_id}/secret',
+    );
+  }
+  const current = await writableClient(ctx, clientId);
+  const metadata = validMetadata(mergedDocument(current, input));
+  const updated: ClientRecord = {
+    ...withMetadata(current, metadata, ctx.now()),
+    enabled: flags.enabled ?? current.enabled,
+    firstParty: flags.first_party ?? current.firstParty,
+  };
+  const clientSecret = await switchCredentials(current, updated);
+  if (!(await ctx.clients.replace(updated))) throw new NotFoundError('no such client');
+  await recordAudit(
+    ctx,
+    'client.update',
+    { kind: 'client', id: clientId },
+    {
+      ...summary(updated),
+      fields: Object.keys(input).filter((key) => key !== 'client_id'),
+    },
+  );
+  return withSecret(clientView(updated), clientSecret);
+}
+
+/** Deletes a client: its id and secret stop working at once here (within 10 s elsewhere); its tokens go inactive. */
+export async function deleteClient(ctx: AdminContext, clientId: string): Promise<void> {
+  const current = await writableClient(ctx, clientId);
+  if (!(await ctx.clients.remove(clientId))) throw new NotFoundError('no such client');
+  await recordAudit(
+    ctx,
+    'client.delete',
+    { kind: 'client', id: clientId },
+    { client_name: current.clientName },
+  );
+}
+
+/** Issues a new secret (shown once); the old one stops working at once here, within 10 s elsewhere. */
+export async function rotateClientSecret(ctx: AdminContext, clientId: string): Promise<ClientSecret> {
+  const current = await writableClient(ctx, clientId);
+  if (current.tokenEndpointAuthMethod === 'none') {
+    throw new InvalidRequestError(
+      'this client is public (token_endpoint_auth_method none) and has no secret',
+    );
+  }
+  const clientSecret = randomToken(32);
+  const updated: ClientRecord = {
+    ...current,
+    clientSecretHash: await sha256(clientSecret),
+    clientSecretExpiresAt: 0,
+    updatedAt: ctx.now(),
+  };
+  if (!(await ctx.clients.replace(updated))) throw new NotFoundError('no such client');
+  await recordAudit(ctx, 'client.secret.rotate', { kind: 'client', id: clientId });
+  return { client_id: clientId, client_secret: clientSecret, client_secret_expires_at: 0 };
+}
+
+async function storedClient(ctx: AdminContext, clientId: string): Promise<ClientRecord> {
+  const client = clientId.length <= 255 ? await ctx.storage.clients.get(clientId) : null;
+  if (!client) throw new NotFoundError('no such client');
+  return client;
+}
+
+async function writableClient(ctx: AdminContext, clientId: string): Promise<ClientRecord> {
+  if (clientId === ctx.config.adminClient?.clientId) {
+    throw new AccessDeniedError(
+      'the bootstrap admin client is defined by configuration (OAUTH2_ADMIN_CLIENT_*) and cannot be changed here',
+    );
+  }
+  return storedClient(ctx, clientId);
+}
+
+/** Metadata validation with the admin API's error: invalid_request naming the field. */
+function validMetadata(document: Record<string, unknown>): ClientMetadata {
+  try {
+    return validateClientMetadata(document, { allowPrivileged: true });
+  } catch (error) {
+    if (error instanceof OAuthError && error.status === 400)
+      throw new InvalidRequestError(`invalid ${error.message}`);
+    throw error;
+  }
+}
+
+/** The current metadata as an RFC 7591 document, with the fields of `input` applied over it. */
+function mergedDocument(current: ClientRecord, input: Record<string, unknown>): Record<string, unknown> {
+  const document: Record<string, unknown> = {
+    redirect_uris: current.redirectUris,
+    grant_types: current.grantTypes,
+    response_types: current.responseTypes,
+    token_endpoint_auth_method: current.tokenEndpointAuthMethod,
+    scope: current.scope,
+    client_name: current.clientName,
+  };
+  for (const field of EXTRA_METADATA_FIELDS) document[field] = current.metadata[field];
+  // New grant types without response types: derive these from the grants, not from the old value.
+  if (input.grant_types !== undefined && input.response_types === undefined) delete document.response_types;
+  for (const field of METADATA_FIELDS) {
+    if (input[field] === undefined) continue;
+    if (input[field] === null) delete document[field];
+    else document[field] = input[field];
+  }
+  return document;
+}
+
+/** A public client loses its secret; a client made confidential gets one (answered once). */
+async function switchCredentials(current: ClientRecord, updated: ClientRecord): Promise<string | undefined> {
+  const wasPublic = current.tokenEndpointAuthMethod === 'none';
+  const isPublic = updated.tokenEndpointAuthMethod === 'none';
+  if (isPublic) {
+    updated.clientSecretHash = null;
+    return undefined;
+  }
+  if (!wasPublic) return undefined;
+  const secret = randomToken(32);
+  updated.clientSecretHash = await sha256(secret);
+  updated.clientSecretExpiresAt = 0;
+  return secret;
+}
+
+function withSecret(view: ClientView, clientSecret: string | undefined): ClientWithSecret {
+  return clientSecret === undefined ? view : { ...view, client_secret: clientSecret };
+}
+
+function summary(client: ClientRecord): Record<string, unknown> {
+  return {
+    client_name: client.clientName,
+    grant_types: client.grantTypes,
+    scope: client.scope,
+    first_party: client.firstParty,
+    enabled: client.enabled,
+  };
+}

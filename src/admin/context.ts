@@ -1,0 +1,54 @@
+/**
+ * What every admin operation runs with: the OAuth context (storage, client registry, token actors,
+ * clock), the acting administrator and where the request came from (for the audit log), the key ring,
+ * and the per-isolate denylist copy (invalidated after a change).
+ */
+import type { Config } from '../config';
+import type { DenylistCache } from '../denylist';
+import type { OAuthContext } from '../oauth/ports';
+import type { RequestOrigin } from '../oauth/registration';
+import type { AuditEntry, SigningKeyRecord, UserRole } from '../storage/ports';
+
+/** Who performs an admin action (set by the AdminGuard). */
+export interface AdminActor {
+  /** A user id (session, or a user's access token) or a client_id (a client's own token). */
+  actorId: string;
+  actorType: 'user' | 'client';
+  /** How the request was authenticated. */
+  via: 'bearer' | 'session';
+  /** The username of a user actor, when known. */
+  username: string | null;
+  /** The client the presented access token was issued to (bearer only). */
+  clientId: string | null;
+}
+
+/** The KeyRing actor, plus whatever the runtime must do after a rotation (drop its key cache). */
+export interface KeyRingPort {
+  /** Replaces the active key of every use; answers the published keys. */
+  rotate(): Promise<SigningKeyRecord[]>;
+}
+
+export interface AdminContext extends OAuthContext {
+  actor: AdminActor;
+  origin: RequestOrigin;
+  keyRing: KeyRingPort;
+  denylist: DenylistCache;
+  /** Called with every audit entry once it is stored (e.g. to publish it on the event bus). */
+  afterAudit?: ((entry: AuditEntry) => Promise<void> | void) | undefined;
+}
+
+/** What the guard knows about a user. */
+export interface AdminCandidate {
+  role: UserRole;
+  email: string | null;
+  emailVerified: boolean;
+}
+
+/**
+ * Whether a user may administer: role `admin`, or a verified e-mail listed in OAUTH2_ADMIN_EMAILS
+ * (compared case-insensitively). An unverified address proves nothing about who holds the account.
+ */
+export function isAdministrator(user: AdminCandidate, config: Pick<Config, 'adminEmails'>): boolean {
+  if (user.role === 'admin') return true;
+  return user.email !== null && user.emailVerified && config.adminEmails.includes(user.email.toLowerCase());
+}

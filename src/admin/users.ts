@@ -1,0 +1,260 @@
+/**
+ * User management for administrators: list and search, create, read, update (role, enabled, e-mail,
+ * name, email_verified, username, password), password reset and delete. Disabling, deleting or
+ * resetting the password of a user ends their sessions at once. An administrator cannot disable,
+ * demote or delete their own account (so nobody locks themselves out by accident).
+ */
+import { z } from 'zod';
+import { hashPassword } from '../crypto/password';
+import { InvalidRequestError, NotFoundError } from '../oauth/errors';
+import { ConflictError, type UserRecord } from '../storage/ports';
+import {
+  createUser as createUserRecord,
+  EMAIL_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  PasswordPolicyError,
+  USERNAME_PATTERN,
+} from '../users/create-user';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../users/password-policy';
+import { ensureSeedAdmin } from '../users/seed';
+import { recordAudit } from './audit';
+import type { AdminContext } from './context';
+import { type PageView, pageOf, pageSchema, parsePageQuery, type Query, searchParam } from './paging';
+import { ConflictRequestError, parseInput } from './validation';
+
+const username = z
+  .string('must be a string')
+  .regex(USERNAME_PATTERN, 'must be 1 to 64 letters, digits or . _ @ + -')
+  .meta({
+    description: 'Unique, case-insensitive (stored lower-case); letters, digits and . _ @ + -',
+    example: 'alice',
+  });
+const password = z.string('must be a string').meta({
+  description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, not a common password`,
+});
+const email = z
+  .email('must be an e-mail address')
+  .max(EMAIL_MAX_LENGTH, `must be at most ${EMAIL_MAX_LENGTH} characters`)
+  .nullable()
+  .meta({ example: 'alice@example.com' });
+const name = z
+  .string('must be a string')
+  .min(1, 'must not be empty')
+  .max(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`)
+  .nullable()
+  .meta({ example: 'Alice Example' });
+const role = z.enum(['user', 'admin'], 'must be user or admin');
+const flag = z.boolean('must be true or false');
+
+export const UserCreateSchema = z
+  .object({
+    username,
+    password,
+    email: email.optional(),
+    name: name.optional(),
+    role: role.optional().meta({ description: 'Default user' }),
+    email_verified: flag.optional().meta({ description: 'Default false; the OIDC email_verified claim' }),
+  })
+  .meta({ id: 'UserCreate' });
+
+export const UserUpdateSchema = z
+  .strictObject({
+    username: username.optional(),
+    email: email
+      .optional()
+      .meta({ description: 'null removes it; a new address is unverified unless email_verified is sent' }),
+    name: name.optional(),
+    role: role.optional(),
+    enabled: flag.optional().meta({ description: 'false ends every session of the user at once' }),
+    email_verified: flag.optional(),
+    password: password.optional().meta({ description: 'A new password; ends every session of the user' }),
+  })
+  .meta({ id: 'UserUpdate', description: 'Only the fields sent change; unknown fields are refused' });
+
+export const PasswordResetSchema = z.strictObject({ password }).meta({ id: 'PasswordReset' });
+
+export const UserViewSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    role: z.enum(['user', 'admin']),
+    enabled: z.boolean(),
+    email_verified: z.boolean(),
+    created_at: z.number().int().meta({ description: 'Unix time, seconds' }),
+    updated_at: z.number().int().meta({ description: 'Unix time, seconds' }),
+  })
+  .meta({ id: 'User' });
+
+export const UserPageSchema = pageSchema(UserViewSchema, 'UserPage');
+
+export type UserView = z.output<typeof UserViewSchema>;
+export type UserCreateInput = z.input<typeof UserCreateSchema>;
+export type UserUpdateInput = z.input<typeof UserUpdateSchema>;
+
+/** The admin view of a user: never the password hash. */
+export function userView(user: UserRecord): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    enabled: user.enabled,
+    email_verified: user.emailVerified,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+/** Users, newest first; `q` searches username, e-mail and name (case-insensitive substring). */
+export async function listUsers(ctx: AdminContext, query: Query): Promise<PageView<UserView>> {
+  const page = parsePageQuery(query);
+  const q = searchParam(query, 'q');
+  await seed(ctx);
+  return pageOf(() => ctx.storage.users.list({ ...page, q }), userView);
+}
+
+export async function getUser(ctx: AdminContext, id: string): Promise<UserView> {
+  return userView(await storedUser(ctx, id));
+}
+
+/** Creates a user (201); 409 when the username is taken (case-insensitively). */
+export async function createUser(ctx: AdminContext, body: unknown): Promise<UserView> {
+  const input = parseInput(UserCreateSchema, body);
+  await seed(ctx);
+  let user: UserRecord;
+  try {
+    user = await createUserRecord(
+      ctx.storage,
+      {
+        username: input.username,
+        password: input.password,
+        email: input.email ?? null,
+        name: input.name ?? null,
+        role: input.role ?? 'user',
+        emailVerified: input.email_verified ?? false,
+      },
+      ctx.now(),
+    );
+  } catch (error) {
+    throw userError(error);
+  }
+  await recordAudit(
+    ctx,
+    'user.create',
+    { kind: 'user', id: user.id },
+    { username: user.username, role: user.role },
+  );
+  return userView(user);
+}
+
+/** Changes the fields sent; see UserUpdateSchema. */
+export async function updateUser(ctx: AdminContext, id: string, body: unknown): Promise<UserView> {
+  const input = parseInput(UserUpdateSchema, body);
+  const current = await storedUser(ctx, id);
+  checkSelfChange(ctx, current, input);
+  const emailChanged = input.email !== undefined && input.email !== current.email;
+  const email = input.email === undefined ? current.email : input.email;
+  const updated: UserRecord = {
+    ...current,
+    username: input.username?.toLowerCase() ?? current.username,
+    email,
+    name: input.name === undefined ? current.name : input.name,
+    role: input.role ?? current.role,
+    enabled: input.enabled ?? current.enabled,
+    emailVerified: email !== null && (input.email_verified ?? (emailChanged ? false : current.emailVerified)),
+    passwordHash: input.password === undefined ? current.passwordHash : await newPasswordHash(input.password),
+    updatedAt: ctx.now(),
+  };
+  await save(ctx, updated);
+  const endsSessions = (current.enabled && !updated.enabled) || input.password !== undefined;
+  if (endsSessions) await ctx.storage.sessions.deleteByUser(id);
+  const fields = Object.keys(input).filter((key) => key !== 'password');
+  await recordAudit(
+    ctx,
+    'user.update',
+    { kind: 'user', id },
+    {
+      username: updated.username,
+      fields,
+      ...(input.password === undefined ? {} : { password_changed: true }),
+      ...(endsSessions ? { sessions_ended: true } : {}),
+    },
+  );
+  return userView(updated);
+}
+
+/** Sets a new password and ends every session of the user. */
+export async function resetUserPassword(ctx: AdminContext, id: string, body: unknown): Promise<UserView> {
+  const input = parseInput(PasswordResetSchema, body);
+  const current = await storedUser(ctx, id);
+  const updated = { ...current, passwordHash: await newPasswordHash(input.password), updatedAt: ctx.now() };
+  await save(ctx, updated);
+  await ctx.storage.sessions.deleteByUser(id);
+  await recordAudit(ctx, 'user.password.reset', { kind: 'user', id }, { username: current.username });
+  return userView(updated);
+}
+
+/**
+ * Deletes a user and their sessions. Their refresh tokens stop working at the next refresh (the grant
+ * finds no user); revoke their grants for their access tokens to end before they expire.
+ */
+export async function deleteUser(ctx: AdminContext, id: string): Promise<void> {
+  const current = await storedUser(ctx, id);
+  if (isSelf(ctx, id)) throw new InvalidRequestError('invalid id: you cannot delete your own account');
+  if (!(await ctx.storage.users.delete(id))) throw new NotFoundError('no such user');
+  await ctx.storage.sessions.deleteByUser(id);
+  await recordAudit(ctx, 'user.delete', { kind: 'user', id }, { username: current.username });
+}
+
+function seed(ctx: AdminContext): Promise<void> {
+  return ensureSeedAdmin(ctx.storage, ctx.config, ctx.now);
+}
+
+async function storedUser(ctx: AdminContext, id: string): Promise<UserRecord> {
+  const user = id.length <= 255 ? await ctx.storage.users.getById(id) : null;
+  if (!user) throw new NotFoundError('no such user');
+  return user;
+}
+
+function isSelf(ctx: AdminContext, id: string): boolean {
+  return ctx.actor.actorType === 'user' && ctx.actor.actorId === id;
+}
+
+function checkSelfChange(
+  ctx: AdminContext,
+  current: UserRecord,
+  input: z.output<typeof UserUpdateSchema>,
+): void {
+  if (!isSelf(ctx, current.id)) return;
+  if (input.enabled === false)
+    throw new InvalidRequestError('invalid enabled: you cannot disable your own account');
+  if (input.role === 'user' && current.role === 'admin') {
+    throw new InvalidRequestError('invalid role: you cannot remove your own admin role');
+  }
+}
+
+async function newPasswordHash(value: string): Promise<string> {
+  const problem = passwordProblem(value);
+  if (problem !== null) throw new InvalidRequestError(`invalid password: ${problem}`);
+  return hashPassword(value);
+}
+
+async function save(ctx: AdminContext, user: UserRecord): Promise<void> {
+  let saved: boolean;
+  try {
+    saved = await ctx.storage.users.update(user);
+  } catch (error) {
+    throw userError(error);
+  }
+  if (!saved) throw new NotFoundError('no such user');
+}
+
+function userError(error: unknown): unknown {
+  if (error instanceof PasswordPolicyError)
+    return new InvalidRequestError(`invalid password: ${error.problem}`);
+  if (error instanceof ConflictError) return new ConflictRequestError('username is taken');
+  return error;
+}

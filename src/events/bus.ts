@@ -1,0 +1,113 @@
+/**
+ * The publishing side of the event bus, one per isolate. `publish` is synchronous and cheap: it counts
+ * the event's metrics, applies the filter and appends the envelope to a buffer. The Worker flushes the
+ * buffer after the response (`ctx.waitUntil`), so concurrent requests of an isolate share one queue call.
+ * Nothing here throws to the caller: failures are counted and logged.
+ */
+import type { MetricsRegistry } from '../observability/metrics';
+import { type EventFilterConfig, eventAllowed } from './config';
+import { buildEnvelope } from './envelope';
+import type { DomainEvent, EventEnvelope } from './types';
+
+/** Where envelopes go: the Queue producer binding (`env.EVENTS`). */
+export interface EventSink {
+  sendBatch(messages: Iterable<MessageSendRequest<EventEnvelope>>): Promise<unknown>;
+}
+
+/** Queues limits: 100 messages and 256 KB per sendBatch; stay below the size with a margin. */
+const MAX_BATCH_MESSAGES = 100;
+const MAX_BATCH_BYTES = 200 * 1024;
+/** Without a flush (no request completing) the buffer keeps at most this many events; older ones are dropped. */
+const MAX_BUFFERED = 1000;
+
+/** The metrics every event implies, counted whether or not the event itself is published. */
+function countEvent(metrics: MetricsRegistry, event: DomainEvent): void {
+  const metadata = event.metadata ?? {};
+  switch (event.type) {
+    case 'token_created':
+      metrics.inc('oauth_token_issued_total', { grant_type: String(metadata.grant_type ?? 'unknown') });
+      break;
+    case 'token_revoked':
+      metrics.inc('oauth_token_revoked_total', { reason: String(metadata.reason ?? 'unknown') });
+      break;
+    case 'authorization_code_created':
+      metrics.inc('oauth_authorization_codes_issued');
+      break;
+    case 'user_authentication_failed':
+      metrics.inc('oauth_failed_authentications', { kind: 'user' });
+      break;
+    default:
+      break;
+  }
+}
+
+export class EventBus {
+  #buffer: EventEnvelope[] = [];
+
+  constructor(
+    private readonly filter: EventFilterConfig,
+    private readonly sink: EventSink | undefined,
+    private readonly metrics: MetricsRegistry,
+    private readonly nowMs: () => number,
+    private readonly logError: (line: string) => void = console.error,
+  ) {}
+
+  /** Counts, filters and buffers one event. Never throws. */
+  publish(event: DomainEvent, traceparent: string | null): void {
+    try {
+      countEvent(this.metrics, event);
+      if (this.sink === undefined || !eventAllowed(this.filter, event.type)) return;
+      if (this.#buffer.length >= MAX_BUFFERED) {
+        this.#buffer.shift();
+        this.metrics.inc('events_publish_errors_total');
+      }
+      this.#buffer.push(buildEnvelope(event, this.nowMs(), traceparent));
+    } catch {
+      this.metrics.inc('errors_total', { kind: 'event_publish' });
+    }
+  }
+
+  /** Envelopes waiting for a flush. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  /** Hands every buffered envelope to the queue, in batches. Never rejects: failures are counted and logged. */
+  async flush(): Promise<void> {
+    while (this.#buffer.length > 0) {
+      const batch = this.#takeBatch();
+      const started = this.nowMs();
+      try {
+        await this.sink?.sendBatch(batch.map((body) => ({ body, contentType: 'json' as const })));
+        for (const envelope of batch) this.metrics.inc('events_published_total', { type: envelope.type });
+      } catch (error) {
+        this.metrics.inc('events_publish_errors_total', undefined, batch.length);
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+        this.logError(
+          JSON.stringify({
+            level: 'error',
+            msg: 'events lost: queue send failed',
+            count: batch.length,
+            error: reason,
+          }),
+        );
+      } finally {
+        this.metrics.observe('events_publish_duration_seconds', undefined, (this.nowMs() - started) / 1000);
+      }
+    }
+  }
+
+  #takeBatch(): EventEnvelope[] {
+    const batch: EventEnvelope[] = [];
+    let bytes = 0;
+    while (this.#buffer.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+      const next = this.#buffer[0] as EventEnvelope;
+      const size = JSON.stringify(next).length;
+      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+      batch.push(next);
+      this.#buffer.shift();
+      bytes += size;
+    }
+    return batch;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The `OAUTH2_EVENTS_*` and observability settings: their part of the environment schema (merged into
+ * src/config.ts) and the typed result.
+ */
+import { z } from 'zod';
+import { EVENT_TYPES, type EventType } from './types';
+
+export const FILTER_MODES = ['allow_all', 'include', 'exclude'] as const;
+export type FilterMode = (typeof FILTER_MODES)[number];
+
+/** Which events are published. */
+export interface EventFilterConfig {
+  enabled: boolean;
+  mode: FilterMode;
+  types: EventType[];
+}
+
+export interface EventsConfig extends EventFilterConfig {
+  /** Where signed webhooks go (empty: the webhook plugin is off). */
+  webhookUrls: string[];
+  /** HMAC-SHA256 key of the `X-OAuth2-Signature` header; required (and strong) when URLs are set. */
+  webhookSecret: string | undefined;
+  webhookTimeoutMs: number;
+  /** The console plugin: one JSON line per event. */
+  console: boolean;
+  /** Bearer token of `POST /events/ingest`; unset = nobody may ingest (unless public). */
+  ingestBearerToken: string | undefined;
+  publicIngest: boolean;
+  /** The recent-events store keeps this many days. */
+  retentionDays: number;
+  /** First retry delay of a failed delivery; doubles per attempt, at most 10 minutes. */
+  retryDelaySecs: number;
+}
+
+export interface ObservabilityConfig {
+  /** One JSON log line per request. */
+  logRequests: boolean;
+  /**
+   * An isolate sends its metrics to the aggregate at least this often while it has something new.
+   * 0 = after every request (one Durable Object call each: tests and tiny deployments only). At most 25:
+   * the flush runs in a request's ctx.waitUntil, which lasts at most 30 s after the response.
+   */
+  metricsFlushIntervalSecs: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or http to a loopback host (local receivers); no credentials in the URL. */
+function checkWebhookUrl(value: string): string | null {
+  const url = URL.parse(value);
+  if (!url) return 'must be absolute URLs';
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return null;
+  return 'must be https (http only to a loopback host)';
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+
+/** A boolean with a default when unset or empty. */
+const flagDefault = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const word = (value ?? '').trim().toLowerCase();
+      if (word === '') return fallback;
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value.trim());
+      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const text = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+/** The environment variables of this part, validated (merged into the schema of src/config.ts). */
+export const EventsEnvShape = {
+  OAUTH2_EVENTS_ENABLED: flagDefault(true),
+  OAUTH2_EVENTS_FILTER_MODE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const mode = (value ?? '').trim().toLowerCase() || 'allow_all';
+      if ((FILTER_MODES as readonly string[]).includes(mode)) return mode as FilterMode;
+      ctx.addIssue({ code: 'custom', message: `must be one of ${FILTER_MODES.join(', ')}` });
+      return z.NEVER;
+    }),
+  OAUTH2_EVENTS_TYPES: commaList.transform((types, ctx) => {
+    const unknown = types.filter((type) => !(EVENT_TYPES as readonly string[]).includes(type));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `names unknown event types: ${unknown.join(', ')}` });
+      return z.NEVER;
+    }
+    return types as EventType[];
+  }),
+  OAUTH2_EVENTS_WEBHOOK_URLS: commaList.transform((urls, ctx) => {
+    for (const url of urls) {
+      const problem = checkWebhookUrl(url);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+    }
+    return urls;
+  }),
+  OAUTH2_EVENTS_WEBHOOK_SECRET: text,
+  OAUTH2_EVENTS_WEBHOOK_TIMEOUT_MS: wholeNumber(5000, 100, 30_000),
+  OAUTH2_EVENTS_CONSOLE: flagDefault(false),
+  OAUTH2_EVENTS_INGEST_BEARER_TOKEN: text,
+  OAUTH2_EVENTS_PUBLIC_INGEST: flagDefault(false),
+  OAUTH2_EVENTS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
+  OAUTH2_EVENTS_RETRY_DELAY_SECS: wholeNumber(10, 0, 600),
+  OAUTH2_LOG_REQUESTS: flagDefault(true),
+  OAUTH2_METRICS_FLUSH_INTERVAL_SECS: wholeNumber(10, 0, 25),
+};
+
+type EventsEnv = { [K in keyof typeof EventsEnvShape]: z.output<(typeof EventsEnvShape)[K]> };
+
+/** Problems of the strict (production) checks: secrets that must be present and strong. */
+export function eventsStrictProblems(
+  env: EventsEnv,
+  requireSecret: (name: string, value: string | undefined) => void,
+): void {
+  if (env.OAUTH2_EVENTS_WEBHOOK_URLS.length > 0) {
+    requireSecret('OAUTH2_EVENTS_WEBHOOK_SECRET', env.OAUTH2_EVENTS_WEBHOOK_SECRET);
+  }
+  if (env.OAUTH2_EVENTS_INGEST_BEARER_TOKEN !== undefined) {
+    requireSecret('OAUTH2_EVENTS_INGEST_BEARER_TOKEN', env.OAUTH2_EVENTS_INGEST_BEARER_TOKEN);
+  }
+}
+
+export function toEventsConfig(env: EventsEnv): EventsConfig {
+  return {
+    enabled: env.OAUTH2_EVENTS_ENABLED,
+    mode: env.OAUTH2_EVENTS_FILTER_MODE,
+    types: env.OAUTH2_EVENTS_TYPES,
+    webhookUrls: env.OAUTH2_EVENTS_WEBHOOK_URLS,
+    webhookSecret: env.OAUTH2_EVENTS_WEBHOOK_SECRET,
+    webhookTimeoutMs: env.OAUTH2_EVENTS_WEBHOOK_TIMEOUT_MS,
+    console: env.OAUTH2_EVENTS_CONSOLE,
+    ingestBearerToken: env.OAUTH2_EVENTS_INGEST_BEARER_TOKEN,
+    publicIngest: env.OAUTH2_EVENTS_PUBLIC_INGEST,
+    retentionDays: env.OAUTH2_EVENTS_RETENTION_DAYS,
+    retryDelaySecs: env.OAUTH2_EVENTS_RETRY_DELAY_SECS,
+  };
+}
+
+export function toObservabilityConfig(env: EventsEnv): ObservabilityConfig {
+  return {
+    logRequests: env.OAUTH2_LOG_REQUESTS,
+    metricsFlushIntervalSecs: env.OAUTH2_METRICS_FLUSH_INTERVAL_SECS,
+  };
+}
+
+/** Whether an event of `type` is published under `filter`. */
+export function eventAllowed(filter: EventFilterConfig, type: EventType): boolean {
+  if (!filter.enabled) return false;
+  switch (filter.mode) {
+    case 'allow_all':
+      return true;
+    case 'include':
+      return filter.types.includes(type);
+    case 'exclude':
+      return !filter.types.includes(type);
+  }
+}

@@ -1,0 +1,110 @@
+/** PostgreSQL adapter for GrantStore (table `grants`). */
+import { and, asc, count, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm';
+import { normalizePage, toPage } from '../paging';
+import type { DailyCount, GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
+import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import type { PgRunner } from './runner';
+import { grants } from './schema';
+
+const KEYSET: KeysetColumns = { createdAt: grants.createdAt, id: grants.id };
+
+/** GrantStore over PostgreSQL. */
+export class PgGrantStore implements GrantStore {
+  constructor(private readonly run: PgRunner) {}
+
+  /** Replaces every field except a revocation already recorded: revocation is final. */
+  async upsert(grant: GrantRecord): Promise<void> {
+    await this.run('grant', (db) =>
+      db
+        .insert(grants)
+        .values(grant)
+        .onConflictDoUpdate({
+          target: grants.id,
+          set: {
+            clientId: sql`excluded.client_id`,
+            userId: sql`excluded.user_id`,
+            grantType: sql`excluded.grant_type`,
+            scope: sql`excluded.scope`,
+            createdAt: sql`excluded.created_at`,
+            expiresAt: sql`excluded.expires_at`,
+            revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
+          },
+        }),
+    );
+  }
+
+  async get(id: string): Promise<GrantRecord | null> {
+    const rows = await this.run(
+      'grant',
+      (db) => db.select().from(grants).where(eq(grants.id, id)).limit(1),
+      [],
+    );
+    return rows[0] ?? null;
+  }
+
+  async list(filter: GrantFilter): Promise<Page<GrantRecord>> {
+    const { limit, offset, after } = normalizePage(filter);
+    const where = and(
+      filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
+      filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+      filter.activeAt === undefined
+        ? undefined
+        : and(isNull(grants.revokedAt), gt(grants.expiresAt, filter.activeAt)),
+      afterCursor(KEYSET, after),
+    );
+    const rows = await this.run(
+      'grant',
+      (db) =>
+        db
+          .select()
+          .from(grants)
+          .where(where)
+          .orderBy(...newestFirst(KEYSET))
+          .limit(limit + 1)
+          .offset(offset),
+      [],
+    );
+    return toPage(rows, limit, (g) => ({ createdAt: g.createdAt, id: g.id }));
+  }
+
+  /**
+   * One statement (atomic without a transaction): the first revocation time wins, and the row comes
+   * back whether or not it was already revoked, which is what "exists" means here.
+   */
+  async markRevoked(id: string, at: number): Promise<boolean> {
+    const rows = await this.run(
+      'grant',
+      (db) =>
+        db
+          .update(grants)
+          .set({ revokedAt: sql`coalesce(${grants.revokedAt}, ${at})` })
+          .where(eq(grants.id, id))
+          .returning({ id: grants.id }),
+      [],
+    );
+    return rows.length > 0;
+  }
+
+  async countActive(now: number): Promise<number> {
+    const rows = await this.run('grant', (db) =>
+      db
+        .select({ n: count() })
+        .from(grants)
+        .where(and(isNull(grants.revokedAt), gt(grants.expiresAt, now))),
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async countCreatedByDay(from: number, to: number): Promise<DailyCount[]> {
+    // int8 division truncates, which is floor for the non-negative epoch seconds stored here.
+    const day = sql<number>`${grants.createdAt} / 86400`.mapWith(Number);
+    return this.run('grant', (db) =>
+      db
+        .select({ day, count: count() })
+        .from(grants)
+        .where(and(gte(grants.createdAt, from), lt(grants.createdAt, to)))
+        .groupBy(day)
+        .orderBy(asc(day)),
+    );
+  }
+}

@@ -1,0 +1,24 @@
+/** Newest-first keyset paging in drizzle pg-core: (created_at DESC, id DESC) after a cursor. */
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { CursorKey } from '../paging';
+
+/** The two columns a table is paged by (the id column is `COLLATE "C"`, see schema.ts). */
+export interface KeysetColumns {
+  createdAt: PgColumn;
+  id: PgColumn;
+}
+
+/** Rows strictly after `after` in newest-first order; undefined (no condition) without a cursor. */
+export function afterCursor(columns: KeysetColumns, after: CursorKey | null): SQL | undefined {
+  if (after === null) return undefined;
+  return or(
+    lt(columns.createdAt, after.createdAt),
+    and(eq(columns.createdAt, after.createdAt), lt(columns.id, after.id)),
+  );
+}
+
+/** ORDER BY created_at DESC, id DESC. */
+export function newestFirst(columns: KeysetColumns): SQL[] {
+  return [desc(columns.createdAt), desc(columns.id)];
+}

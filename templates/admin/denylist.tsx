@@ -1,0 +1,166 @@
+/** The denylist page: entries (filter by kind, paging), the add form, and a remove link per entry. */
+import type { DenyEntryView } from '../../src/admin';
+import {
+  Badge,
+  CsrfInput,
+  ErrorSummary,
+  type FormError,
+  Pager,
+  SelectField,
+  TableFrame,
+  TextField,
+  Time,
+} from './components';
+import { type AdminChrome, AdminLayout } from './layout';
+
+export interface DenyFormValues {
+  kind: string;
+  value: string;
+  reason: string;
+  /** Seconds from now, or '' for never. */
+  expires_in: string;
+}
+
+export const DENY_KIND_LABELS: Record<string, string> = {
+  ip: 'IP address or CIDR block',
+  user: 'User ID',
+  username: 'Username',
+  email: 'E-mail address',
+  client: 'Client ID',
+};
+
+export const EXPIRY_OPTIONS = [
+  { value: '', label: 'Never' },
+  { value: '3600', label: 'In 1 hour' },
+  { value: '86400', label: 'In 24 hours' },
+  { value: '604800', label: 'In 7 days' },
+  { value: '2592000', label: 'In 30 days' },
+  { value: '31536000', label: 'In 1 year' },
+];
+
+export interface DenylistPageProps {
+  chrome: AdminChrome;
+  items: DenyEntryView[];
+  kind: string;
+  cursor: string | undefined;
+  nextCursor: string | null;
+  values: DenyFormValues;
+  error: FormError | null;
+}
+
+const KIND_OPTIONS = Object.entries(DENY_KIND_LABELS).map(([value, label]) => ({ value, label }));
+
+function AddForm({ chrome, values, error }: Pick<DenylistPageProps, 'chrome' | 'values' | 'error'>) {
+  return (
+    <section class="panel" aria-labelledby="add">
+      <h2 id="add">Add an entry</h2>
+      <p class="muted">
+        Denied addresses get 403 before anything else; denied users, usernames and e-mails cannot sign in
+        (their sessions end now); a denied client gets no tokens.
+      </p>
+      <form method="post" action="/admin/denylist" class="stack">
+        <CsrfInput token={chrome.csrfToken} />
+        <div class="grid-2">
+          <SelectField name="kind" label="Kind" value={values.kind} options={KIND_OPTIONS} error={error} />
+          <TextField name="value" label="Value" value={values.value} error={error} required maxlength={320} />
+          <TextField
+            name="reason"
+            label="Reason (optional)"
+            value={values.reason}
+            error={error}
+            maxlength={500}
+          />
+          <SelectField
+            name="expires_in"
+            label="Expires"
+            value={values.expires_in}
+            options={EXPIRY_OPTIONS}
+            error={error}
+          />
+        </div>
+        <div class="actions">
+          <button type="submit">Add to denylist</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function DenylistPage(props: DenylistPageProps) {
+  return (
+    <AdminLayout chrome={props.chrome} title="Denylist">
+      <ErrorSummary error={props.error} />
+      <AddForm chrome={props.chrome} values={props.values} error={props.error} />
+      <h2>Entries</h2>
+      <form method="get" action="/admin/denylist" class="toolbar">
+        <div class="field">
+          <label for="f-filter-kind">Kind</label>
+          <select id="f-filter-kind" name="kind">
+            <option value="" selected={props.kind === ''}>
+              All kinds
+            </option>
+            {KIND_OPTIONS.map((option) => (
+              <option value={option.value} selected={option.value === props.kind}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+      </form>
+      <TableFrame caption="Denylist entries" count={props.items.length} empty="No entries.">
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Value</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Status</th>
+            <th scope="col">Added</th>
+            <th scope="col">Expires</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((entry) => (
+            <tr>
+              <td>{DENY_KIND_LABELS[entry.kind] ?? entry.kind}</td>
+              <td class="id">
+                <code>{entry.value}</code>
+              </td>
+              <td>{entry.reason ?? '—'}</td>
+              <td>
+                {entry.active ? <Badge tone="off">in force</Badge> : <Badge tone="plain">expired</Badge>}
+              </td>
+              <td>
+                <Time secs={entry.created_at} />
+                <span class="hint">by {entry.created_by}</span>
+              </td>
+              <td>
+                <Time secs={entry.expires_at} />
+              </td>
+              <td class="nowrap">
+                <a
+                  class="button small secondary"
+                  href={`/admin/denylist/${encodeURIComponent(entry.id)}/remove`}
+                  aria-label={`Remove ${entry.kind} ${entry.value}`}
+                >
+                  Remove…
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </TableFrame>
+      <Pager
+        path="/admin/denylist"
+        params={{ kind: props.kind }}
+        cursor={props.cursor}
+        nextCursor={props.nextCursor}
+      />
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The admin layout: a skip link, the navigation (the current section marked with aria-current), who is
+ * signed in with a sign-out form, the one-time notice of the last change, then the page. No scripts.
+ */
+import { raw } from 'hono/html';
+import type { PropsWithChildren } from 'hono/jsx';
+import { ADMIN_STYLES } from './styles';
+
+export type AdminSection =
+  | 'dashboard'
+  | 'clients'
+  | 'users'
+  | 'grants'
+  | 'keys'
+  | 'events'
+  | 'audit'
+  | 'denylist';
+
+/** What every admin page gets from the route: nonce, CSRF token, who is acting, the section, a notice. */
+export interface AdminChrome {
+  nonce: string;
+  csrfToken: string;
+  section: AdminSection;
+  /** The acting administrator's username (or a client_id for a Bearer token of a client). */
+  actorName: string;
+  /** Signed in with a session (so a sign-out form makes sense). */
+  session: boolean;
+  /** A confirmation of the change just made (shown once, after the redirect). */
+  notice: string | null;
+}
+
+const SECTIONS: { id: AdminSection; label: string; href: string }[] = [
+  { id: 'dashboard', label: 'Dashboard', href: '/admin' },
+  { id: 'clients', label: 'Clients', href: '/admin/clients' },
+  { id: 'users', label: 'Users', href: '/admin/users' },
+  { id: 'grants', label: 'Grants', href: '/admin/grants' },
+  { id: 'keys', label: 'Signing keys', href: '/admin/keys' },
+  { id: 'events', label: 'Events', href: '/admin/events' },
+  { id: 'audit', label: 'Audit log', href: '/admin/audit' },
+  { id: 'denylist', label: 'Denylist', href: '/admin/denylist' },
+];
+
+export interface AdminLayoutProps {
+  chrome: AdminChrome;
+  /** The page heading and tab title. */
+  title: string;
+  /** A link back up (e.g. from a client to the client list). */
+  back?: { href: string; label: string };
+}
+
+export function AdminLayout({ chrome, title, back, children }: PropsWithChildren<AdminLayoutProps>) {
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
+          <meta name="robots" content="noindex" />
+          <title>{`${title} · Admin`}</title>
+          <link rel="icon" href="data:," />
+          <style nonce={chrome.nonce} dangerouslySetInnerHTML={{ __html: ADMIN_STYLES }} />
+        </head>
+        <body>
+          <a class="skip" href="#content">
+            Skip to content
+          </a>
+          <div class="shell">
+            <header class="sidebar">
+              <p class="brand">
+                Authorization server<span>Administration</span>
+              </p>
+              <nav aria-label="Admin sections">
+                <ul>
+                  {SECTIONS.map((section) => (
+                    <li>
+                      <a
+                        href={section.href}
+                        aria-current={section.id === chrome.section ? 'page' : undefined}
+                      >
+                        {section.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <div class="who">
+                <p>
+                  Signed in as <strong>{chrome.actorName}</strong>
+                </p>
+                {chrome.session && (
+                  <form method="post" action="/auth/logout">
+                    <input type="hidden" name="csrf_token" value={chrome.csrfToken} />
+                    <a href="/profile">Your account</a>{' '}
+                    <button type="submit" class="secondary small">
+                      Sign out
+                    </button>
+                  </form>
+                )}
+              </div>
+            </header>
+            <main id="content" tabindex={-1} class="content">
+              {back && (
+                <p class="crumbs">
+                  <a href={back.href}>← {back.label}</a>
+                </p>
+              )}
+              <h1>{title}</h1>
+              {chrome.notice !== null && (
+                <p class="notice ok" role="status">
+                  {chrome.notice}
+                </p>
+              )}
+              {children}
+            </main>
+          </div>
+        </body>
+      </html>
+    </>
+  );
+}

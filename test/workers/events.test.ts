@@ -1,0 +1,558 @@
+/**
+ * The event bus: envelope and filter, publication from real requests, the queue consumer (idempotency,
+ * webhook signatures, retries with backoff, dead-lettering), POST /events/ingest and GET /events/health.
+ */
+import { env, SELF } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../src/config';
+import { eventAllowed } from '../../src/events/config';
+import { EVENTS_MAX_RETRIES, retryDelaySecs } from '../../src/events/consumer';
+import { buildEnvelope, uuidv7 } from '../../src/events/envelope';
+import { signatureHeader, verifySignature } from '../../src/events/signature';
+import type { EventEnvelope } from '../../src/events/types';
+import { createStorage } from '../../src/storage';
+import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError } from './helpers';
+import {
+  CapturingQueue,
+  clientCredentials,
+  deliver,
+  envWith,
+  eventsOfClient,
+  eventually,
+  form,
+  json,
+  workerFor,
+} from './telemetry-helpers';
+
+const WEBHOOK_URL = 'https://hooks.example.test/oauth-events';
+const WEBHOOK_SECRET = 'test-webhook-secret-7d6c5b4a39281706f5e4d3c2';
+const INGEST_TOKEN = 'test-ingest-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+
+function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+  return {
+    ...buildEnvelope(
+      {
+        type: 'token_created',
+        clientId: `client-${crypto.randomUUID()}`,
+        metadata: { grant_type: 'client_credentials' },
+      },
+      Date.now(),
+      null,
+    ),
+    ...overrides,
+  };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Event envelope', () => {
+  it('has the envelope fields, a time-ordered UUIDv7 id and the idempotency key defaulting to the id', () => {
+    const event = buildEnvelope({ type: 'user_logout', userId: 'u1' }, Date.UTC(2026, 0, 2), null);
+    expect(Object.keys(event).sort()).toEqual(
+      [
+        'client_id',
+        'id',
+        'idempotency_key',
+        'metadata',
+        'severity',
+        'time',
+        'traceparent',
+        'type',
+        'user_id',
+      ].sort(),
+    );
+    expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(event.idempotency_key).toBe(event.id);
+    expect(event.time).toBe('2026-01-02T00:00:00.000Z');
+    expect(event.severity).toBe('info');
+    expect(uuidv7(1_000) < uuidv7(2_000)).toBe(true);
+  });
+
+  it('drops metadata keys that name secrets, at any depth, and bounds long strings', () => {
+    const event = buildEnvelope(
+      {
+        type: 'token_created',
+        metadata: {
+          grant_type: 'authorization_code',
+          access_token: 'eyJ-secret',
+          Refresh_Token: 'ort_secret',
+          nested: { client_secret: 's3cret', password: 'pw', kept: 1 },
+          long: 'x'.repeat(2000),
+        },
+      },
+      Date.now(),
+      null,
+    );
+    const text = JSON.stringify(event);
+    for (const secret of ['eyJ-secret', 'ort_secret', 's3cret', '"pw"']) expect(text).not.toContain(secret);
+    expect(event.metadata.nested).toEqual({ kept: 1 });
+    expect(String(event.metadata.long).length).toBeLessThan(600);
+  });
+});
+
+describe('Event filter (OAUTH2_EVENTS_*)', () => {
+  it('allow_all, include and exclude select by type; disabled publishes nothing', () => {
+    const filter = (mode: 'allow_all' | 'include' | 'exclude', enabled = true) => ({
+      enabled,
+      mode,
+      types: ['token_created' as const],
+    });
+    expect(eventAllowed(filter('allow_all'), 'user_logout')).toBe(true);
+    expect(eventAllowed(filter('include'), 'token_created')).toBe(true);
+    expect(eventAllowed(filter('include'), 'user_logout')).toBe(false);
+    expect(eventAllowed(filter('exclude'), 'token_created')).toBe(false);
+    expect(eventAllowed(filter('exclude'), 'user_logout')).toBe(true);
+    expect(eventAllowed(filter('allow_all', false), 'user_logout')).toBe(false);
+  });
+
+  it('refuses unknown types and modes, insecure webhook URLs and a missing or weak webhook secret', () => {
+    const problems = (vars: Record<string, string>) => {
+      const result = parseConfig({ ...env, ...vars });
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems({ OAUTH2_EVENTS_TYPES: 'token_created,nope' }).join()).toMatch(
+      /OAUTH2_EVENTS_TYPES .*nope/,
+    );
+    expect(problems({ OAUTH2_EVENTS_FILTER_MODE: 'some' }).join()).toMatch(/OAUTH2_EVENTS_FILTER_MODE/);
+    expect(problems({ OAUTH2_EVENTS_WEBHOOK_URLS: 'http://hooks.example.com/x' }).join()).toMatch(
+      /OAUTH2_EVENTS_WEBHOOK_URLS must be https/,
+    );
+    expect(problems({ OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL }).join()).toMatch(
+      /OAUTH2_EVENTS_WEBHOOK_SECRET is not set/,
+    );
+    expect(
+      problems({ OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL, OAUTH2_EVENTS_WEBHOOK_SECRET: 'short' }).join(),
+    ).toMatch(/OAUTH2_EVENTS_WEBHOOK_SECRET is a default or too short/);
+    expect(
+      problems({
+        OAUTH2_EVENTS_WEBHOOK_URLS: `${WEBHOOK_URL}, http://127.0.0.1:9000/hook`,
+        OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('Publishing from requests', () => {
+  it('a token request publishes token_created with its trace, after the response, without secrets', async () => {
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const res = await call(
+      '/oauth/token',
+      form(
+        { grant_type: 'client_credentials', scope: 'read' },
+        { Authorization: basic(ADMIN_ID, ADMIN_SECRET), traceparent },
+      ),
+    );
+    const tokens = (await res.json()) as { access_token: string };
+    const [event] = queue.of('token_created');
+    expect(event).toMatchObject({
+      type: 'token_created',
+      severity: 'info',
+      client_id: ADMIN_ID,
+      user_id: null,
+      metadata: { grant_type: 'client_credentials', scope: 'read', token_format: 'jwt' },
+    });
+    expect(event?.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(event?.traceparent).not.toBe(traceparent);
+    expect(JSON.stringify(queue.bodies)).not.toContain(tokens.access_token);
+    expect(JSON.stringify(queue.bodies)).not.toContain(ADMIN_SECRET);
+  });
+
+  it('the filter drops excluded types; a failing queue never fails the request', async () => {
+    const excluded = new CapturingQueue();
+    const call = workerFor(
+      envWith({ OAUTH2_EVENTS_FILTER_MODE: 'exclude', OAUTH2_EVENTS_TYPES: 'token_created' }, excluded),
+    );
+    await clientCredentials(call);
+    expect(excluded.bodies).toEqual([]);
+
+    const disabled = new CapturingQueue();
+    await clientCredentials(workerFor(envWith({ OAUTH2_EVENTS_ENABLED: 'false' }, disabled)));
+    expect(disabled.bodies).toEqual([]);
+
+    const broken = new CapturingQueue();
+    broken.failing = true;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await clientCredentials(workerFor(envWith({}, broken)));
+    expect(res.access_token).toBeTruthy();
+    expect(errors.mock.calls.join('\n')).toMatch(/events lost: queue send failed/);
+  });
+
+  it('registration, revocation and the whole code flow publish their events', async () => {
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const admin = await clientCredentials(call, 'admin');
+    const registered = await call(
+      '/connect/register',
+      json(
+        { client_name: 'Events', grant_types: ['client_credentials'], scope: 'read' },
+        { Authorization: `Bearer ${admin.access_token}` },
+      ),
+    );
+    const client = (await registered.json()) as { client_id: string; client_secret: string };
+    const [created] = queue.of('client_registered');
+    expect(created).toMatchObject({ client_id: client.client_id, metadata: { registered_by: ADMIN_ID } });
+
+    const token = await call(
+      '/oauth/token',
+      form(
+        { grant_type: 'client_credentials' },
+        { Authorization: basic(client.client_id, client.client_secret) },
+      ),
+    );
+    const { access_token } = (await token.json()) as { access_token: string };
+    await call(
+      '/oauth/revoke',
+      form({ token: access_token }, { Authorization: basic(client.client_id, client.client_secret) }),
+    );
+    const [revoked] = queue.of('token_revoked');
+    expect(revoked).toMatchObject({
+      client_id: client.client_id,
+      metadata: { reason: 'client_request', token_kind: 'access_token' },
+    });
+    expect(typeof revoked?.metadata.grant_id).toBe('string');
+    const all = JSON.stringify(queue.bodies);
+    for (const secret of [client.client_secret, access_token, admin.access_token])
+      expect(all).not.toContain(secret);
+  });
+});
+
+describe('Queue consumer', () => {
+  it('records each event once: duplicate messages and a repeated idempotency key add nothing', async () => {
+    const queue = new CapturingQueue();
+    const e = envWith({ OAUTH2_EVENTS_CONSOLE: 'false' }, queue);
+    const first = envelope();
+    const sameKey = { ...envelope({ client_id: first.client_id }), idempotency_key: first.idempotency_key };
+    const result = await deliver(e, [first, first, sameKey]);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(3);
+    // Delivered again later (at-least-once): still one record.
+    const again = await deliver(e, [first]);
+    expect(again.explicitAcks).toHaveLength(1);
+    const recorded = await eventsOfClient(first.client_id as string);
+    expect(recorded.map((r) => r.id)).toEqual([first.id]);
+    expect(recorded[0]).toMatchObject({
+      type: 'token_created',
+      severity: 'info',
+      idempotencyKey: first.idempotency_key,
+      metadata: first.metadata,
+    });
+  });
+
+  it('writes one console line per new event, none for duplicates', async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
+    const event = envelope();
+    await deliver(envWith(), [event, event]);
+    await deliver(envWith(), [event]);
+    const mine = lines.filter((line) => line.includes(event.id));
+    expect(mine).toHaveLength(1);
+    expect(JSON.parse(mine[0] as string)).toEqual({ level: 'info', msg: 'event', event });
+  });
+
+  it('drops (acknowledges) a message that is not an envelope', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const result = await deliver(envWith(), [{ hello: 'world' }, 'text']);
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it('mirrors a revocation onto the admin view of the grant, unless the event was ingested', async () => {
+    const storage = createStorage(env);
+    const grantId = `g${crypto.randomUUID().replace(/-/g, '').slice(0, 21)}`;
+    const ingestedGrant = `${grantId.slice(0, -1)}x`;
+    for (const id of [grantId, ingestedGrant]) {
+      await storage.grants.upsert({
+        id,
+        clientId: 'c',
+        userId: 'u',
+        grantType: 'authorization_code',
+        scope: 'openid',
+        createdAt: 1,
+        expiresAt: 4_000_000_000,
+        revokedAt: null,
+      });
+    }
+    const revoked = envelope({
+      type: 'token_revoked',
+      metadata: { grant_id: grantId, reason: 'client_request' },
+    });
+    const forged = envelope({
+      type: 'token_revoked',
+      metadata: { grant_id: ingestedGrant, source: 'ingest' },
+    });
+    await deliver(envWith({ OAUTH2_EVENTS_CONSOLE: 'false' }), [revoked, forged]);
+    expect((await storage.grants.get(grantId))?.revokedAt).not.toBeNull();
+    expect((await storage.grants.get(ingestedGrant))?.revokedAt).toBeNull();
+  });
+});
+
+describe('Webhooks: signed, retried with backoff, dead-lettered', () => {
+  const webhookEnv = () =>
+    envWith({
+      OAUTH2_EVENTS_CONSOLE: 'false',
+      OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL,
+      OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+
+  function interceptWebhooks(status: () => number) {
+    const received: { headers: Headers; body: string }[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url !== WEBHOOK_URL) throw new Error(`unexpected fetch ${request.url}`);
+      received.push({ headers: request.headers, body: await request.text() });
+      return new Response(null, { status: status() });
+    });
+    return received;
+  }
+
+  it('POSTs the envelope with a valid HMAC-SHA256 signature, event id and trace context', async () => {
+    const received = interceptWebhooks(() => 204);
+    const event = envelope({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const result = await deliver(webhookEnv(), [event]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    const [{ headers, body }] = received as [{ headers: Headers; body: string }];
+    expect(JSON.parse(body)).toEqual(event);
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.get('x-oauth2-event-id')).toBe(event.id);
+    expect(headers.get('x-oauth2-event-type')).toBe('token_created');
+    expect(headers.get('traceparent')).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    const signature = headers.get('x-oauth2-signature');
+    expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const now = Math.floor(Date.now() / 1000);
+    expect(await verifySignature(WEBHOOK_SECRET, signature, body, now)).toBe(true);
+    expect(await verifySignature(WEBHOOK_SECRET, signature, `${body} `, now)).toBe(false);
+    expect(await verifySignature('another-secret', signature, body, now)).toBe(false);
+    expect(await verifySignature(WEBHOOK_SECRET, signature, body, now + 3600)).toBe(false);
+  });
+
+  it('a failed delivery is retried with exponential backoff, recording the event only once', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    let status = 503;
+    const received = interceptWebhooks(() => status);
+    const event = envelope();
+    const first = await deliver(webhookEnv(), [event], { ids: ['m-1'] });
+    expect(first.explicitAcks).toEqual([]);
+    expect(first.retryMessages).toEqual([{ msgId: 'm-1' }]);
+    expect(first.delays).toEqual({ 'm-1': retryDelaySecs(1) });
+    const third = await deliver(webhookEnv(), [event], { ids: ['m-1'], attempts: 3 });
+    expect(third.delays).toEqual({ 'm-1': retryDelaySecs(3) });
+    expect([retryDelaySecs(1), retryDelaySecs(2), retryDelaySecs(3), retryDelaySecs(20)]).toEqual([
+      10, 20, 40, 600,
+    ]);
+    status = 200;
+    const fourth = await deliver(webhookEnv(), [event], { ids: ['m-1'], attempts: 4 });
+    expect(fourth.explicitAcks).toEqual(['m-1']);
+    expect(received).toHaveLength(3);
+    // Every delivery carries the same event id, so the receiver can deduplicate.
+    expect(new Set(received.map((r) => r.headers.get('x-oauth2-event-id')))).toEqual(new Set([event.id]));
+    expect((await eventsOfClient(event.client_id as string)).map((r) => r.id)).toEqual([event.id]);
+  });
+
+  it('after the last retry the message is retried once more, which moves it to the dead-letter queue', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    interceptWebhooks(() => 500);
+    const event = envelope();
+    const last = await deliver(webhookEnv(), [event], { ids: ['m-last'], attempts: EVENTS_MAX_RETRIES + 1 });
+    expect(last.retryMessages).toEqual([{ msgId: 'm-last' }]);
+    expect(last.delays).toEqual({ 'm-last': retryDelaySecs(EVENTS_MAX_RETRIES + 1) });
+    const logged = errors.mock.calls.map((call) => String(call[0])).find((line) => line.includes(event.id));
+    expect(JSON.parse(logged as string)).toMatchObject({
+      level: 'error',
+      msg: 'event delivery failed; dead-lettered',
+      plugin: 'webhook',
+      attempts: EVENTS_MAX_RETRIES + 1,
+      error: 'WebhookDeliveryError: webhook delivery failed: hooks.example.test answered 500',
+    });
+  });
+
+  it('a timeout or network error fails the delivery too', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('network down'));
+    const result = await deliver(webhookEnv(), [envelope()], { ids: ['m-net'] });
+    expect(result.retryMessages).toEqual([{ msgId: 'm-net' }]);
+    expect(result.delays).toEqual({ 'm-net': 10 });
+  });
+
+  it('the signature helpers agree with a hand-computed HMAC', async () => {
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode('k'.repeat(32)),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const mac = new Uint8Array(
+      await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('1700000000.{}')),
+    );
+    const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
+    expect(await signatureHeader('k'.repeat(32), 1_700_000_000, '{}')).toBe(`t=1700000000,v1=${hex}`);
+  });
+});
+
+describe('Events through the real queue (wrangler.toml producer and consumer)', () => {
+  it('every token issued shows up in the recent-events store', async () => {
+    const registered = await SELF.fetch('http://localhost/oauth/token', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: basic(ADMIN_ID, ADMIN_SECRET),
+      },
+      body: 'grant_type=client_credentials&scope=read',
+    });
+    expect(registered.status).toBe(200);
+    const recorded = await eventually(async () => {
+      const events = await eventsOfClient(ADMIN_ID);
+      return events.find((event) => event.type === 'token_created') ?? null;
+    });
+    expect(recorded.metadata).toMatchObject({ grant_type: 'client_credentials', scope: 'read' });
+  }, 30_000);
+});
+
+describe('POST /events/ingest', () => {
+  const ingestEnv = (queue: CapturingQueue, vars: Record<string, string> = {}) =>
+    envWith({ OAUTH2_EVENTS_INGEST_BEARER_TOKEN: INGEST_TOKEN, ...vars }, queue);
+
+  it('needs the ingest Bearer token', async () => {
+    const queue = new CapturingQueue();
+    const call = workerFor(ingestEnv(queue));
+    await expectOAuthError(await call('/events/ingest', json({ type: 'user_logout' })), 401, 'invalid_token');
+    await expectOAuthError(
+      await call('/events/ingest', json({ type: 'user_logout' }, { Authorization: 'Bearer wrong-token' })),
+      401,
+      'invalid_token',
+    );
+    // Not configured at all: nobody may ingest.
+    const closed = workerFor(envWith({}, queue));
+    await expectOAuthError(
+      await closed(
+        '/events/ingest',
+        json({ type: 'user_logout' }, { Authorization: `Bearer ${INGEST_TOKEN}` }),
+      ),
+      401,
+      'invalid_token',
+    );
+    expect(queue.bodies).toEqual([]);
+  });
+
+  it('queues valid envelopes (202), marks them as ingested, and the consumer records each once', async () => {
+    const queue = new CapturingQueue();
+    const e = ingestEnv(queue, { OAUTH2_EVENTS_CONSOLE: 'false' });
+    const call = workerFor(e);
+    const clientId = `ext-${crypto.randomUUID()}`;
+    const one = {
+      id: `ext-${crypto.randomUUID()}`,
+      type: 'client_validated',
+      client_id: clientId,
+      metadata: { via: 'gateway', password: 'hunter2' },
+    };
+    const res = await call(
+      '/events/ingest',
+      json(
+        { events: [one, one, { type: 'user_logout', client_id: clientId }] },
+        { Authorization: `Bearer ${INGEST_TOKEN}` },
+      ),
+    );
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { accepted: number; filtered: number; ids: string[] };
+    expect(body).toMatchObject({ accepted: 3, filtered: 0 });
+    expect(body.ids[0]).toBe(one.id);
+    expect(queue.bodies[0]?.metadata).toEqual({ via: 'gateway', source: 'ingest' });
+    await deliver(e, queue.bodies);
+    const recorded = await eventsOfClient(clientId);
+    expect(recorded.map((r) => r.type).sort()).toEqual(['client_validated', 'user_logout']);
+  });
+
+  it('answers 400 naming the field of an invalid envelope, and applies the filter', async () => {
+    const queue = new CapturingQueue();
+    const call = workerFor(
+      ingestEnv(queue, { OAUTH2_EVENTS_FILTER_MODE: 'include', OAUTH2_EVENTS_TYPES: 'admin_action' }),
+    );
+    const auth = { Authorization: `Bearer ${INGEST_TOKEN}` };
+    const bad = await expectOAuthError(
+      await call('/events/ingest', json({ events: [{ type: 'admin_action' }, { type: 'nope' }] }, auth)),
+      400,
+      'invalid_request',
+    );
+    expect(bad.error_description).toMatch(/^events\.1\.type/);
+    const badTrace = await expectOAuthError(
+      await call('/events/ingest', json({ type: 'admin_action', traceparent: '00-zz' }, auth)),
+      400,
+      'invalid_request',
+    );
+    expect(badTrace.error_description).toMatch(/^traceparent/);
+    const res = await call(
+      '/events/ingest',
+      json({ events: [{ type: 'admin_action' }, { type: 'user_logout' }] }, auth),
+    );
+    expect(await res.json()).toMatchObject({ accepted: 1, filtered: 1 });
+  });
+
+  it('with OAUTH2_EVENTS_PUBLIC_INGEST=true needs no token', async () => {
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({ OAUTH2_EVENTS_PUBLIC_INGEST: 'true' }, queue));
+    const res = await call('/events/ingest', json({ type: 'user_logout', user_id: 'u-1' }));
+    expect(res.status).toBe(202);
+    expect(queue.of('user_logout')).toHaveLength(1);
+  });
+
+  it('answers 503 when the queue refuses the batch', async () => {
+    const queue = new CapturingQueue();
+    queue.failing = true;
+    const call = workerFor(ingestEnv(queue));
+    await expectOAuthError(
+      await call(
+        '/events/ingest',
+        json({ type: 'user_logout' }, { Authorization: `Bearer ${INGEST_TOKEN}` }),
+      ),
+      503,
+      'service_unavailable',
+    );
+  });
+});
+
+describe('GET /events/health', () => {
+  it('reports each plugin; the webhook plugin is disabled without URLs', async () => {
+    const res = await SELF.fetch('http://localhost/events/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      status: string;
+      enabled: boolean;
+      filter: { mode: string };
+      plugins: { name: string; enabled: boolean; status: string }[];
+    };
+    expect(body).toMatchObject({ status: 'ok', enabled: true, filter: { mode: 'allow_all', types: [] } });
+    expect(body.plugins.map((p) => [p.name, p.enabled])).toEqual([
+      ['storage', true],
+      ['webhook', false],
+      ['console', true],
+    ]);
+    expect(body.plugins.find((p) => p.name === 'webhook')?.status).toBe('disabled');
+  });
+
+  it('reports a failing webhook (503) once a delivery failed after the last success', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(null, { status: 500 }));
+    const e = envWith({
+      OAUTH2_EVENTS_CONSOLE: 'false',
+      OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL,
+      OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    await deliver(e, [envelope()]);
+    vi.restoreAllMocks();
+    const res = await workerFor(e)('/events/health');
+    const body = (await res.json()) as {
+      status: string;
+      plugins: { name: string; status: string; targets?: number }[];
+    };
+    expect(res.status).toBe(503);
+    expect(body.status).toBe('degraded');
+    expect(body.plugins.find((p) => p.name === 'webhook')).toMatchObject({ status: 'failing', targets: 1 });
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * AdminGuard on `/admin` and `/admin/*` (contracts.md, "Bootstrap and admin access"), in order:
+ * 1. A Bearer access token: it must be live (401 invalid_token with the RFC 6750 challenge otherwise)
+ *    and carry scope `admin` (403 insufficient_scope). A user's token also needs its user to be enabled
+ *    (401) and still an administrator (403), so demoting someone takes effect before their token expires.
+ * 2. A signed-in session (loaded for browser paths): its user must have role `admin` or a verified e-mail
+ *    in OAUTH2_ADMIN_EMAILS; any other signed-in user is sent to /profile (302). Every unsafe method
+ *    (POST, PUT, PATCH, DELETE) must carry the session's CSRF token, in the X-CSRF-Token header or, for
+ *    a form post, the `csrf_token` field; Bearer calls need none (a cross-site page cannot send the header).
+ * 3. Nobody: a browser (Accept text/html, or a page path outside /admin/api) is sent to the sign-in page,
+ *    which comes back here; an API call gets 401 with a Bearer challenge.
+ * On success `c.var.admin` names the actor for the audit log.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { type AdminActor, isAdministrator } from '../../src/admin/context';
+import { constantTimeEqual } from '../../src/crypto/hash';
+import { readBearer, requireAccessToken } from '../../src/oauth/bearer';
+import {
+  AccessDeniedError,
+  InsufficientScopeError,
+  InvalidTokenError,
+  MissingBearerError,
+} from '../../src/oauth/errors';
+import type { AppEnv } from '../context';
+import { executionContextOf } from '../request-storage';
+import { oauthContext } from '../services';
+import { readForm } from './body';
+import { CSRF_FIELD, CSRF_HEADER, CsrfError, csrfToken } from './csrf';
+import { loginRedirect } from './session';
+
+/** The scope an access token needs for the admin API and pages. */
+export const ADMIN_SCOPE = 'admin';
+/** Where a signed-in user who is not an administrator is sent. */
+export const NON_ADMIN_REDIRECT = '/profile';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
+
+/** Paths of the JSON API: errors stay JSON, an anonymous caller gets 401 rather than a redirect. */
+export function isAdminApiPath(path: string): boolean {
+  return path === '/admin/api' || path.startsWith('/admin/api/');
+}
+
+export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = readBearer(c.req.header('authorization'));
+  if (token !== null) {
+    c.set('admin', await bearerAdmin(c, token));
+    return next();
+  }
+  const session = c.get('session');
+  if (session === null) {
+    if (wantsPage(c)) return loginRedirect(c, `${c.req.path}${new URL(c.req.url).search}`);
+    throw new MissingBearerError();
+  }
+  if (!isAdministrator(session, c.get('config'))) {
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(NON_ADMIN_REDIRECT, 302);
+  }
+  if (!SAFE_METHODS.has(c.req.method)) await checkCsrf(c);
+  c.set('admin', {
+    actorId: session.userId,
+    actorType: 'user',
+    via: 'session',
+    username: session.username,
+    clientId: null,
+  });
+  return next();
+};
+
+function wantsPage(c: Context<AppEnv>): boolean {
+  return !isAdminApiPath(c.req.path) || (c.req.header('accept') ?? '').includes('text/html');
+}
+
+async function bearerAdmin(c: Context<AppEnv>, token: string): Promise<AdminActor> {
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+  const info = await requireAccessToken(ctx, token, ADMIN_SCOPE);
+  if (info.sub === info.clientId) {
+    return {
+      actorId: info.clientId,
+      actorType: 'client',
+      via: 'bearer',
+      username: null,
+      clientId: info.clientId,
+    };
+  }
+  const user = await ctx.storage.users.getById(info.sub);
+  if (!user?.enabled) throw new InvalidTokenError('the access token is invalid, expired or revoked');
+  if (!isAdministrator(user, ctx.config)) throw new InsufficientScopeError(ADMIN_SCOPE);
+  return {
+    actorId: user.id,
+    actorType: 'user',
+    via: 'bearer',
+    username: user.username,
+    clientId: info.clientId,
+  };
+}
+
+/** The session's CSRF token from the header, or from the form field of a form post (read from a copy). */
+async function checkCsrf(c: Context<AppEnv>): Promise<void> {
+  let sent = c.req.header(CSRF_HEADER);
+  if (sent === undefined && FORM_TYPE.test(c.req.header('content-type') ?? '')) {
+    sent = (await readForm(c.req.raw.clone())).get(CSRF_FIELD);
+  }
+  const expected = await csrfToken(c);
+  if (sent !== undefined && constantTimeEqual(sent, expected)) return;
+  if (isAdminApiPath(c.req.path)) {
+    throw new AccessDeniedError(
+      `a session-authenticated change needs the session's CSRF token in ${CSRF_HEADER}`,
+    );
+  }
+  throw new CsrfError();
+}

@@ -1,0 +1,76 @@
+/**
+ * The invalid_client penalty (token, introspection and revocation endpoints): every failed client
+ * authentication counts against the client_id it presented (OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS
+ * per window). Once a client_id has used up its failures, its requests answer 429 before their
+ * credentials are checked, until the window ends.
+ *
+ * The count is global (the rate-limit backend); the refusal before authentication is per isolate: an
+ * isolate refuses once it has itself seen the client_id used up, and an isolate that has not yet seen
+ * it still checks the next request's credentials, turning that request's failure (not a success) into
+ * the 429. The penalty is per client_id by design, so anyone can use up a known client_id's failures:
+ * its rightful owner is then refused for the rest of the window.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { OAuthError } from '../../src/oauth/errors';
+import type { AppEnv } from '../context';
+import { rateLimiter } from '../rate-limit';
+import { executionContextOf } from '../request-storage';
+import { tooManyRequests } from './rate-limit';
+
+/** Longest client_id counted as it is (longer ones are cut; no registered id is that long). */
+const MAX_CLIENT_ID = 256;
+/** Larger bodies are not read twice here (the route refuses them anyway). */
+const MAX_BODY_BYTES = 64 * 1024;
+const DESCRIPTION = 'too many failed client authentications for this client_id; retry later';
+
+/** The client_id of Basic credentials, or null when absent or malformed. */
+function basicClientId(authorization: string): string | null {
+  try {
+    const decoded = atob(authorization.slice(6).trim());
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return null;
+    return decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/** The client_id a request presents (Basic header, else the form's client_id), without checking it. */
+async function presentedClientId(c: Context<AppEnv>): Promise<string | null> {
+  const authorization = c.req.header('authorization');
+  if (authorization !== undefined && /^basic /i.test(authorization)) return basicClientId(authorization);
+  const type = c.req.header('content-type') ?? '';
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded') || length > MAX_BODY_BYTES)
+    return null;
+  try {
+    const bytes = await c.req.raw.clone().arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) return null;
+    const text = new TextDecoder().decode(bytes);
+    return new URLSearchParams(text).get('client_id');
+  } catch {
+    return null;
+  }
+}
+
+export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const config = c.get('config');
+  if (!config.rateLimit.enabled || c.req.method !== 'POST') return next();
+  const clientId = await presentedClientId(c);
+  if (clientId === null || clientId === '') return next();
+  const limiter = rateLimiter(c.env, config);
+  const rule = config.rateLimit.invalidClient;
+  const key = `client:${clientId.slice(0, MAX_CLIENT_ID)}`;
+
+  const known = limiter.known(rule, key);
+  if (known) return tooManyRequests(c, 'invalid_client', known, DESCRIPTION);
+
+  await next();
+  const error = c.error;
+  if (!(error instanceof OAuthError) || error.error !== 'invalid_client') return;
+  const decision = await limiter.hit(rule, key, executionContextOf(c));
+  if (decision.allowed) return;
+  // Assigning c.res keeps the 401's headers: drop its challenge, which no longer applies.
+  c.res.headers.delete('WWW-Authenticate');
+  c.res = await tooManyRequests(c, 'invalid_client', decision, DESCRIPTION);
+};

@@ -1,0 +1,73 @@
+/**
+ * Rate limits at the edge of the app (after resilience, before the session): the global rule per client
+ * IP on every request except the probes and /metrics, and the registration rule per client IP on
+ * POST /connect/register. The client IP is CF-Connecting-IP (IPv6 by its /64, as for the sign-in
+ * throttle). A limited request answers 429 `too_many_requests` with Retry-After and the RateLimit-*
+ * headers; an allowed one carries the global rule's RateLimit-* headers (none when the backend failed
+ * and the request was let through unchecked).
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { ipBucket } from '../../src/auth/login-throttle';
+import { TooManyRequestsError } from '../../src/oauth/errors';
+import { recordRateLimitRejected } from '../../src/observability';
+import { type RateLimitDecision, rateLimitHeaders } from '../../src/rate-limit';
+import type { AppEnv } from '../context';
+import { clientIp } from '../login-throttle';
+import { renderErrorPage } from '../pages';
+import { rateLimiter } from '../rate-limit';
+import { executionContextOf } from '../request-storage';
+import { isAdminApiPath } from './admin-guard';
+import { errorResponse } from './errors';
+
+/** Never limited: liveness, readiness and the metrics scrape. */
+export const RATE_LIMIT_EXEMPT = new Set(['/health', '/ready', '/metrics']);
+
+const REGISTRATION_PATH = '/connect/register';
+
+/** The 429 of a rule: JSON, or the HTML error page for a browser asking for one. */
+export function tooManyRequests(
+  c: Context<AppEnv>,
+  rule: string,
+  decision: RateLimitDecision,
+  description: string,
+): Response | Promise<Response> {
+  recordRateLimitRejected(rule);
+  const headers = rateLimitHeaders(decision, Date.now());
+  if ((c.req.header('accept') ?? '').includes('text/html') && !isAdminApiPath(c.req.path)) {
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    c.header('Cache-Control', 'no-store');
+    return renderErrorPage(c, { status: 429, title: 'Too many requests', description });
+  }
+  return errorResponse(new TooManyRequestsError(description, headers));
+}
+
+export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const config = c.get('config');
+  if (!config.rateLimit.enabled || RATE_LIMIT_EXEMPT.has(c.req.path)) return next();
+  const limiter = rateLimiter(c.env, config);
+  const scope = executionContextOf(c);
+  const ipKey = `ip:${ipBucket(clientIp(c.req.raw))}`;
+
+  const decision = await limiter.hit(config.rateLimit.global, ipKey, scope);
+  if (!decision.allowed) {
+    return tooManyRequests(c, 'global', decision, 'too many requests from this address; retry later');
+  }
+  if (c.req.method === 'POST' && c.req.path === REGISTRATION_PATH) {
+    const registration = await limiter.hit(config.rateLimit.registration, ipKey, scope);
+    if (!registration.allowed) {
+      return tooManyRequests(
+        c,
+        'registration',
+        registration,
+        'too many client registrations from this address; retry later',
+      );
+    }
+  }
+
+  await next();
+  if (decision.failedOpen) return;
+  const headers = c.res.headers;
+  for (const [name, value] of Object.entries(rateLimitHeaders(decision, Date.now()))) {
+    if (!headers.has(name)) headers.set(name, value);
+  }
+};

@@ -1,0 +1,61 @@
+/**
+ * The `oauth2-events` queue consumer: the plugins built from the configuration, then src/events/consumer.
+ * Metrics recorded here go to the aggregate like a request's (ctx.waitUntil).
+ */
+import { loadConfig } from '../src/config';
+import { consumeEvents } from '../src/events/consumer';
+import { consolePlugin } from '../src/events/plugins/console';
+import { storagePlugin } from '../src/events/plugins/storage';
+import type { EventPlugin } from '../src/events/plugins/types';
+import { webhookPlugin } from '../src/events/plugins/webhook';
+import { isolateMetrics } from '../src/observability/metrics';
+import { createStorage, releaseStorage } from '../src/storage';
+import { afterWork } from './telemetry';
+
+const DEFAULT_FLUSH_INTERVAL_SECS = 10;
+
+export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    // Misconfigured: keep the events (retried, then dead-lettered) rather than dropping them.
+    console.error(JSON.stringify({ level: 'error', msg: 'events not consumed: server misconfigured' }));
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  const { events } = loaded.config;
+  const storage = createStorage(env, ctx);
+  const store = storagePlugin({
+    events: storage.events,
+    grants: storage.grants,
+    retentionDays: events.retentionDays,
+    nowMs: Date.now,
+  });
+  const plugins: EventPlugin[] = [];
+  if (events.console) plugins.push(consolePlugin());
+  if (events.webhookUrls.length > 0 && events.webhookSecret !== undefined) {
+    plugins.push(
+      webhookPlugin({
+        urls: events.webhookUrls,
+        secret: events.webhookSecret,
+        timeoutMs: events.webhookTimeoutMs,
+        fetch: (input, init) => fetch(input, init),
+        metrics: isolateMetrics,
+        nowMs: Date.now,
+      }),
+    );
+  }
+  try {
+    await consumeEvents(batch.messages, {
+      storage: store,
+      plugins,
+      metrics: isolateMetrics,
+      nowMs: Date.now,
+      logError: (line) => console.error(line),
+      retryDelaySecs: events.retryDelaySecs,
+    });
+    await store.sweep().catch(() => undefined);
+  } finally {
+    releaseStorage(ctx);
+  }
+  afterWork(env, loaded.config.observability.metricsFlushIntervalSecs ?? DEFAULT_FLUSH_INTERVAL_SECS, ctx);
+}

@@ -1,0 +1,257 @@
+/**
+ * /admin/clients: list and search, create, one client (edit, enable/disable), secret rotation and delete
+ * (each confirmed first). A new secret reaches the page after the redirect through the flash: shown once.
+ */
+import type { Context, Hono } from 'hono';
+import {
+  type ClientView,
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../../../src/admin';
+import type { FormParams } from '../../../src/oauth/form';
+import {
+  DEFAULT_SCOPE,
+  REGISTRABLE_AUTH_METHODS,
+  REGISTRABLE_GRANT_TYPES,
+} from '../../../src/oauth/registration/metadata';
+import { SCOPES_SUPPORTED } from '../../../src/oidc/discovery';
+import { ClientPage } from '../../../templates/admin/client';
+import {
+  ClientCreatePage,
+  type ClientFormOptions,
+  type ClientFormValues,
+  ClientListPage,
+} from '../../../templates/admin/clients';
+import type { FormError } from '../../../templates/admin/components';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import {
+  checked,
+  checkedOptions,
+  chrome,
+  errorStatus,
+  formError,
+  listQuery,
+  pageChrome,
+  readPageForm,
+  render,
+  seeOther,
+  text,
+} from './common';
+import { registerConfirmedAction } from './confirm';
+
+const OPTIONS: ClientFormOptions = {
+  grantTypes: REGISTRABLE_GRANT_TYPES,
+  authMethods: REGISTRABLE_AUTH_METHODS,
+  scopes: SCOPES_SUPPORTED,
+  defaultScope: DEFAULT_SCOPE,
+};
+
+/** Field labels for error messages. */
+const LABELS: Record<string, string> = {
+  client_name: 'Name',
+  redirect_uris: 'Redirect URIs',
+  grant_types: 'Grant types',
+  response_types: 'Response types',
+  scope: 'Scopes',
+  token_endpoint_auth_method: 'Client authentication',
+  enabled: 'Enabled',
+  first_party: 'First-party',
+};
+
+const NEW_CLIENT: ClientFormValues = {
+  client_name: '',
+  redirect_uris: '',
+  grant_types: new Set(['authorization_code', 'refresh_token']),
+  token_endpoint_auth_method: 'client_secret_basic',
+  scopes: new Set(['openid', 'profile', 'email', 'offline_access']),
+  first_party: false,
+  enabled: true,
+};
+
+const clientPath = (clientId: string) => `/admin/clients/${encodeURIComponent(clientId)}`;
+
+function formValues(form: FormParams): ClientFormValues {
+  return {
+    client_name: text(form, 'client_name'),
+    redirect_uris: form.get('redirect_uris') ?? '',
+    grant_types: new Set(checkedOptions(form, 'grant_types', OPTIONS.grantTypes)),
+    token_endpoint_auth_method: text(form, 'token_endpoint_auth_method'),
+    scopes: new Set(checkedOptions(form, 'scope', OPTIONS.scopes)),
+    first_party: checked(form, 'first_party'),
+    enabled: checked(form, 'enabled'),
+  };
+}
+
+function viewValues(client: ClientView): ClientFormValues {
+  return {
+    client_name: client.client_name ?? '',
+    redirect_uris: client.redirect_uris.join('\n'),
+    grant_types: new Set(client.grant_types),
+    token_endpoint_auth_method: client.token_endpoint_auth_method,
+    scopes: new Set(client.scope.split(' ').filter(Boolean)),
+    first_party: client.first_party,
+    enabled: client.enabled,
+  };
+}
+
+/** The form as the admin API's body: every field is sent, so an edit replaces the whole form's worth. */
+function clientBody(values: ClientFormValues): Record<string, unknown> {
+  return {
+    client_name: values.client_name === '' ? null : values.client_name,
+    redirect_uris: values.redirect_uris
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+    grant_types: [...values.grant_types],
+    scope: values.scopes.size === 0 ? null : [...values.scopes].join(' '),
+    token_endpoint_auth_method: values.token_endpoint_auth_method || null,
+    first_party: values.first_party,
+    enabled: values.enabled,
+  };
+}
+
+async function showClient(
+  c: Context<AppEnv>,
+  values: ClientFormValues | null,
+  error: unknown = null,
+): Promise<Response> {
+  const client = await getClient(adminContext(c), c.req.param('id') ?? '');
+  const { chrome: pageChromeValue, flash } =
+    error === null ? await pageChrome(c, 'clients') : { chrome: await chrome(c, 'clients'), flash: {} };
+  const secret = flash.secret?.clientId === client.client_id ? flash.secret.value : null;
+  const formErr: FormError | null = error === null ? null : formError(error, LABELS);
+  const page = ClientPage({
+    chrome: pageChromeValue,
+    client,
+    values: values ?? viewValues(client),
+    options: OPTIONS,
+    error: formErr,
+    secret,
+  });
+  return render(c, page, error === null ? 200 : errorStatus(error));
+}
+
+function registerListAndCreate(app: Hono<AppEnv>): void {
+  app.get('/admin/clients', async (c) => {
+    const query = listQuery(c);
+    const page = await listClients(adminContext(c), query);
+    const { chrome } = await pageChrome(c, 'clients');
+    const props = { chrome, items: page.items, q: query.q ?? '', cursor: query.cursor };
+    return render(c, ClientListPage({ ...props, nextCursor: page.next_cursor }));
+  });
+
+  app.get('/admin/clients/new', async (c) => {
+    const { chrome } = await pageChrome(c, 'clients');
+    return render(c, ClientCreatePage({ chrome, values: NEW_CLIENT, options: OPTIONS, error: null }));
+  });
+
+  app.post('/admin/clients', async (c) => {
+    const values = formValues(await readPageForm(c));
+    try {
+      const created = await createClient(adminContext(c), clientBody(values));
+      const secret = created.client_secret;
+      return seeOther(c, clientPath(created.client_id), {
+        notice: 'Client created.',
+        ...(secret === undefined ? {} : { secret: { clientId: created.client_id, value: secret } }),
+      });
+    } catch (error) {
+      const page = ClientCreatePage({
+        chrome: await chrome(c, 'clients'),
+        values,
+        options: OPTIONS,
+        error: formError(error, LABELS),
+      });
+      return render(c, page, errorStatus(error));
+    }
+  });
+}
+
+function registerItem(app: Hono<AppEnv>): void {
+  app.get('/admin/clients/:id', (c) => showClient(c, null));
+
+  app.post('/admin/clients/:id', async (c) => {
+    const id = c.req.param('id');
+    const values = formValues(await readPageForm(c));
+    try {
+      const updated = await updateClient(adminContext(c), id, clientBody(values));
+      const secret = updated.client_secret;
+      return seeOther(c, clientPath(id), {
+        notice: 'Changes saved.',
+        ...(secret === undefined ? {} : { secret: { clientId: id, value: secret } }),
+      });
+    } catch (error) {
+      formError(error, LABELS); // rethrows a 404 or a server error
+      return showClient(c, values, error);
+    }
+  });
+
+  app.post('/admin/clients/:id/enabled', async (c) => {
+    const id = c.req.param('id');
+    const enabled = (await readPageForm(c)).get('enabled') === 'true';
+    try {
+      await updateClient(adminContext(c), id, { enabled });
+      return seeOther(c, clientPath(id), { notice: enabled ? 'Client enabled.' : 'Client disabled.' });
+    } catch (error) {
+      formError(error, LABELS);
+      return showClient(c, null, error);
+    }
+  });
+}
+
+function registerConfirmations(app: Hono<AppEnv>): void {
+  const describeClient = async (c: Context<AppEnv>) => {
+    const client = await getClient(adminContext(c), c.req.param('id') ?? '');
+    return { client, name: client.client_name ?? client.client_id, back: clientPath(client.client_id) };
+  };
+
+  registerConfirmedAction(app, '/admin/clients/:id/rotate', {
+    section: 'clients',
+    async describe(c) {
+      const { name, back } = await describeClient(c);
+      return {
+        title: `Rotate the secret of ${name}?`,
+        message: 'A new secret is issued and shown once. The current secret stops working at once.',
+        confirmLabel: 'Rotate secret',
+        cancelHref: back,
+      };
+    },
+    async perform(c) {
+      const id = c.req.param('id') ?? '';
+      const rotated = await rotateClientSecret(adminContext(c), id);
+      return seeOther(c, clientPath(id), {
+        notice: 'Secret rotated: the previous one no longer works.',
+        secret: { clientId: id, value: rotated.client_secret },
+      });
+    },
+  });
+
+  registerConfirmedAction(app, '/admin/clients/:id/delete', {
+    section: 'clients',
+    async describe(c) {
+      const { name, back } = await describeClient(c);
+      return {
+        title: `Delete ${name}?`,
+        message:
+          'The client and its credentials stop working at once and its tokens become inactive. This cannot be undone.',
+        confirmLabel: 'Delete client',
+        cancelHref: back,
+      };
+    },
+    async perform(c) {
+      const id = c.req.param('id') ?? '';
+      await deleteClient(adminContext(c), id);
+      return seeOther(c, '/admin/clients', { notice: `Client ${id} deleted.` });
+    },
+  });
+}
+
+export function registerClientPages(app: Hono<AppEnv>): void {
+  registerListAndCreate(app);
+  registerConfirmations(app);
+  registerItem(app);
+}

@@ -1,0 +1,123 @@
+/**
+ * What the admin page routes share: the page chrome (nonce, CSRF token, actor, the one-time notice), form
+ * reading, the redirect after a change (303, post/redirect/get), and refused changes turned into form
+ * errors that name the field. The AdminGuard has already checked the administrator and, for every POST,
+ * the form's `csrf_token`.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Query } from '../../../src/admin';
+import { OAuthError } from '../../../src/oauth/errors';
+import type { FormParams } from '../../../src/oauth/form';
+import type { FormError } from '../../../templates/admin/components';
+import type { AdminChrome, AdminSection } from '../../../templates/admin/layout';
+import type { AppEnv } from '../../context';
+import { readForm } from '../../middleware/body';
+import { csrfToken } from '../../middleware/csrf';
+import { type PageElement, pageNonce, renderPage } from '../../pages';
+import { adminQuery } from '../admin/common';
+import { type Flash, setFlash, takeFlash } from './flash';
+
+export type { AdminSection };
+
+/** Rows per page of the admin tables. */
+export const PAGE_ROWS = '25';
+
+/** The chrome of a page rendered without reading the flash (a refused form, a confirmation). */
+export async function chrome(c: Context<AppEnv>, section: AdminSection): Promise<AdminChrome> {
+  const actor = c.get('admin');
+  return {
+    nonce: pageNonce(c),
+    csrfToken: await csrfToken(c),
+    section,
+    actorName: actor.username ?? actor.actorId,
+    session: actor.via === 'session',
+    notice: null,
+  };
+}
+
+/** The chrome of a page shown by GET, with the flash of the change just made (read once). */
+export async function pageChrome(
+  c: Context<AppEnv>,
+  section: AdminSection,
+): Promise<{ chrome: AdminChrome; flash: Flash }> {
+  const flash = await takeFlash(c);
+  return { chrome: { ...(await chrome(c, section)), notice: flash.notice ?? null }, flash };
+}
+
+export function render(
+  c: Context<AppEnv>,
+  page: PageElement,
+  status: ContentfulStatusCode = 200,
+): Response | Promise<Response> {
+  return renderPage(c, page, status);
+}
+
+/** After a change: the flash for the next page, then 303 See Other to `path`. */
+export async function seeOther(c: Context<AppEnv>, path: string, flash: Flash = {}): Promise<Response> {
+  if (flash.notice !== undefined || flash.secret !== undefined) await setFlash(c, flash);
+  c.header('Cache-Control', 'no-store');
+  return c.redirect(path, 303);
+}
+
+/** The query of a listing, strictly parsed, with the page size of the admin tables unless given. */
+export function listQuery(c: Context<AppEnv>): Query {
+  const query = adminQuery(c);
+  return { limit: PAGE_ROWS, ...query };
+}
+
+/** The posted form (application/x-www-form-urlencoded, strictly parsed). */
+export function readPageForm(c: Context<AppEnv>): Promise<FormParams> {
+  return readForm(c.req.raw);
+}
+
+export function text(form: FormParams, name: string): string {
+  return form.get(name)?.trim() ?? '';
+}
+
+export function checked(form: FormParams, name: string): boolean {
+  return form.has(name);
+}
+
+/** The options of a checkbox group (`${group}.${option}`) that are checked. */
+export function checkedOptions(form: FormParams, group: string, options: readonly string[]): string[] {
+  return options.filter((option) => form.has(`${group}.${option}`));
+}
+
+/** `invalid redirect_uris[0]: why`, `missing required field username`, `unknown field x`. */
+const FIELD_MESSAGE =
+  /^(?:invalid|missing required field|unknown field) ([a-z_]+)(?:\[(\d+)\])?(?::\s*(.*))?$/s;
+
+/**
+ * A refused change (400 or 409 invalid_request, or 403 access_denied) as a form error: the field it names,
+ * and the message with the field's label (`labels`) instead of its wire name. Anything else is rethrown
+ * (404 and server errors become the error page).
+ */
+export function formError(error: unknown, labels: Record<string, string>): FormError {
+  if (!(error instanceof OAuthError) || ![400, 403, 409].includes(error.status)) throw error;
+  const match = FIELD_MESSAGE.exec(error.message);
+  if (match === null) {
+    if (error.message === 'username is taken')
+      return { field: 'username', message: 'Username: already taken.' };
+    return { field: null, message: sentence(error.message) };
+  }
+  const [, field = '', index, why] = match;
+  const label = labels[field] ?? field;
+  const line = index === undefined ? '' : ` (line ${Number(index) + 1})`;
+  return { field, message: `${label}${line}: ${withPeriod(why ?? 'required')}` };
+}
+
+function withPeriod(message: string): string {
+  const trimmed = message.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function sentence(message: string): string {
+  const trimmed = message.trim();
+  return withPeriod(trimmed.charAt(0).toUpperCase() + trimmed.slice(1));
+}
+
+/** The status of a refused form: the error's own (400, 403 or 409). */
+export function errorStatus(error: unknown): ContentfulStatusCode {
+  return (error instanceof OAuthError ? error.status : 400) as ContentfulStatusCode;
+}

@@ -1,0 +1,54 @@
+/** /admin/api/audit (the audit log of admin mutations) and /admin/api/events (recent events). */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { AuditPageSchema, listAudit } from '../../../src/admin/audit';
+import { EventPageSchema, listEvents } from '../../../src/admin/events';
+import { PageQuerySchema } from '../../../src/admin/paging';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import {
+  ADMIN_API,
+  ADMIN_TAG,
+  adminQuery,
+  allowOnly,
+  jsonResponse,
+  noStore,
+  readErrors,
+  readSecurity,
+} from './common';
+
+const auditRoute = createRoute({
+  method: 'get',
+  path: `${ADMIN_API}/audit`,
+  tags: [ADMIN_TAG],
+  summary: 'The audit log',
+  description:
+    'Every admin mutation and client registration: actor, action, target, ip, user agent, time. Newest first.',
+  security: readSecurity,
+  request: { query: PageQuerySchema },
+  responses: { 200: jsonResponse('A page of audit entries', AuditPageSchema), ...readErrors },
+});
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: `${ADMIN_API}/events`,
+  tags: [ADMIN_TAG],
+  summary: 'Recent events',
+  description:
+    'Newest first. Today the audit log; sign-in and token events join with the event bus, in the same shape.',
+  security: readSecurity,
+  request: { query: PageQuerySchema },
+  responses: { 200: jsonResponse('A page of events', EventPageSchema), ...readErrors },
+});
+
+export function registerAdminAuditRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(auditRoute);
+  app.openAPIRegistry.registerPath(eventsRoute);
+  app.get(auditRoute.path, async (c) =>
+    c.json(await listAudit(adminContext(c), adminQuery(c)), 200, noStore),
+  );
+  allowOnly(app, auditRoute.path, ['GET']);
+  app.get(eventsRoute.path, async (c) =>
+    c.json(await listEvents(adminContext(c), adminQuery(c)), 200, noStore),
+  );
+  allowOnly(app, eventsRoute.path, ['GET']);
+}

@@ -1,0 +1,63 @@
+/** GET /admin/api/dashboard (counts, issuance per day, latest events) and GET /admin/api/me (who is acting). */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { DashboardSchema, dashboard } from '../../../src/admin/dashboard';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import { CSRF_HEADER, csrfToken } from '../../middleware/csrf';
+import { ADMIN_API, ADMIN_TAG, allowOnly, jsonResponse, noStore, readErrors, readSecurity } from './common';
+
+const MeSchema = z
+  .object({
+    actor_id: z.string().meta({ description: 'A user id, or the client_id of a client token' }),
+    actor_type: z.enum(['user', 'client']),
+    via: z.enum(['bearer', 'session']),
+    username: z.string().nullable(),
+    client_id: z.string().nullable().meta({ description: 'The client of the presented access token' }),
+    csrf_token: z
+      .string()
+      .optional()
+      .meta({ description: `Session only: send it in ${CSRF_HEADER} with every POST, PUT and DELETE` }),
+  })
+  .meta({ id: 'AdminMe' });
+
+const dashboardRoute = createRoute({
+  method: 'get',
+  path: `${ADMIN_API}/dashboard`,
+  tags: [ADMIN_TAG],
+  summary: 'Dashboard',
+  description:
+    'Counts of clients, users, active grants, signing keys and denylist entries; grants per day; latest events.',
+  security: readSecurity,
+  responses: { 200: jsonResponse('The dashboard', DashboardSchema), ...readErrors },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: `${ADMIN_API}/me`,
+  tags: [ADMIN_TAG],
+  summary: 'The acting administrator',
+  description: `With a session, also the CSRF token that session-authenticated changes send in ${CSRF_HEADER}.`,
+  security: readSecurity,
+  responses: { 200: jsonResponse('Who is acting', MeSchema), ...readErrors },
+});
+
+export function registerAdminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(dashboardRoute);
+  app.openAPIRegistry.registerPath(meRoute);
+  app.get(dashboardRoute.path, async (c) => c.json(await dashboard(adminContext(c)), 200, noStore));
+  allowOnly(app, dashboardRoute.path, ['GET']);
+  app.get(meRoute.path, async (c) => {
+    const actor = c.get('admin');
+    const me: z.output<typeof MeSchema> = {
+      actor_id: actor.actorId,
+      actor_type: actor.actorType,
+      via: actor.via,
+      username: actor.username,
+      client_id: actor.clientId,
+    };
+    if (actor.via === 'session') me.csrf_token = await csrfToken(c);
+    return c.json(me, 200, noStore);
+  });
+  allowOnly(app, meRoute.path, ['GET']);
+}

@@ -1,0 +1,96 @@
+/** /admin/api/denylist: entries by ip, user, username, email or client, with optional expiry. */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import {
+  addDenyEntry,
+  DenyEntryCreateSchema,
+  DenyEntryPageSchema,
+  DenyEntryViewSchema,
+  DenylistQuerySchema,
+  getDenyEntry,
+  listDenylist,
+  removeDenyEntry,
+} from '../../../src/admin/denylist';
+import { PageQuerySchema } from '../../../src/admin/paging';
+import { DENYLIST_CACHE_TTL_SECS } from '../../../src/denylist';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import { readJsonObject } from '../../middleware/body';
+import {
+  ADMIN_API,
+  ADMIN_TAG,
+  adminQuery,
+  allowOnly,
+  itemErrors,
+  jsonBody,
+  jsonResponse,
+  noStore,
+  pathParam,
+  readErrors,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from './common';
+
+const DENYLIST = `${ADMIN_API}/denylist`;
+const EntryIdParam = pathParam('id', 'The entry id');
+const ENFORCEMENT = `Enforced before authentication: a denied ip gets 403 on every route but /health and /ready; a denied client gets invalid_client and its tokens are inactive; a denied user, username or email cannot sign in (the wrong-password answer). Changes apply at once in this isolate, within ${DENYLIST_CACHE_TTL_SECS} s everywhere.`;
+
+const listRoute = createRoute({
+  method: 'get',
+  path: DENYLIST,
+  tags: [ADMIN_TAG],
+  summary: 'List denylist entries',
+  description: 'Newest first, expired entries included (active: false) until the next addition sweeps them.',
+  security: readSecurity,
+  request: { query: PageQuerySchema.extend(DenylistQuerySchema.shape) },
+  responses: { 200: jsonResponse('A page of entries', DenyEntryPageSchema), ...readErrors },
+});
+
+const addRoute = createRoute({
+  method: 'post',
+  path: DENYLIST,
+  tags: [ADMIN_TAG],
+  summary: 'Add a denylist entry',
+  description: `${ENFORCEMENT} A user, username or email entry also ends that user's sessions. 409 when an entry of the same kind and value exists.`,
+  security: writeSecurity,
+  request: { body: jsonBody(DenyEntryCreateSchema) },
+  responses: { 201: jsonResponse('Added', DenyEntryViewSchema), ...writeErrors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: `${DENYLIST}/{id}`,
+  tags: [ADMIN_TAG],
+  summary: 'Read a denylist entry',
+  security: readSecurity,
+  request: { params: EntryIdParam },
+  responses: { 200: jsonResponse('The entry', DenyEntryViewSchema), ...itemErrors },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: `${DENYLIST}/{id}`,
+  tags: [ADMIN_TAG],
+  summary: 'Remove a denylist entry',
+  security: writeSecurity,
+  request: { params: EntryIdParam },
+  responses: { 204: { description: 'Removed' }, ...writeErrors },
+});
+
+export function registerAdminDenylistRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const route of [listRoute, addRoute, getRoute, deleteRoute]) app.openAPIRegistry.registerPath(route);
+  app.get(DENYLIST, async (c) => c.json(await listDenylist(adminContext(c), adminQuery(c)), 200, noStore));
+  app.post(DENYLIST, async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    return c.json(await addDenyEntry(adminContext(c), body), 201, noStore);
+  });
+  allowOnly(app, DENYLIST, ['GET', 'POST']);
+
+  const item = getRoute.getRoutingPath();
+  app.get(item, async (c) => c.json(await getDenyEntry(adminContext(c), c.req.param('id')), 200, noStore));
+  app.delete(item, async (c) => {
+    await removeDenyEntry(adminContext(c), c.req.param('id'));
+    return c.body(null, 204, noStore);
+  });
+  allowOnly(app, item, ['GET', 'DELETE']);
+}

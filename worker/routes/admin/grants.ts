@@ -1,0 +1,100 @@
+/** /admin/api/grants: token families by client and/or user; revoke one, or in bulk. */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import {
+  BULK_REVOKE_LIMIT,
+  BulkRevokeResultSchema,
+  BulkRevokeSchema,
+  GrantPageSchema,
+  GrantQuerySchema,
+  GrantViewSchema,
+  getGrant,
+  listGrants,
+  revokeGrant,
+  revokeGrants,
+} from '../../../src/admin/grants';
+import { PageQuerySchema } from '../../../src/admin/paging';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import { readJsonObject } from '../../middleware/body';
+import {
+  ADMIN_API,
+  ADMIN_TAG,
+  adminQuery,
+  allowOnly,
+  itemErrors,
+  jsonBody,
+  jsonResponse,
+  noStore,
+  pathParam,
+  readErrors,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from './common';
+
+const GRANTS = `${ADMIN_API}/grants`;
+const GrantIdParam = pathParam('id', 'The grant id');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: GRANTS,
+  tags: [ADMIN_TAG],
+  summary: 'List grants (token families)',
+  description:
+    'Newest first. Grants come from the authorization code flow (and its refresh tokens); client_credentials tokens create none.',
+  security: readSecurity,
+  request: { query: PageQuerySchema.extend(GrantQuerySchema.shape) },
+  responses: { 200: jsonResponse('A page of grants', GrantPageSchema), ...readErrors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: `${GRANTS}/{id}`,
+  tags: [ADMIN_TAG],
+  summary: 'Read a grant',
+  security: readSecurity,
+  request: { params: GrantIdParam },
+  responses: { 200: jsonResponse('The grant', GrantViewSchema), ...itemErrors },
+});
+
+const revokeRoute = createRoute({
+  method: 'delete',
+  path: `${GRANTS}/{id}`,
+  tags: [ADMIN_TAG],
+  summary: 'Revoke a grant',
+  description:
+    'Revokes the whole family through its TokenActor: its access tokens (JWT or opaque) introspect inactive at once and its refresh tokens stop working. Idempotent.',
+  security: writeSecurity,
+  request: { params: GrantIdParam },
+  responses: { 200: jsonResponse('The revoked grant', GrantViewSchema), ...writeErrors },
+});
+
+const bulkRoute = createRoute({
+  method: 'post',
+  path: `${GRANTS}/revoke`,
+  tags: [ADMIN_TAG],
+  summary: 'Revoke the grants of a client and/or user',
+  description: `Revokes up to ${BULK_REVOKE_LIMIT} active grants per call (newest first); repeat while more is true.`,
+  security: writeSecurity,
+  request: { body: jsonBody(BulkRevokeSchema) },
+  responses: { 200: jsonResponse('What was revoked', BulkRevokeResultSchema), ...writeErrors },
+});
+
+export function registerAdminGrantRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const route of [listRoute, getRoute, revokeRoute, bulkRoute]) app.openAPIRegistry.registerPath(route);
+  app.get(GRANTS, async (c) => c.json(await listGrants(adminContext(c), adminQuery(c)), 200, noStore));
+  allowOnly(app, GRANTS, ['GET']);
+
+  // Registered before /{id} so that "revoke" is never taken for a grant id.
+  const bulk = bulkRoute.getRoutingPath();
+  app.post(bulk, async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    return c.json(await revokeGrants(adminContext(c), body), 200, noStore);
+  });
+  allowOnly(app, bulk, ['POST']);
+
+  const item = getRoute.getRoutingPath();
+  app.get(item, async (c) => c.json(await getGrant(adminContext(c), c.req.param('id')), 200, noStore));
+  app.delete(item, async (c) => c.json(await revokeGrant(adminContext(c), c.req.param('id')), 200, noStore));
+  allowOnly(app, item, ['GET', 'DELETE']);
+}

@@ -1,0 +1,48 @@
+/** /admin/api/keys: signing keys (public parts, status, dates) and rotation. */
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { listSigningKeys, rotateSigningKeys, SigningKeyListSchema } from '../../../src/admin/keys';
+import { adminContext } from '../../admin-context';
+import type { AppEnv } from '../../context';
+import {
+  ADMIN_API,
+  ADMIN_TAG,
+  allowOnly,
+  jsonResponse,
+  noStore,
+  readErrors,
+  readSecurity,
+  writeErrors,
+  writeSecurity,
+} from './common';
+
+const KEYS = `${ADMIN_API}/keys`;
+
+const listRoute = createRoute({
+  method: 'get',
+  path: KEYS,
+  tags: [ADMIN_TAG],
+  summary: 'List signing keys',
+  description: 'Every key, newest first: public JWK, status and dates. Never private material.',
+  security: readSecurity,
+  responses: { 200: jsonResponse('The keys', SigningKeyListSchema), ...readErrors },
+});
+
+const rotateRoute = createRoute({
+  method: 'post',
+  path: `${KEYS}/rotate`,
+  tags: [ADMIN_TAG],
+  summary: 'Rotate the signing keys',
+  description:
+    'New active keys for access tokens (ES256) and ID tokens (RS256). The old ones keep verifying (retiring) until every token they signed has expired. New keys sign at once in this isolate, within 60 s in others.',
+  security: writeSecurity,
+  responses: { 200: jsonResponse('The published keys, newest first', SigningKeyListSchema), ...writeErrors },
+});
+
+export function registerAdminKeyRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(listRoute);
+  app.openAPIRegistry.registerPath(rotateRoute);
+  app.get(KEYS, async (c) => c.json(await listSigningKeys(adminContext(c)), 200, noStore));
+  allowOnly(app, KEYS, ['GET']);
+  app.post(`${KEYS}/rotate`, async (c) => c.json(await rotateSigningKeys(adminContext(c)), 200, noStore));
+  allowOnly(app, `${KEYS}/rotate`, ['POST']);
+}
