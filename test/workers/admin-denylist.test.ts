@@ -238,6 +238,7 @@ describe('Denylist cache (per isolate)', () => {
       },
       () => clock,
     );
+    await cache.get();
     await Promise.all(Array.from({ length: 50 }, () => cache.get()));
     expect(loads).toBe(1);
     clock += DENYLIST_CACHE_TTL_SECS - 1;
@@ -249,6 +250,20 @@ describe('Denylist cache (per isolate)', () => {
     cache.invalidate();
     await cache.get();
     expect(loads).toBe(3);
+  });
+
+  it('never shares a load between concurrent lookups (workerd cancels I/O of a finished request)', async () => {
+    let loads = 0;
+    const cache = new DenylistCache(
+      async () => {
+        loads += 1;
+        return [entry({})];
+      },
+      () => 1_000,
+    );
+    // Cold: each concurrent lookup loads for itself instead of waiting on another request's query.
+    await Promise.all(Array.from({ length: 5 }, () => cache.get()));
+    expect(loads).toBe(5);
   });
 
   it('keeps the last copy when storage fails, and applies expiry per lookup', async () => {
