@@ -1,16 +1,44 @@
 /**
- * AuthActor: authorization codes and pending consent requests, sharded by the prefix of the code or
- * request id (src/oauth/sharded-id.ts). Codes are stored as SHA-256 hashes; redemption checks the
- * binding (client, redirect URI, PKCE) and burns the code in one step, so of any number of concurrent
- * redemptions exactly one succeeds; a later one is reported as a replay with the grant it produced.
+ * AuthActor: authorization codes, pending consent requests, pushed authorization requests (RFC 9126)
+ * and device authorizations (RFC 8628), sharded by the prefix of the code, request id, request_uri
+ * reference or device code (src/oauth/sharded-id.ts; a user code maps to its device code's shard, see
+ * src/oauth/device/codes.ts). Codes, references and device codes are stored as SHA-256 hashes; every
+ * single-use step (redeem a code, take a pushed request, decide a user code, redeem a device code) is
+ * one synchronous SQLite step, so of any number of concurrent attempts exactly one succeeds.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual, sha256 } from '../src/crypto/hash';
-import type { CodeRecord, PendingRequest, RedeemCheck, RedeemResult } from '../src/oauth/authorization-state';
+import type {
+  CodeRecord,
+  DeviceAuthorization,
+  DeviceDecision,
+  DeviceLookup,
+  DevicePollResult,
+  PendingRequest,
+  PushedRequest,
+  RedeemCheck,
+  RedeemResult,
+} from '../src/oauth/authorization-state';
+import { RESOURCE_NOT_GRANTED } from '../src/oauth/authorization-state';
 
 /** Used codes are remembered this long after expiry so replays are still recognised. */
 const REPLAY_MEMORY_SECS = 24 * 3600;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** Device codes are kept this long after expiry, so a late poll still reads expired_token. */
+const DEVICE_MEMORY_SECS = 3600;
+/** RFC 8628 §3.5: every slow_down adds 5 seconds to the interval. */
+const SLOW_DOWN_STEP_SECS = 5;
+
+type DeviceStatus = 'pending' | 'approved' | 'denied' | 'redeemed';
+interface DeviceRow extends Record<string, SqlStorageValue> {
+  code_hash: string;
+  record: string;
+  expires_at: number;
+  interval: number;
+  last_poll_at: number | null;
+  status: DeviceStatus;
+  decision: string | null;
+}
 
 const nowSecs = () => Math.floor(Date.now() / 1000);
 
@@ -32,6 +60,22 @@ export class AuthActor extends DurableObject<Env> {
         id_hash TEXT PRIMARY KEY,
         record TEXT NOT NULL,
         expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS pushed (
+        ref_hash TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE IF NOT EXISTS devices (
+        code_hash TEXT PRIMARY KEY,
+        user_code TEXT NOT NULL UNIQUE,
+        record TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        interval INTEGER NOT NULL,
+        last_poll_at INTEGER,
+        status TEXT NOT NULL,
+        decision TEXT
       );
     `);
   }
@@ -85,14 +129,145 @@ export class AuthActor extends DurableObject<Env> {
     return request.expiresAt > nowSecs() ? request : null;
   }
 
+  async savePushed(reference: string, request: PushedRequest): Promise<void> {
+    this.sql.exec(
+      'INSERT INTO pushed (ref_hash, record, expires_at, used_at) VALUES (?, ?, ?, NULL)',
+      await sha256(reference),
+      JSON.stringify(request),
+      request.expiresAt,
+    );
+    await this.scheduleSweep();
+  }
+
+  async peekPushed(reference: string): Promise<PushedRequest | null> {
+    const row = this.livePushed(await sha256(reference));
+    return row ? (JSON.parse(row.record) as PushedRequest) : null;
+  }
+
+  async holdPushed(reference: string, until: number): Promise<boolean> {
+    const hash = await sha256(reference);
+    const row = this.livePushed(hash);
+    if (!row) return false;
+    const request = JSON.parse(row.record) as PushedRequest;
+    const expiresAt = Math.max(request.expiresAt, until);
+    this.sql.exec(
+      'UPDATE pushed SET record = ?, expires_at = ? WHERE ref_hash = ?',
+      JSON.stringify({ ...request, expiresAt }),
+      expiresAt,
+      hash,
+    );
+    return true;
+  }
+
+  async takePushed(reference: string): Promise<PushedRequest | null> {
+    const hash = await sha256(reference);
+    const row = this.livePushed(hash);
+    if (!row) return null;
+    this.sql.exec('UPDATE pushed SET used_at = ? WHERE ref_hash = ?', nowSecs(), hash);
+    return JSON.parse(row.record) as PushedRequest;
+  }
+
+  private livePushed(hash: string): { record: string } | undefined {
+    return this.sql
+      .exec<{ record: string }>(
+        'SELECT record FROM pushed WHERE ref_hash = ? AND used_at IS NULL AND expires_at > ?',
+        hash,
+        nowSecs(),
+      )
+      .toArray()[0];
+  }
+
+  async saveDevice(deviceCode: string, userCode: string, device: DeviceAuthorization): Promise<boolean> {
+    const hash = await sha256(deviceCode);
+    // No await from here on: the check and the insert are one step for this object.
+    this.sql.exec('DELETE FROM devices WHERE user_code = ? AND expires_at <= ?', userCode, nowSecs());
+    const taken = this.sql.exec('SELECT 1 FROM devices WHERE user_code = ?', userCode).toArray().length > 0;
+    if (taken) return false;
+    this.sql.exec(
+      `INSERT INTO devices (code_hash, user_code, record, expires_at, interval, last_poll_at, status, decision)
+       VALUES (?, ?, ?, ?, ?, NULL, 'pending', NULL)`,
+      hash,
+      userCode,
+      JSON.stringify(device),
+      device.expiresAt,
+      device.interval,
+    );
+    await this.scheduleSweep();
+    return true;
+  }
+
+  async lookupUserCode(userCode: string): Promise<DeviceLookup | null> {
+    const row = this.pendingDevice(userCode);
+    return row ? lookupOf(row) : null;
+  }
+
+  async decideUserCode(userCode: string, decision: DeviceDecision): Promise<DeviceLookup | null> {
+    const row = this.pendingDevice(userCode);
+    if (!row) return null;
+    this.sql.exec(
+      'UPDATE devices SET status = ?, decision = ? WHERE code_hash = ?',
+      decision.approved ? 'approved' : 'denied',
+      JSON.stringify(decision),
+      row.code_hash,
+    );
+    return lookupOf(row);
+  }
+
+  private pendingDevice(userCode: string): DeviceRow | undefined {
+    return this.sql
+      .exec<DeviceRow>(
+        "SELECT * FROM devices WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
+        userCode,
+        nowSecs(),
+      )
+      .toArray()[0];
+  }
+
+  async pollDevice(deviceCode: string, clientId: string): Promise<DevicePollResult> {
+    const hash = await sha256(deviceCode);
+    const row = this.sql.exec<DeviceRow>('SELECT * FROM devices WHERE code_hash = ?', hash).toArray()[0];
+    if (!row) return { status: 'invalid', reason: 'unknown device code' };
+    const device = JSON.parse(row.record) as DeviceAuthorization;
+    // Like a used authorization code: whoever presents it again, its tokens are revoked (RFC 9700 §4.5.3).
+    if (row.status === 'redeemed') return { status: 'replayed', grantId: device.grantId };
+    if (device.clientId !== clientId)
+      return { status: 'invalid', reason: 'the device code was issued to another client' };
+    const now = nowSecs();
+    if (row.expires_at <= now) return { status: 'expired' };
+    if (row.status === 'approved' && row.decision !== null) {
+      this.sql.exec(
+        "UPDATE devices SET status = 'redeemed', last_poll_at = ? WHERE code_hash = ?",
+        now,
+        hash,
+      );
+      return { status: 'approved', device, decision: JSON.parse(row.decision) as DeviceDecision };
+    }
+    if (row.status === 'denied') return { status: 'denied' };
+    // Still pending: polling faster than the interval slows the device down for good (RFC 8628 §3.5).
+    if (row.last_poll_at !== null && now - row.last_poll_at < row.interval) {
+      const interval = row.interval + SLOW_DOWN_STEP_SECS;
+      this.sql.exec(
+        'UPDATE devices SET interval = ?, last_poll_at = ? WHERE code_hash = ?',
+        interval,
+        now,
+        hash,
+      );
+      return { status: 'slow_down', interval };
+    }
+    this.sql.exec('UPDATE devices SET last_poll_at = ? WHERE code_hash = ?', now, hash);
+    return { status: 'pending' };
+  }
+
   override async alarm(): Promise<void> {
     const now = nowSecs();
     this.sql.exec('DELETE FROM codes WHERE expires_at < ?', now - REPLAY_MEMORY_SECS);
     this.sql.exec('DELETE FROM pending WHERE expires_at < ?', now);
+    this.sql.exec('DELETE FROM pushed WHERE expires_at < ?', now);
+    this.sql.exec('DELETE FROM devices WHERE expires_at < ?', now - DEVICE_MEMORY_SECS);
     this.sweepScheduled = false;
-    const left =
-      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM codes').one().n +
-      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pending').one().n;
+    const left = ['codes', 'pending', 'pushed', 'devices']
+      .map((table) => this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n)
+      .reduce((a, b) => a + b, 0);
     if (left > 0) await this.scheduleSweep();
   }
 
@@ -104,6 +279,11 @@ export class AuthActor extends DurableObject<Env> {
   }
 }
 
+function lookupOf(row: DeviceRow): DeviceLookup {
+  const device = JSON.parse(row.record) as DeviceAuthorization;
+  return { clientId: device.clientId, scope: device.scope, expiresAt: device.expiresAt };
+}
+
 /** Why the presented request does not match the code, or null. Mismatches do not burn the code. */
 function bindingProblem(record: CodeRecord, check: RedeemCheck): string | null {
   if (record.expiresAt <= nowSecs()) return 'the authorization code has expired';
@@ -112,5 +292,15 @@ function bindingProblem(record: CodeRecord, check: RedeemCheck): string | null {
     return 'redirect_uri does not match the authorization request';
   }
   if (!constantTimeEqual(check.codeChallenge, record.codeChallenge)) return 'code_verifier does not match';
+  // RFC 9449 §10: a code bound with dpop_jkt is redeemed only with a proof by that key.
+  if (record.dpopJkt !== undefined && check.dpopJkt !== record.dpopJkt) {
+    return check.dpopJkt === undefined
+      ? 'the authorization code is bound to a DPoP key; send a DPoP proof'
+      : 'the DPoP proof key does not match the dpop_jkt of the authorization request';
+  }
+  const granted = record.resources ?? [];
+  if (granted.length > 0 && check.resources?.some((resource) => !granted.includes(resource))) {
+    return RESOURCE_NOT_GRANTED;
+  }
   return null;
 }

@@ -7,6 +7,7 @@
  * are serialized. Expired rows are dropped by an alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { ActClaim } from '../src/oauth/access-token';
 import type {
   RefreshFamily,
   RefreshTokenState,
@@ -33,6 +34,10 @@ type FamilyRow = {
   sid: string;
   created_at: number;
   expires_at: number;
+  /** RFC 8707 resources granted, as a JSON array, else null; column added after v1. */
+  resources?: string | null;
+  /** RFC 9449 §5: the DPoP key thumbprint a public client's family is bound to; column added after v1. */
+  jkt?: string | null;
 };
 
 type RefreshTokenRow = {
@@ -54,6 +59,10 @@ type AccessTokenRow = {
   aud: string;
   issued_at: number;
   expires_at: number;
+  /** RFC 8693 `act` claim as JSON (token exchange), else null; column added after v1. */
+  act?: string | null;
+  /** RFC 9449: the DPoP key thumbprint of a bound opaque token; column added after v1. */
+  jkt?: string | null;
 };
 
 export class TokenActor extends DurableObject<Env> {
@@ -101,6 +110,18 @@ export class TokenActor extends DurableObject<Env> {
       );
       CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id, generation);
     `);
+    this.addColumn('access_tokens', 'act', 'TEXT');
+    this.addColumn('refresh_families', 'resources', 'TEXT');
+    // RFC 9449: the DPoP key thumbprint of a bound opaque access token, and of a bound refresh family.
+    this.addColumn('access_tokens', 'jkt', 'TEXT');
+    this.addColumn('refresh_families', 'jkt', 'TEXT');
+  }
+
+  /** Adds a column to a table created by an earlier version of this class (SQLite has no ADD COLUMN IF NOT EXISTS). */
+  private addColumn(table: string, column: string, type: string): void {
+    const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (!columns.some((row) => row.name === column))
+      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
   /** Records an opaque access token in its grant; false when the grant is revoked. */
@@ -119,6 +140,10 @@ export class TokenActor extends DurableObject<Env> {
       token.issuedAt,
       token.expiresAt,
     );
+    if (token.act) {
+      this.sql.exec('UPDATE access_tokens SET act = ? WHERE hash = ?', JSON.stringify(token.act), token.hash);
+    }
+    if (token.jkt) this.sql.exec('UPDATE access_tokens SET jkt = ? WHERE hash = ?', token.jkt, token.hash);
     await this.scheduleSweep();
     return true;
   }
@@ -139,6 +164,8 @@ export class TokenActor extends DurableObject<Env> {
       aud: JSON.parse(row.aud) as string[],
       issuedAt: row.issued_at,
       expiresAt: row.expires_at,
+      ...(row.act ? { act: JSON.parse(row.act) as ActClaim } : {}),
+      ...(row.jkt ? { jkt: row.jkt } : {}),
     };
   }
 
@@ -178,6 +205,16 @@ export class TokenActor extends DurableObject<Env> {
       now,
       family.expiresAt,
     );
+    if (family.jkt) {
+      this.sql.exec('UPDATE refresh_families SET jkt = ? WHERE grant_id = ?', family.jkt, grantId);
+    }
+    if (family.resources?.length) {
+      this.sql.exec(
+        'UPDATE refresh_families SET resources = ? WHERE grant_id = ?',
+        JSON.stringify(family.resources),
+        grantId,
+      );
+    }
     this.insertRefreshToken(grantId, first.hash, 1, now);
     this.extendGrant(grantId, Math.max(family.expiresAt, first.accessTokenExpiresAt));
     await this.scheduleSweep();
@@ -197,6 +234,10 @@ export class TokenActor extends DurableObject<Env> {
     if (family.client_id !== request.clientId) {
       return { status: 'invalid', reason: 'the refresh token was issued to another client' };
     }
+    // RFC 9449 §5: a bound family is refreshed only with a proof of the same key; nothing changes otherwise.
+    if (family.jkt && family.jkt !== request.jkt) {
+      return { status: 'invalid', reason: 'the refresh token is bound to another DPoP key' };
+    }
     const retried = row.successor_hash !== null;
     if (retried && !this.isBenignRetry(row, request, now)) {
       this.revokeGrant(grantId, family.expires_at, now);
@@ -209,6 +250,10 @@ export class TokenActor extends DurableObject<Env> {
         status: 'invalid_scope',
         reason: `scope not granted to this refresh token: ${wider.join(' ')}`,
       };
+    }
+    const resources: string[] = family.resources ? JSON.parse(family.resources) : [];
+    if (resources.length > 0 && request.resources?.some((resource) => !resources.includes(resource))) {
+      return { status: 'invalid_target', reason: 'resource was not granted to this refresh token' };
     }
     if (!retried) {
       this.sql.exec(
@@ -353,5 +398,7 @@ function toFamily(row: FamilyRow): RefreshFamily {
     authTime: row.auth_time,
     sid: row.sid,
     expiresAt: row.expires_at,
+    ...(row.resources ? { resources: JSON.parse(row.resources) as string[] } : {}),
+    ...(row.jkt ? { jkt: row.jkt } : {}),
   };
 }

@@ -1,6 +1,13 @@
 /** Configuration: Worker vars and secrets (names in contracts.md) -> one typed, validated Config. */
 import { z } from 'zod';
 import {
+  toUpstreamConfig,
+  type UpstreamConfig,
+  UpstreamEnvShape,
+  upstreamProblems,
+} from './auth/upstream/config';
+import { type KeyRotationConfig, KeyRotationEnvShape, toKeyRotationConfig } from './crypto/key-rotation';
+import {
   type EventsConfig,
   EventsEnvShape,
   eventsStrictProblems,
@@ -8,6 +15,14 @@ import {
   toEventsConfig,
   toObservabilityConfig,
 } from './events/config';
+import {
+  type ClientAssertionConfig,
+  ClientAssertionEnvShape,
+  toClientAssertionConfig,
+} from './oauth/client-assertion-config';
+import { type DpopConfig, DpopEnvShape, toDpopConfig } from './oauth/dpop-config';
+import { type ResourceConfig, ResourceEnvShape, toResourceConfig } from './oauth/resource-config';
+import { type BackchannelConfig, BackchannelEnvShape, toBackchannelConfig } from './oidc/backchannel-config';
 import {
   type RateLimitConfig,
   RateLimitEnvShape,
@@ -142,9 +157,18 @@ const EnvSchema = z.object({
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flag,
   OAUTH2_ALLOW_INSECURE_DEFAULTS: flag,
   OAUTH2_TOKEN_ACTOR_SHARDS: integer(256, 1, 1296),
+  OAUTH2_DEVICE_CODE_TTL_SECS: integer(600, 60, 1800),
+  OAUTH2_DEVICE_CODE_INTERVAL_SECS: integer(5, 1, 60),
+  OAUTH2_REQUIRE_PAR: flag,
   ...EventsEnvShape,
   ...RateLimitEnvShape,
   ...ResilienceEnvShape,
+  ...KeyRotationEnvShape,
+  ...BackchannelEnvShape,
+  ...UpstreamEnvShape,
+  ...DpopEnvShape,
+  ...ResourceEnvShape,
+  ...ClientAssertionEnvShape,
 });
 
 type RawEnv = z.output<typeof EnvSchema>;
@@ -177,6 +201,12 @@ export interface Config {
   allowInsecureDefaults: boolean;
   /** How many TokenActor objects new grants are spread over (1..1296). */
   tokenActorShards: number;
+  /** RFC 8628: lifetime of a device code and its user code (`expires_in`, default 600). */
+  deviceCodeTtlSecs: number;
+  /** RFC 8628 §3.2: the minimum polling interval a device is told (`interval`, default 5). */
+  deviceCodeIntervalSecs: number;
+  /** RFC 9126 §5: every authorization request must come through PAR (default false). */
+  requirePar: boolean;
   /** The event bus (`OAUTH2_EVENTS_*`). */
   events: EventsConfig;
   /** Request logs and metrics. */
@@ -185,6 +215,22 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Circuit breakers, concurrency limit, bulkheads, outbound timeouts (`OAUTH2_RESILIENCE_*`). */
   resilience: ResilienceConfig;
+  /** Scheduled signing-key rotation (`OAUTH2_SIGNING_KEY_*`). */
+  keyRotation: KeyRotationConfig;
+  /** OIDC back-channel logout delivery (`OAUTH2_BACKCHANNEL_LOGOUT_*`). */
+  backchannelLogout: BackchannelConfig;
+  /** Upstream sign-in providers (`OAUTH2_{GOOGLE,…}_*`, `OAUTH2_OIDC_PROVIDERS`; src/auth/upstream). */
+  upstream: UpstreamConfig;
+  /** DPoP (`OAUTH2_DPOP_*`, RFC 9449). */
+  dpop: DpopConfig;
+  /** RFC 8707 / RFC 9728: the configured protected resources (OAUTH2_PROTECTED_RESOURCES). */
+  protectedResources: ResourceConfig['protectedResources'];
+  /** Anonymous registrations unused this long are swept (OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS; 0 = never). */
+  dynamicRegistrationUnusedTtlSecs: number;
+  /** OAuth Client ID Metadata Documents: an https URL as client_id (OAUTH2_CLIENT_ID_METADATA_DOCUMENTS). */
+  clientIdMetadataDocuments: boolean;
+  /** JWT client authentication (RFC 7523). */
+  clientAssertion: ClientAssertionConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -213,6 +259,7 @@ export function parseConfig(source: object): ConfigResult {
   const problems = [
     ...(env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env)),
     ...rateLimitProblems(env, source),
+    ...upstreamProblems(env),
   ];
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: toConfig(env) };
@@ -281,10 +328,19 @@ function toConfig(env: RawEnv): Config {
     dynamicRegistrationEnabled: env.OAUTH2_DYNAMIC_REGISTRATION_ENABLED,
     allowInsecureDefaults: env.OAUTH2_ALLOW_INSECURE_DEFAULTS,
     tokenActorShards: env.OAUTH2_TOKEN_ACTOR_SHARDS,
+    deviceCodeTtlSecs: env.OAUTH2_DEVICE_CODE_TTL_SECS,
+    deviceCodeIntervalSecs: env.OAUTH2_DEVICE_CODE_INTERVAL_SECS,
+    requirePar: env.OAUTH2_REQUIRE_PAR,
     events: toEventsConfig(env),
     observability: toObservabilityConfig(env),
     rateLimit: toRateLimitConfig(env),
     resilience: toResilienceConfig(env),
+    keyRotation: toKeyRotationConfig(env),
+    backchannelLogout: toBackchannelConfig(env),
+    upstream: toUpstreamConfig(env),
+    dpop: toDpopConfig(env),
+    ...toResourceConfig(env),
+    clientAssertion: toClientAssertionConfig(env),
   };
 }
 

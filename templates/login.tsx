@@ -1,4 +1,7 @@
-/** The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token. */
+/**
+ * The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token, then one
+ * link per enabled upstream provider to `/auth/login/{provider}` (carrying the same `return_to`).
+ */
 import { Layout } from './layout';
 
 export interface UpstreamProvider {
@@ -66,7 +69,12 @@ export function LoginPage(props: LoginPageProps) {
           <ul>
             {providers.map((provider) => (
               <li>
-                <a href={`/auth/login/${encodeURIComponent(provider.id)}`}>{provider.name}</a>
+                <a
+                  class="provider"
+                  href={`/auth/login/${encodeURIComponent(provider.id)}?${new URLSearchParams({ return_to: props.returnTo })}`}
+                >
+                  Sign in with {provider.name}
+                </a>
               </li>
             ))}
           </ul>

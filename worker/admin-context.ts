@@ -28,7 +28,7 @@ export function adminContext(c: Context<AppEnv>): AdminContext {
     ...oauthContext(c.env, config, c.req.url, executionContextOf(c)),
     actor,
     origin: requestOrigin(c),
-    keyRing: { rotate: () => rotateSigningKeys(c.env, config) },
+    keyRing: { rotate: (audit) => rotateSigningKeys(c.env, config, audit) },
     denylist: denylistCache(c.env, config),
     // Every audit entry also goes out as an `admin_action` event (the recent-events store, issue #6).
     afterAudit: (entry) => requestEvents(c).publish(adminActionEvent(entry)),

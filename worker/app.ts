@@ -25,15 +25,20 @@ import { registerAdminApiRoutes } from './routes/admin';
 import { registerAdminPageRoutes } from './routes/admin-pages';
 import { registerAuthRoutes } from './routes/auth';
 import { registerAuthorizeRoutes } from './routes/authorize';
+import { registerDeviceRoutes } from './routes/device';
 import { registerDocsRoutes } from './routes/docs';
 import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
 import { registerTokenManagementRoutes } from './routes/introspect';
 import { registerLogoutRoutes } from './routes/logout';
+import { registerMcpRoutes } from './routes/mcp';
 import { registerMetricsRoute } from './routes/metrics';
 import { registerPageRoutes } from './routes/pages';
+import { registerParRoute } from './routes/par';
+import { registerProtectedResourceRoutes, resourceChallenge } from './routes/protected-resource';
 import { registerRegistrationRoutes } from './routes/register';
 import { registerTokenRoute } from './routes/token';
+import { registerUpstreamRoutes } from './routes/upstream';
 import { registerUserInfoRoutes } from './routes/userinfo';
 import { registerWellKnownRoutes } from './routes/well-known';
 
@@ -49,11 +54,18 @@ export const BROWSER_PATHS = [
   '/oauth/authorize',
   '/oauth/consent',
   '/oauth/logout',
+  '/oauth/device/verify',
   '/admin/*',
 ];
 
 /** Paths that only accept POST: any other method is 405 with Allow. */
-const POST_ONLY = ['/oauth/token', '/oauth/introspect', '/oauth/revoke'];
+const POST_ONLY = [
+  '/oauth/token',
+  '/oauth/introspect',
+  '/oauth/revoke',
+  '/oauth/device_authorization',
+  '/oauth/par',
+];
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -72,6 +84,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   for (const path of POST_ONLY) app.use(path, invalidClientPenalty);
   // Browser routes: HTML error pages, then the session (see BROWSER_PATHS).
   for (const path of BROWSER_PATHS) app.use(path, htmlErrors, sessionMiddleware);
+  // RFC 9728 §5.1: 401/403 challenges of the server's own APIs name their protected resource metadata.
+  for (const path of ['/oauth/userinfo', '/admin/api/*']) app.use(path, resourceChallenge());
   // The admin pages and API: Bearer token with scope admin, or an administrator's session (+ CSRF).
   app.use('/admin/*', adminGuard);
 
@@ -79,13 +93,20 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMetricsRoute(app);
   registerEventRoutes(app);
   registerWellKnownRoutes(app);
+  // RFC 9728 protected resource metadata, and the MCP endpoint (Streamable HTTP) it describes.
+  registerProtectedResourceRoutes(app);
+  registerMcpRoutes(app);
   registerTokenRoute(app);
+  // RFC 8628 device flow (the endpoint and the verification pages) and RFC 9126 PAR.
+  registerDeviceRoutes(app);
+  registerParRoute(app);
   registerTokenManagementRoutes(app);
   registerRegistrationRoutes(app);
   registerDocsRoutes(app);
   // Users, sign-in and pages.
   registerPageRoutes(app);
   registerAuthRoutes(app);
+  registerUpstreamRoutes(app);
   // The admin JSON API (issue #4).
   registerAdminApiRoutes(app);
   // The admin pages (HTML forms over the same operations).

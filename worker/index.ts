@@ -1,10 +1,13 @@
 /**
- * The Worker entry: HTTP through the Hono app, the `oauth2-events` queue through the event consumer;
+ * The Worker entry: HTTP through the Hono app, the `oauth2-events` queue through the event consumer and
+ * its dead-letter queue `oauth2-events-dlq` through the dead-letter recorder (both in worker/queue.ts),
+ * the Cron Trigger through the scheduled jobs (worker/scheduled.ts);
  * Durable Object classes re-exported for their bindings.
  */
 import { releaseStorage } from '../src/storage';
 import { createApp } from './app';
-import { handleEventBatch } from './queue';
+import { handleQueue } from './queue';
+import { runScheduledJobs } from './scheduled';
 
 export { AuthActor } from '../durable-objects/auth-actor';
 export { ClientActor } from '../durable-objects/client-actor';
@@ -12,6 +15,7 @@ export { KeyRing } from '../durable-objects/key-ring';
 export { LoginThrottle } from '../durable-objects/login-throttle';
 export { MetricsActor } from '../durable-objects/metrics-actor';
 export { RateLimiter } from '../durable-objects/rate-limiter';
+export { ReplayGuard } from '../durable-objects/replay-guard';
 export { TokenActor } from '../durable-objects/token-actor';
 
 const app = createApp();
@@ -25,5 +29,8 @@ export default {
       releaseStorage(ctx);
     }
   },
-  queue: handleEventBatch,
+  queue: handleQueue,
+  async scheduled(controller, env, ctx) {
+    await runScheduledJobs(controller, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

@@ -1,18 +1,48 @@
 /**
- * The `oauth2-events` queue consumer: the plugins built from the configuration, then src/events/consumer.
- * Metrics recorded here go to the aggregate like a request's (ctx.waitUntil).
+ * The queue handler: `oauth2-events-dlq` (events whose delivery failed for good) to src/events/dead-letter,
+ * every other queue (`oauth2-events`) to the consumer: the plugins built from the configuration, then
+ * src/events/consumer. Metrics recorded here go to the aggregate like a request's (ctx.waitUntil).
  */
 import { loadConfig } from '../src/config';
 import { consumeEvents } from '../src/events/consumer';
+import { DEAD_LETTER_QUEUE, recordDeadLetters } from '../src/events/dead-letter';
 import { consolePlugin } from '../src/events/plugins/console';
 import { storagePlugin } from '../src/events/plugins/storage';
 import type { EventPlugin } from '../src/events/plugins/types';
 import { webhookPlugin } from '../src/events/plugins/webhook';
 import { isolateMetrics } from '../src/observability/metrics';
 import { createStorage, releaseStorage } from '../src/storage';
+import { backchannelPlugin } from './backchannel';
 import { afterWork } from './telemetry';
 
 const DEFAULT_FLUSH_INTERVAL_SECS = 10;
+
+export function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  return batch.queue === DEAD_LETTER_QUEUE
+    ? handleDeadLetters(batch, env, ctx)
+    : handleEventBatch(batch, env, ctx);
+}
+
+/** Records dead-lettered events in the recent-events store (nothing is delivered again). */
+export async function handleDeadLetters(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    console.error(JSON.stringify({ level: 'error', msg: 'dead letters not recorded: server misconfigured' }));
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  try {
+    await recordDeadLetters(batch.messages, {
+      events: createStorage(env, ctx).events,
+      metrics: isolateMetrics,
+      nowMs: Date.now,
+      logError: (line) => console.error(line),
+    });
+  } finally {
+    releaseStorage(ctx);
+  }
+  afterWork(env, loaded.config.observability.metricsFlushIntervalSecs ?? DEFAULT_FLUSH_INTERVAL_SECS, ctx);
+}
 
 export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
   const loaded = loadConfig(env);
@@ -32,6 +62,8 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
   });
   const plugins: EventPlugin[] = [];
   if (events.console) plugins.push(consolePlugin());
+  // OIDC back-channel logout: delivers `backchannel_logout` events only (worker/backchannel.ts).
+  plugins.push(backchannelPlugin(env, loaded.config, storage));
   if (events.webhookUrls.length > 0 && events.webhookSecret !== undefined) {
     plugins.push(
       webhookPlugin({

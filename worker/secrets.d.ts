@@ -22,6 +22,12 @@ declare namespace Cloudflare {
     OAUTH2_AUTHORIZATION_CODE_TTL_SECS?: string;
     OAUTH2_ADMIN_EMAILS?: string;
     OAUTH2_DYNAMIC_REGISTRATION_ENABLED?: string;
+    /** Anonymous registrations without a token after this many seconds are swept (default 86400, 0 = never). */
+    OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS?: string;
+    /** RFC 8707 / RFC 9728: JSON array of {resource, scopes_supported?, name?}. */
+    OAUTH2_PROTECTED_RESOURCES?: string;
+    /** `true`: an https URL as client_id names the client's metadata document. */
+    OAUTH2_CLIENT_ID_METADATA_DOCUMENTS?: string;
     OAUTH2_ALLOW_INSECURE_DEFAULTS?: string;
     OAUTH2_TOKEN_ACTOR_SHARDS?: string;
     /** Rate limiting with OAUTH2_RATE_LIMIT_BACKEND=kv: a KV namespace bound as RATE_LIMIT_KV. */

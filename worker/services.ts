@@ -5,10 +5,19 @@ import { DenylistCache, withClientDenylist } from '../src/denylist';
 import type { AuthStatePort } from '../src/oauth/authorization-state';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
 import { consentPort } from '../src/oauth/consents';
-import type { ClientRegistry, OAuthContext, StoredAccessToken, TokenStatePort } from '../src/oauth/ports';
+import { userCodeShard } from '../src/oauth/device/codes';
+import type {
+  ClientRegistry,
+  OAuthContext,
+  ReplayPort,
+  StoredAccessToken,
+  TokenStatePort,
+} from '../src/oauth/ports';
+import { withClientIdMetadataDocuments } from '../src/oauth/registration/client-id-metadata';
+import { replayGuardName, replayPort } from '../src/oauth/replay';
 import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
 import type { WaitUntil } from '../src/storage';
-import type { SigningKeyRecord } from '../src/storage/ports';
+import type { AuditEntry, SigningKeyRecord } from '../src/storage/ports';
 import { viaActor } from './actor-errors';
 import { resilientStorage } from './resilience';
 import { eventPort } from './telemetry';
@@ -21,9 +30,10 @@ interface IsolateServices {
   /** `clients` as every endpoint reads them: a denylisted client reads as disabled. */
   deniableClients: ClientRegistry;
   denylist: DenylistCache;
-  rotateKeys(): Promise<SigningKeyRecord[]>;
+  rotateKeys(audit?: AuditEntry): Promise<SigningKeyRecord[]>;
   tokens: TokenStatePort;
   auth: AuthStatePort;
+  replay: ReplayPort;
 }
 
 /** One set per env object, i.e. per isolate: caches live as long as the isolate. */
@@ -37,12 +47,14 @@ function isolateServices(env: Env, config: Config): IsolateServices {
     const authActor = (id: string) => env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(authActorName(id)));
     const tokenActor = (grantId: string) =>
       env.TOKEN_ACTOR.get(env.TOKEN_ACTOR.idFromName(tokenActorName(grantId)));
+    const replayGuard = (key: string) =>
+      env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(replayGuardName(key)));
     const clients = new CachedClientRegistry(
       {
         get: (clientId) => viaActor(clientActor(clientId).get(clientId)),
-        create: (client) => viaActor(clientActor(client.clientId).create(client)),
-        replace: (client) => viaActor(clientActor(client.clientId).replace(client)),
-        remove: (clientId) => viaActor(clientActor(clientId).remove(clientId)),
+        create: (client, audit) => viaActor(clientActor(client.clientId).create(client, audit)),
+        replace: (client, audit) => viaActor(clientActor(client.clientId).replace(client, audit)),
+        remove: (clientId, audit) => viaActor(clientActor(clientId).remove(clientId, audit)),
       },
       config,
       now,
@@ -54,9 +66,14 @@ function isolateServices(env: Env, config: Config): IsolateServices {
     services = {
       keys: new KeyCache(() => viaActor(keyRing().getKeys()), config.keyEncryptionKey),
       clients,
-      deniableClients: withClientDenylist(clients, denylist, now),
+      // An https client_id names its metadata document (when enabled); the denylist applies to those too.
+      deniableClients: withClientDenylist(
+        config.clientIdMetadataDocuments ? withClientIdMetadataDocuments(clients, now) : clients,
+        denylist,
+        now,
+      ),
       denylist,
-      rotateKeys: () => viaActor(keyRing().rotate()),
+      rotateKeys: (audit) => viaActor(keyRing().rotate(audit)),
       tokens: {
         storeAccessToken: (grantId, token: StoredAccessToken) =>
           tokenActor(grantId).storeAccessToken(grantId, token),
@@ -74,7 +91,19 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         redeemCode: (code, check) => authActor(code).redeemCode(code, check),
         savePending: (requestId, request) => authActor(requestId).savePending(requestId, request),
         takePending: (requestId, userId) => authActor(requestId).takePending(requestId, userId),
+        savePushed: (reference, request) => authActor(reference).savePushed(reference, request),
+        peekPushed: (reference) => authActor(reference).peekPushed(reference),
+        holdPushed: (reference, until) => authActor(reference).holdPushed(reference, until),
+        takePushed: (reference) => authActor(reference).takePushed(reference),
+        saveDevice: (deviceCode, userCode, device) =>
+          authActor(deviceCode).saveDevice(deviceCode, userCode, device),
+        lookupUserCode: (userCode) =>
+          authActor(userCodeShard(userCode, config.tokenActorShards)).lookupUserCode(userCode),
+        decideUserCode: (userCode, decision) =>
+          authActor(userCodeShard(userCode, config.tokenActorShards)).decideUserCode(userCode, decision),
+        pollDevice: (deviceCode, clientId) => authActor(deviceCode).pollDevice(deviceCode, clientId),
       },
+      replay: replayPort((key, expiresAt) => replayGuard(key).claim(key, expiresAt, now())),
     };
     perIsolate.set(env, services);
   }
@@ -108,6 +137,7 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
     consents: consentPort(storage.consents, now),
     storage,
     events: eventPort(env, config, scope),
+    replay: services.replay,
   };
 }
 
@@ -121,9 +151,16 @@ export function denylistCache(env: Env, config: Config): DenylistCache {
   return isolateServices(env, config).denylist;
 }
 
-/** Rotates the signing keys through the KeyRing, then drops this isolate's cached keys so they sign at once. */
-export async function rotateSigningKeys(env: Env, config: Config): Promise<SigningKeyRecord[]> {
-  const keys = await isolateServices(env, config).rotateKeys();
+/**
+ * Rotates the signing keys through the KeyRing (with `audit` written in the same change), then drops this
+ * isolate's cached keys so they sign at once.
+ */
+export async function rotateSigningKeys(
+  env: Env,
+  config: Config,
+  audit?: AuditEntry,
+): Promise<SigningKeyRecord[]> {
+  const keys = await isolateServices(env, config).rotateKeys(audit);
   invalidateKeys(env);
   return keys;
 }

@@ -189,10 +189,11 @@ function forwardLines(streams, onLine) {
  * Starts the built Worker on 127.0.0.1.
  * - `queueConsumer` overrides settings of every queue consumer (e.g. `{ maxBatchTimeout: 1 }` in tests).
  * - `onOutput(line)` receives the Worker's console output instead of this process's stdout/stderr.
- * @param {{ port?: number, vars?: Record<string, string | number | boolean>, queueConsumer?: Record<string, number>, onOutput?: (line: string) => void }} [options]
+ * - `inspectorPort` opens workerd's V8 inspector there (bench/profile.mjs takes CPU profiles through it).
+ * @param {{ port?: number, vars?: Record<string, string | number | boolean>, queueConsumer?: Record<string, number>, onOutput?: (line: string) => void, inspectorPort?: number }} [options]
  * @returns {Promise<{ url: string, adminClientId: string, adminClientSecret: string, seedAdmin: { username: string, password: string }, stop(): Promise<void> }>}
  */
-export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onOutput } = {}) {
+export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onOutput, inspectorPort } = {}) {
   const [{ dir, scriptPath }, toml] = await Promise.all([buildOnce(), bindingsFromWranglerToml()]);
 
   /** @type {Record<string, string>} */
@@ -220,6 +221,7 @@ export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onO
       ]),
     ),
     ...(onOutput ? { handleRuntimeStdio: (stdout, stderr) => forwardLines([stdout, stderr], onOutput) } : {}),
+    ...(inspectorPort ? { inspectorPort } : {}),
     // No *Persist options: D1 and Durable Object storage stay in memory and vanish with the server.
   });
   try {
@@ -233,6 +235,7 @@ export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onO
     let stopped = false;
     return {
       url: url.origin,
+      scriptPath, // the bundle it serves (profiles refer to its lines)
       adminClientId,
       adminClientSecret,
       // The seed admin user (created on first use), e.g. for signing in to the admin pages.

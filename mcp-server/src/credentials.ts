@@ -1,6 +1,7 @@
 /** Which client a token-endpoint tool authenticates as: the one given, else the configured admin client. */
-import type { ClientCredentials, OAuthServerApi } from './api/oauth-server-api.js';
+
 import { type ApiFailure, failure } from './api/response.js';
+import type { ClientCredentials, ServerApi } from './api/server-api.js';
 
 export interface ClientAuthInput {
   client_id?: string | undefined;
@@ -8,10 +9,7 @@ export interface ClientAuthInput {
   auth_method?: 'client_secret_basic' | 'client_secret_post' | undefined;
 }
 
-export function resolveCredentials(
-  input: ClientAuthInput,
-  api: OAuthServerApi,
-): ClientCredentials | ApiFailure {
+export function resolveCredentials(input: ClientAuthInput, api: ServerApi): ClientCredentials | ApiFailure {
   if (input.client_id !== undefined) {
     return { clientId: input.client_id, clientSecret: input.client_secret, method: input.auth_method };
   }

@@ -5,18 +5,20 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { OAuthServerApi, type OAuthServerApiOptions } from './api/oauth-server-api.js';
+import type { ServerApi } from './api/server-api.js';
 import { registerTool } from './tool.js';
 import { TOOLS } from './tools/index.js';
 
 export { OAuthServerApi, type OAuthServerApiOptions } from './api/oauth-server-api.js';
 export type { ApiFailure, ApiResult, ApiSuccess } from './api/response.js';
+export type { ClientCredentials, ServerApi } from './api/server-api.js';
 export { TOOLS } from './tools/index.js';
 
 export const SERVER_NAME = 'edge-oauth2-admin';
 export const SERVER_VERSION = '0.1.0';
 
 /** Either how to reach the server, or an existing API client (to share its admin token across sessions). */
-export type CreateServerOptions = OAuthServerApiOptions | { api: OAuthServerApi };
+export type CreateServerOptions = OAuthServerApiOptions | { api: ServerApi };
 
 const INSTRUCTIONS = [
   'Administers an OAuth 2.1 / OpenID Connect authorization server: clients, users, grants, signing keys,',

@@ -7,8 +7,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { OAuthServerApi } from './api/oauth-server-api.js';
 import { type ApiFailure, type ApiResult, failure } from './api/response.js';
+import type { ServerApi } from './api/server-api.js';
 
 /** What a tool's `run` resolves to: the server's answer, or already-shaped structured content. */
 export type ToolOutcome = ApiResult | { ok: true; structured: Record<string, unknown>; text?: string };
@@ -23,7 +23,7 @@ export interface ToolDefinition<
   inputSchema: In;
   outputSchema: Out;
   annotations?: ToolAnnotations;
-  run(input: z.infer<z.ZodObject<In>>, api: OAuthServerApi): Promise<ToolOutcome>;
+  run(input: z.infer<z.ZodObject<In>>, api: ServerApi): Promise<ToolOutcome>;
 }
 
 /** Declares a tool with its input type inferred from the schema. */
@@ -50,7 +50,7 @@ function successResult(structured: Record<string, unknown>, text?: string): Call
 export async function executeTool(
   tool: ToolDefinition,
   input: Record<string, unknown>,
-  api: OAuthServerApi,
+  api: ServerApi,
 ): Promise<CallToolResult> {
   try {
     const outcome = await tool.run(input, api);
@@ -80,7 +80,7 @@ export async function executeTool(
 }
 
 /** Registers a tool on an McpServer. */
-export function registerTool(server: McpServer, tool: ToolDefinition, api: OAuthServerApi): void {
+export function registerTool(server: McpServer, tool: ToolDefinition, api: ServerApi): void {
   server.registerTool(
     tool.name,
     {

@@ -36,8 +36,24 @@ export async function recordAudit(
   target: AuditTarget,
   metadata: Record<string, unknown> = {},
 ): Promise<AuditEntry> {
+  const entry = auditEntry(ctx, action, target, metadata);
+  await ctx.storage.auditLog.append(entry);
+  await announceAudit(ctx, entry);
+  return entry;
+}
+
+/**
+ * The audit entry of a change by `ctx.actor`, for a caller that writes it together with the change
+ * (Storage.atomically, or a ClientRegistry write's `audit`); then `announceAudit` once it is stored.
+ */
+export function auditEntry(
+  ctx: AdminContext,
+  action: AdminAction,
+  target: AuditTarget,
+  metadata: Record<string, unknown> = {},
+): AuditEntry {
   const { actor } = ctx;
-  const entry: AuditEntry = {
+  return {
     id: randomId(),
     actorId: actor.actorId,
     actorType: actor.actorType,
@@ -54,9 +70,11 @@ export async function recordAudit(
     },
     createdAt: ctx.now(),
   };
-  await ctx.storage.auditLog.append(entry);
+}
+
+/** After an audit entry was stored: what the runtime does with it (publish it as an event). */
+export async function announceAudit(ctx: AdminContext, entry: AuditEntry): Promise<void> {
   await ctx.afterAudit?.(entry);
-  return entry;
 }
 
 export const AuditEntryViewSchema = z

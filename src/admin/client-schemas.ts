@@ -52,6 +52,15 @@ const metadataFields = {
   software_version: z.string().nullable().optional(),
   post_logout_redirect_uris: z.array(z.string()).max(20).nullable().optional(),
   id_token_signed_response_alg: z.enum(['RS256', 'ES256']).nullable().optional(),
+  backchannel_logout_uri: z.string().nullable().optional().meta({
+    description: 'OIDC Back-Channel Logout: where logout tokens are POSTed (https, no fragment)',
+  }),
+  backchannel_logout_session_required: z.boolean().nullable().optional().meta({
+    description: 'The client needs sid in logout tokens (default false)',
+  }),
+  require_pushed_authorization_requests: z.boolean().nullable().optional().meta({
+    description: 'RFC 9126: authorization requests must come through POST /oauth/par (default false)',
+  }),
 };
 
 /** `first_party` and `enabled`, checked before the metadata. */
@@ -110,6 +119,9 @@ export const ClientViewSchema = z
     software_version: optionalText,
     post_logout_redirect_uris: z.array(z.string()).optional(),
     id_token_signed_response_alg: optionalText,
+    backchannel_logout_uri: optionalText,
+    backchannel_logout_session_required: z.boolean().optional(),
+    require_pushed_authorization_requests: z.boolean().optional(),
   })
   .meta({ id: 'AdminClient' });
 

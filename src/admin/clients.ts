@@ -7,13 +7,14 @@
  */
 import { sha256 } from '../crypto/hash';
 import { randomId, randomToken } from '../crypto/random';
+import { issuesClientSecret, withSealedSecret } from '../oauth/client-assertion-secret';
 import { bootstrapAdminClient } from '../oauth/client-registry';
 import { AccessDeniedError, InvalidRequestError, NotFoundError, OAuthError } from '../oauth/errors';
 import { type ClientMetadata, validateClientMetadata } from '../oauth/registration';
 import { withMetadata } from '../oauth/registration/client-information';
 import { EXTRA_METADATA_FIELDS } from '../oauth/registration/metadata';
 import type { ClientRecord } from '../storage/ports';
-import { recordAudit } from './audit';
+import { announceAudit, auditEntry } from './audit';
 import {
   ClientFlagsSchema,
   type ClientSecret,
@@ -56,9 +57,9 @@ export async function getClient(ctx: AdminContext, clientId: string): Promise<Cl
 export async function createClient(ctx: AdminContext, body: unknown): Promise<ClientWithSecret> {
   const flags = parseInput(ClientFlagsSchema, body);
   const metadata = validMetadata(body as Record<string, unknown>);
-  const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(32);
+  const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
   const now = ctx.now();
-  const client: ClientRecord = {
+  const record: ClientRecord = {
     clientId: `client_${randomId()}`,
     clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
     clientSecretExpiresAt: 0,
@@ -75,8 +76,12 @@ export async function createClient(ctx: AdminContext, body: unknown): Promise<Cl
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.clients.create(client);
-  await recordAudit(ctx, 'client.create', { kind: 'client', id: client.clientId }, summary(client));
+  // client_secret_jwt needs the secret itself as its HMAC key: kept sealed (src/oauth/client-assertion-secret.ts).
+  const client = await withSealedSecret(ctx.config, record, clientSecret);
+  // The client and its audit entry are written together or not at all (Storage.atomically in the actor).
+  const audit = auditEntry(ctx, 'client.create', { kind: 'client', id: client.clientId }, summary(client));
+  await ctx.clients.create(client, audit);
+  await announceAudit(ctx, audit);
   return withSecret(clientView(client), clientSecret);
 }
 
@@ -108,8 +113,7 @@ export async function updateClient(
     firstParty: flags.first_party ?? current.firstParty,
   };
   const clientSecret = await switchCredentials(current, updated);
-  if (!(await ctx.clients.replace(updated))) throw new NotFoundError('no such client');
-  await recordAudit(
+  const audit = auditEntry(
     ctx,
     'client.update',
     { kind: 'client', id: clientId },
@@ -118,38 +122,48 @@ export async function updateClient(
       fields: Object.keys(input).filter((key) => key !== 'client_id'),
     },
   );
+  if (!(await ctx.clients.replace(updated, audit))) throw new NotFoundError('no such client');
+  await announceAudit(ctx, audit);
   return withSecret(clientView(updated), clientSecret);
 }
 
 /** Deletes a client: its id and secret stop working at once here (within 10 s elsewhere); its tokens go inactive. */
 export async function deleteClient(ctx: AdminContext, clientId: string): Promise<void> {
   const current = await writableClient(ctx, clientId);
-  if (!(await ctx.clients.remove(clientId))) throw new NotFoundError('no such client');
-  await recordAudit(
+  const audit = auditEntry(
     ctx,
     'client.delete',
     { kind: 'client', id: clientId },
     { client_name: current.clientName },
   );
+  if (!(await ctx.clients.remove(clientId, audit))) throw new NotFoundError('no such client');
+  await announceAudit(ctx, audit);
 }
 
 /** Issues a new secret (shown once); the old one stops working at once here, within 10 s elsewhere. */
 export async function rotateClientSecret(ctx: AdminContext, clientId: string): Promise<ClientSecret> {
   const current = await writableClient(ctx, clientId);
-  if (current.tokenEndpointAuthMethod === 'none') {
+  if (!issuesClientSecret(current.tokenEndpointAuthMethod)) {
     throw new InvalidRequestError(
-      'this client is public (token_endpoint_auth_method none) and has no secret',
+      current.tokenEndpointAuthMethod === 'none'
+        ? 'this client is public (token_endpoint_auth_method none) and has no secret'
+        : 'this client authenticates with private_key_jwt and has no secret',
     );
   }
   const clientSecret = randomToken(32);
-  const updated: ClientRecord = {
-    ...current,
-    clientSecretHash: await sha256(clientSecret),
-    clientSecretExpiresAt: 0,
-    updatedAt: ctx.now(),
-  };
-  if (!(await ctx.clients.replace(updated))) throw new NotFoundError('no such client');
-  await recordAudit(ctx, 'client.secret.rotate', { kind: 'client', id: clientId });
+  const updated = await withSealedSecret(
+    ctx.config,
+    {
+      ...current,
+      clientSecretHash: await sha256(clientSecret),
+      clientSecretExpiresAt: 0,
+      updatedAt: ctx.now(),
+    },
+    clientSecret,
+  );
+  const audit = auditEntry(ctx, 'client.secret.rotate', { kind: 'client', id: clientId });
+  if (!(await ctx.clients.replace(updated, audit))) throw new NotFoundError('no such client');
+  await announceAudit(ctx, audit);
   return { client_id: clientId, client_secret: clientSecret, client_secret_expires_at: 0 };
 }
 

@@ -24,8 +24,11 @@ export interface AdminActor {
 
 /** The KeyRing actor, plus whatever the runtime must do after a rotation (drop its key cache). */
 export interface KeyRingPort {
-  /** Replaces the active key of every use; answers the published keys. */
-  rotate(): Promise<SigningKeyRecord[]>;
+  /**
+   * Replaces the active key of every use; answers the published keys. `audit` is written in the same
+   * all-or-nothing change, its metadata gaining `active_kids` (the new keys' kids, sorted).
+   */
+  rotate(audit?: AuditEntry): Promise<SigningKeyRecord[]>;
 }
 
 export interface AdminContext extends OAuthContext {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AdminContext } from './context';
 import { activeDenyCount } from './denylist';
-import { auditEvent, EventViewSchema } from './events';
+import { EventViewSchema, eventView } from './events';
 
 /** Days of issuance history the dashboard charts. */
 export const ISSUANCE_DAYS = 14;
@@ -27,7 +27,9 @@ export const DashboardSchema = z
       .meta({
         description: `Grants created per UTC day, the last ${ISSUANCE_DAYS} days, oldest first (client_credentials tokens create no grant)`,
       }),
-    recent_events: z.array(EventViewSchema),
+    recent_events: z
+      .array(EventViewSchema)
+      .meta({ description: 'The newest events of the recent-events store (as GET /admin/api/events)' }),
     generated_at: z.number().int().meta({ description: 'Unix time, seconds' }),
   })
   .meta({ id: 'Dashboard' });
@@ -45,7 +47,7 @@ export async function dashboard(ctx: AdminContext): Promise<Dashboard> {
     ctx.storage.signingKeys.list(),
     activeDenyCount(ctx),
     ctx.storage.grants.countCreatedByDay(firstDay * DAY_SECS, (today + 1) * DAY_SECS),
-    ctx.storage.auditLog.list({ limit: RECENT_EVENTS }),
+    ctx.storage.events.list({ limit: RECENT_EVENTS }),
   ]);
   const counts = new Map(perDay.map((entry) => [entry.day, entry.count]));
   return {
@@ -60,7 +62,7 @@ export async function dashboard(ctx: AdminContext): Promise<Dashboard> {
       date: new Date((firstDay + i) * DAY_SECS * 1000).toISOString().slice(0, 10),
       grants: counts.get(firstDay + i) ?? 0,
     })),
-    recent_events: recent.items.map(auditEvent),
+    recent_events: recent.items.map(eventView),
     generated_at: now,
   };
 }

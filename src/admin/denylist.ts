@@ -9,8 +9,15 @@ import { z } from 'zod';
 import { randomId } from '../crypto/random';
 import { DENYLIST_MAX_ENTRIES, formatIpBlock, normalizeDenyValue, parseIpBlock } from '../denylist';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
-import { ConflictError, type DenyEntry, type DenyKind, type UserRecord } from '../storage/ports';
-import { recordAudit } from './audit';
+import { endingSessions, publishBackchannelLogout } from '../oidc/backchannel-logout';
+import {
+  ConflictError,
+  type DenyEntry,
+  type DenyKind,
+  type UserRecord,
+  type Written,
+} from '../storage/ports';
+import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
 import { ConflictRequestError, parseInput } from './validation';
@@ -126,16 +133,9 @@ export async function addDenyEntry(ctx: AdminContext, body: unknown): Promise<De
   };
   // An expired entry of the same kind and value would block the new one: sweep expired entries first.
   await ctx.storage.denylist.deleteExpired(now);
-  try {
-    await ctx.storage.denylist.add(entry);
-  } catch (error) {
-    if (error instanceof ConflictError)
-      throw new ConflictRequestError(`an entry for this ${input.kind} exists already`);
-    throw error;
-  }
-  ctx.denylist.invalidate();
-  const sessionsEnded = user === null ? 0 : await ctx.storage.sessions.deleteByUser(user.id);
-  await recordAudit(
+  // The sessions about to end, for OIDC Back-Channel Logout (their sids), read before the change.
+  const ending = user === null ? null : await endingSessions(ctx, user.id);
+  const audit = auditEntry(
     ctx,
     'denylist.add',
     { kind: 'denylist', id: entry.id },
@@ -143,23 +143,49 @@ export async function addDenyEntry(ctx: AdminContext, body: unknown): Promise<De
       kind: entry.kind,
       value: entry.value,
       expires_at: entry.expiresAt,
-      ...(user === null ? {} : { user_id: user.id, sessions_ended: sessionsEnded }),
+      ...(user === null ? {} : { user_id: user.id, sessions_ended: true }),
     },
   );
+  // The entry, the end of the user's sessions and the audit entry: all or nothing.
+  try {
+    await ctx.storage.atomically((unit) => {
+      unit.denylist.add(entry);
+      if (user !== null) unit.sessions.deleteByUser(user.id);
+      unit.auditLog.append(audit);
+    });
+  } catch (error) {
+    if (error instanceof ConflictError)
+      throw new ConflictRequestError(`an entry for this ${input.kind} exists already`);
+    throw error;
+  }
+  ctx.denylist.invalidate();
+  await announceAudit(ctx, audit);
+  if (ending !== null) await publishBackchannelLogout(ctx, ending, 'admin_denylist');
   return denyEntryView(entry, now);
 }
 
-/** Removes an entry; it stops applying at once here, within DENYLIST_CACHE_TTL_SECS elsewhere. */
+/**
+ * Removes an entry with its audit entry, all or nothing; it stops applying at once here, within
+ * DENYLIST_CACHE_TTL_SECS elsewhere.
+ */
 export async function removeDenyEntry(ctx: AdminContext, id: string): Promise<void> {
   const entry = id.length <= 255 ? await ctx.storage.denylist.get(id) : null;
-  if (!entry || !(await ctx.storage.denylist.delete(id))) throw new NotFoundError('no such denylist entry');
-  ctx.denylist.invalidate();
-  await recordAudit(
+  if (!entry) throw new NotFoundError('no such denylist entry');
+  const audit = auditEntry(
     ctx,
     'denylist.remove',
     { kind: 'denylist', id },
     { kind: entry.kind, value: entry.value },
   );
+  let removed: Written | undefined;
+  await ctx.storage.atomically((unit) => {
+    removed = unit.denylist.delete(id);
+    unit.auditLog.append(audit);
+  });
+  ctx.denylist.invalidate();
+  // Removed meanwhile by another request (which recorded its own audit entry).
+  if ((removed?.changes ?? 0) === 0) throw new NotFoundError('no such denylist entry');
+  await announceAudit(ctx, audit);
 }
 
 function expiry(input: z.output<typeof DenyEntryCreateSchema>, now: number): number | null {

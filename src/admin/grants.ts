@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
+import { tokenRevoked } from '../oauth/events';
 import type { GrantRecord } from '../storage/ports';
-import { recordAudit } from './audit';
+import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query, searchParam } from './paging';
 import { parseInput } from './validation';
@@ -104,8 +105,8 @@ export async function getGrant(ctx: AdminContext, id: string): Promise<GrantView
 export async function revokeGrant(ctx: AdminContext, id: string): Promise<GrantView> {
   const grant = await storedGrant(ctx, id);
   const now = ctx.now();
-  const revoked = await revoke(ctx, grant, now);
-  await recordAudit(
+  const announce = await revokeInActor(ctx, grant, now);
+  const audit = auditEntry(
     ctx,
     'grant.revoke',
     { kind: 'grant', id },
@@ -114,7 +115,14 @@ export async function revokeGrant(ctx: AdminContext, id: string): Promise<GrantV
       grant_user_id: grant.userId,
     },
   );
-  return grantView(revoked, now);
+  // The admin record of the revocation and its audit entry: all or nothing.
+  await ctx.storage.atomically((unit) => {
+    if (grant.revokedAt === null) unit.grants.markRevoked(grant.id, now);
+    unit.auditLog.append(audit);
+  });
+  await announceAudit(ctx, audit);
+  if (announce) publishRevoked(ctx, grant);
+  return grantView(grant.revokedAt === null ? { ...grant, revokedAt: now } : grant, now);
 }
 
 /**
@@ -135,12 +143,14 @@ export async function revokeGrants(ctx: AdminContext, body: unknown): Promise<Bu
     activeAt: now,
   });
   const ids: string[] = [];
+  const announce: GrantRecord[] = [];
   for (let i = 0; i < page.items.length; i += BULK_CONCURRENCY) {
     const batch = page.items.slice(i, i + BULK_CONCURRENCY);
-    await Promise.all(batch.map((grant) => revoke(ctx, grant, now)));
+    const fresh = await Promise.all(batch.map((grant) => revokeInActor(ctx, grant, now)));
+    announce.push(...batch.filter((_, j) => fresh[j]));
     ids.push(...batch.map((grant) => grant.id));
   }
-  await recordAudit(
+  const audit = auditEntry(
     ctx,
     'grant.revoke_bulk',
     { kind: 'grant', id: null },
@@ -150,6 +160,13 @@ export async function revokeGrants(ctx: AdminContext, body: unknown): Promise<Bu
       grant_ids: ids,
     },
   );
+  // Every grant record and the audit entry in one change (at most BULK_REVOKE_LIMIT + 1 writes).
+  await ctx.storage.atomically((unit) => {
+    for (const grant of page.items) unit.grants.markRevoked(grant.id, now);
+    unit.auditLog.append(audit);
+  });
+  await announceAudit(ctx, audit);
+  for (const grant of announce) publishRevoked(ctx, grant);
   return { revoked: ids.length, grant_ids: ids, more: page.nextCursor !== null };
 }
 
@@ -160,12 +177,18 @@ async function storedGrant(ctx: AdminContext, id: string): Promise<GrantRecord> 
 }
 
 /**
- * The actor first (that is what makes the tokens inactive), then the record. The actor keeps the revoked
- * mark until every access token the grant can have issued has expired.
+ * The actor first: that is what makes the tokens inactive (the record and the audit entry follow, in one
+ * storage change). The actor keeps the revoked mark until every access token the grant can have issued
+ * has expired. True when this revoked the grant (it was live), i.e. `token_revoked` is to be published.
  */
-async function revoke(ctx: AdminContext, grant: GrantRecord, now: number): Promise<GrantRecord> {
+async function revokeInActor(ctx: AdminContext, grant: GrantRecord, now: number): Promise<boolean> {
+  // The record can lag behind the actor (a client's own revocation is mirrored through the queue).
+  const alreadyRevoked = grant.revokedAt !== null || (await ctx.tokens.isGrantRevoked(grant.id));
   await ctx.tokens.revokeGrant(grant.id, Math.max(grant.expiresAt, now + ctx.config.accessTokenTtlSecs));
-  if (grant.revokedAt !== null) return grant;
-  await ctx.storage.grants.markRevoked(grant.id, now);
-  return { ...grant, revokedAt: now };
+  return !alreadyRevoked;
+}
+
+/** `token_revoked` (reason `admin`), as every other revocation path publishes it. */
+function publishRevoked(ctx: AdminContext, grant: GrantRecord): void {
+  ctx.events.publish(tokenRevoked(grant.id, 'admin', { clientId: grant.clientId, userId: grant.userId }));
 }

@@ -50,7 +50,15 @@ export {
   listDenylist,
   removeDenyEntry,
 } from './denylist';
-export { auditEvent, EventPageSchema, type EventView, EventViewSchema, listEvents } from './events';
+export {
+  auditEvent,
+  EventPageSchema,
+  EventQuerySchema,
+  type EventView,
+  EventViewSchema,
+  eventView,
+  listEvents,
+} from './events';
 export {
   BULK_REVOKE_LIMIT,
   type BulkRevokeResult,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { SigningKeyRecord } from '../storage/ports';
-import { recordAudit } from './audit';
+import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
 import type { PageView } from './paging';
 
@@ -18,8 +18,9 @@ export const SigningKeyViewSchema = z
     kid: z.string(),
     alg: z.string().meta({ example: 'ES256' }),
     use: z.enum(['access_token', 'id_token']),
-    status: z.enum(['active', 'retiring', 'retired']).meta({
-      description: 'active signs; retiring only verifies until retires_at; retired is kept for the record',
+    status: z.enum(['next', 'active', 'retiring', 'retired']).meta({
+      description:
+        'next is published before it signs (scheduled rotation); active signs; retiring only verifies until retires_at; retired is kept for the record',
     }),
     created_at: z.number().int().meta({ description: 'Unix time, seconds' }),
     retires_at: z.number().int().nullable(),
@@ -70,16 +71,11 @@ export async function listSigningKeys(
 export async function rotateSigningKeys(
   ctx: AdminContext,
 ): Promise<PageView<SigningKeyView> & { next_cursor: null }> {
-  const published = await ctx.keyRing.rotate();
-  const active = published.filter((key) => key.status === 'active');
-  await recordAudit(
-    ctx,
-    'key.rotate',
-    { kind: 'signing_key', id: null },
-    {
-      active_kids: active.map((key) => key.kid),
-    },
-  );
+  const audit = auditEntry(ctx, 'key.rotate', { kind: 'signing_key', id: null });
+  const published = await ctx.keyRing.rotate(audit);
+  const activeKids = published.filter((key) => key.status === 'active').map((key) => key.kid);
+  // As the KeyRing stored it, with the new keys, in one change.
+  await announceAudit(ctx, { ...audit, metadata: { active_kids: activeKids.sort(), ...audit.metadata } });
   const ordered = [...published].sort((a, b) => b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1));
   return { items: ordered.map(signingKeyView), next_cursor: null };
 }

@@ -7,17 +7,24 @@
 import { z } from 'zod';
 import { hashPassword } from '../crypto/password';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
-import { ConflictError, type UserRecord } from '../storage/ports';
+import { endingSessions, publishBackchannelLogout } from '../oidc/backchannel-logout';
 import {
-  createUser as createUserRecord,
+  type AuditEntry,
+  ConflictError,
+  type UnitOfWork,
+  type UserRecord,
+  type Written,
+} from '../storage/ports';
+import {
   EMAIL_MAX_LENGTH,
   NAME_MAX_LENGTH,
+  newUserRecord,
   PasswordPolicyError,
   USERNAME_PATTERN,
 } from '../users/create-user';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../users/password-policy';
 import { ensureSeedAdmin } from '../users/seed';
-import { recordAudit } from './audit';
+import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query, searchParam } from './paging';
 import { ConflictRequestError, parseInput } from './validation';
@@ -126,8 +133,7 @@ export async function createUser(ctx: AdminContext, body: unknown): Promise<User
   await seed(ctx);
   let user: UserRecord;
   try {
-    user = await createUserRecord(
-      ctx.storage,
+    user = await newUserRecord(
       {
         username: input.username,
         password: input.password,
@@ -141,12 +147,14 @@ export async function createUser(ctx: AdminContext, body: unknown): Promise<User
   } catch (error) {
     throw userError(error);
   }
-  await recordAudit(
+  const audit = auditEntry(
     ctx,
     'user.create',
     { kind: 'user', id: user.id },
     { username: user.username, role: user.role },
   );
+  // The user and the audit entry together; a taken username (409) writes neither.
+  await writeUser(ctx, audit, (unit) => unit.users.create(user));
   return userView(user);
 }
 
@@ -168,11 +176,9 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
     passwordHash: input.password === undefined ? current.passwordHash : await newPasswordHash(input.password),
     updatedAt: ctx.now(),
   };
-  await save(ctx, updated);
   const endsSessions = (current.enabled && !updated.enabled) || input.password !== undefined;
-  if (endsSessions) await ctx.storage.sessions.deleteByUser(id);
   const fields = Object.keys(input).filter((key) => key !== 'password');
-  await recordAudit(
+  const audit = auditEntry(
     ctx,
     'user.update',
     { kind: 'user', id },
@@ -183,6 +189,16 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
       ...(endsSessions ? { sessions_ended: true } : {}),
     },
   );
+  // The sessions about to end, for OIDC Back-Channel Logout (their sids), read before the change.
+  const ending = endsSessions ? await endingSessions(ctx, id) : null;
+  // The record, the end of the sessions and the audit entry: all or nothing.
+  await writeUser(ctx, audit, (unit) => {
+    const saved = unit.users.update(updated);
+    if (endsSessions) unit.sessions.deleteByUser(id);
+    return saved;
+  });
+  // OIDC Back-Channel Logout: the relying parties of the ended sessions are told (after the response).
+  if (ending) await publishBackchannelLogout(ctx, ending, 'admin_user_update');
   return userView(updated);
 }
 
@@ -191,22 +207,58 @@ export async function resetUserPassword(ctx: AdminContext, id: string, body: unk
   const input = parseInput(PasswordResetSchema, body);
   const current = await storedUser(ctx, id);
   const updated = { ...current, passwordHash: await newPasswordHash(input.password), updatedAt: ctx.now() };
-  await save(ctx, updated);
-  await ctx.storage.sessions.deleteByUser(id);
-  await recordAudit(ctx, 'user.password.reset', { kind: 'user', id }, { username: current.username });
+  const audit = auditEntry(ctx, 'user.password.reset', { kind: 'user', id }, { username: current.username });
+  const ending = await endingSessions(ctx, id);
+  await writeUser(ctx, audit, (unit) => {
+    const saved = unit.users.update(updated);
+    unit.sessions.deleteByUser(id);
+    return saved;
+  });
+  await publishBackchannelLogout(ctx, ending, 'admin_password_reset');
   return userView(updated);
 }
 
 /**
- * Deletes a user and their sessions. Their refresh tokens stop working at the next refresh (the grant
- * finds no user); revoke their grants for their access tokens to end before they expire.
+ * Deletes a user with their sessions and remembered consents, and its audit entry, all or nothing. Their
+ * refresh tokens stop working at the next refresh (the grant finds no user); revoke their grants for
+ * their access tokens to end before they expire.
  */
 export async function deleteUser(ctx: AdminContext, id: string): Promise<void> {
   const current = await storedUser(ctx, id);
   if (isSelf(ctx, id)) throw new InvalidRequestError('invalid id: you cannot delete your own account');
-  if (!(await ctx.storage.users.delete(id))) throw new NotFoundError('no such user');
-  await ctx.storage.sessions.deleteByUser(id);
-  await recordAudit(ctx, 'user.delete', { kind: 'user', id }, { username: current.username });
+  const audit = auditEntry(ctx, 'user.delete', { kind: 'user', id }, { username: current.username });
+  const ending = await endingSessions(ctx, id);
+  await writeUser(ctx, audit, (unit) => {
+    const deleted = unit.users.delete(id);
+    unit.sessions.deleteByUser(id);
+    unit.consents.deleteByUser(id);
+    return deleted;
+  });
+  await publishBackchannelLogout(ctx, ending, 'admin_user_delete');
+}
+
+/**
+ * One all-or-nothing change of a user and its audit entry; `build` queues the writes and answers the
+ * user write's handle. 409 on a taken username (nothing written); 404 when the user was deleted between
+ * the read and this write (the other writes then only touch rows of a user who no longer exists). The
+ * entry is announced once stored.
+ */
+async function writeUser(
+  ctx: AdminContext,
+  audit: AuditEntry,
+  build: (unit: UnitOfWork) => Written,
+): Promise<void> {
+  let user: Written | undefined;
+  try {
+    await ctx.storage.atomically((unit) => {
+      user = build(unit);
+      unit.auditLog.append(audit);
+    });
+  } catch (error) {
+    throw userError(error);
+  }
+  if ((user?.changes ?? 0) === 0) throw new NotFoundError('no such user');
+  await announceAudit(ctx, audit);
 }
 
 function seed(ctx: AdminContext): Promise<void> {
@@ -240,16 +292,6 @@ async function newPasswordHash(value: string): Promise<string> {
   const problem = passwordProblem(value);
   if (problem !== null) throw new InvalidRequestError(`invalid password: ${problem}`);
   return hashPassword(value);
-}
-
-async function save(ctx: AdminContext, user: UserRecord): Promise<void> {
-  let saved: boolean;
-  try {
-    saved = await ctx.storage.users.update(user);
-  } catch (error) {
-    throw userError(error);
-  }
-  if (!saved) throw new NotFoundError('no such user');
 }
 
 function userError(error: unknown): unknown {

@@ -9,11 +9,12 @@ export const KEY_ALGORITHMS: Record<SigningKeyUse, 'ES256' | 'RS256'> = {
   id_token: 'RS256',
 };
 
-/** Creates a new active key; the private JWK is encrypted under `kek` and bound to its kid. */
+/** Creates a new key (active, or `next` to pre-publish it); the private JWK is encrypted under `kek` and bound to its kid. */
 export async function generateSigningKey(
   use: SigningKeyUse,
   kek: string,
   now: number,
+  status: 'active' | 'next' = 'active',
 ): Promise<SigningKeyRecord> {
   const alg = KEY_ALGORITHMS[use];
   const { publicKey, privateKey } = await generateKeyPair(alg, {
@@ -27,7 +28,7 @@ export async function generateSigningKey(
     kid,
     alg,
     use,
-    status: 'active',
+    status,
     publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
     privateJwkEncrypted: await encryptSecret(kek, JSON.stringify(privateJwk), kid),
     createdAt: now,
@@ -55,9 +56,9 @@ export interface KeySet {
   jwks: { keys: JWK[] };
 }
 
-/** A key verifies while it is active or retiring and not past `retiresAt`. */
+/** A key is in the JWKS and verifies while it is next, active, or retiring and not past `retiresAt`. */
 export function isPublished(key: SigningKeyRecord, now: number): boolean {
-  if (key.status === 'active') return true;
+  if (key.status === 'active' || key.status === 'next') return true;
   return key.status === 'retiring' && key.retiresAt !== null && key.retiresAt > now;
 }
 

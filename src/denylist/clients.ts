@@ -20,8 +20,8 @@ export function withClientDenylist(
       if (client === null || snapshot.match('client', clientId, now()) === null) return client;
       return { ...client, enabled: false };
     },
-    create: (client) => registry.create(client),
-    replace: (client) => registry.replace(client),
-    remove: (clientId) => registry.remove(clientId),
+    create: (client, audit) => registry.create(client, audit),
+    replace: (client, audit) => registry.replace(client, audit),
+    remove: (clientId, audit) => registry.remove(clientId, audit),
   };
 }

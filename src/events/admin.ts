@@ -22,6 +22,7 @@ export function adminActionEvent(entry: AuditEntry): DomainEvent {
       target_id: entry.targetId,
       audit_id: entry.id,
       ip: entry.ip,
+      user_agent: entry.userAgent,
     },
     idempotencyKey: `audit:${entry.id}`,
   };

@@ -182,6 +182,8 @@ export function toObservabilityConfig(env: EventsEnv): ObservabilityConfig {
 
 /** Whether an event of `type` is published under `filter`. */
 export function eventAllowed(filter: EventFilterConfig, type: EventType): boolean {
+  // Back-channel logout tokens travel as events: the filter (an observability choice) never stops them.
+  if (type === 'backchannel_logout') return true;
   if (!filter.enabled) return false;
   switch (filter.mode) {
     case 'allow_all':

@@ -68,8 +68,8 @@ interface Parsed {
 
 function retry(deps: ConsumerDeps, { message, envelope }: Parsed, stage: PluginName, error: unknown): void {
   const final = message.attempts > (deps.maxRetries ?? EVENTS_MAX_RETRIES);
+  // Counted in events_dead_lettered_total by the dead-letter queue's consumer (src/events/dead-letter.ts).
   failed(deps, stage, final);
-  if (final) deps.metrics.inc('events_dead_lettered_total');
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
   deps.logError(
     JSON.stringify({

@@ -4,6 +4,7 @@ export * from './admin';
 export * from './bus';
 export * from './config';
 export * from './consumer';
+export * from './dead-letter';
 export * from './envelope';
 export { consolePlugin } from './plugins/console';
 export { storagePlugin } from './plugins/storage';

@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   'user_authentication_failed',
   'user_logout',
   'admin_action',
+  /** One OIDC back-channel logout delivery (src/oidc/backchannel-logout.ts). */
+  'backchannel_logout',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -22,6 +22,19 @@ export interface AccessTokenInfo {
   aud: string[];
   iat: number;
   exp: number;
+  /** RFC 8693 §4.1: the acting party (a delegation chain, innermost = earliest), on exchanged tokens. */
+  act?: ActClaim | undefined;
+  /** RFC 8693 §4.4: who may act for the subject (read from JWTs; this server does not issue it). */
+  mayAct?: Record<string, unknown> | undefined;
+  /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`); absent for Bearer tokens. */
+  jkt?: string | undefined;
+}
+
+/** RFC 8693 §4.1 `act`: the actor's identity claims, and the prior actor nested as `act`. */
+export interface ActClaim {
+  sub: string;
+  client_id?: string;
+  act?: ActClaim;
 }
 
 export interface IssueRequest {
@@ -31,6 +44,10 @@ export interface IssueRequest {
   sub: string;
   scope: string[];
   audience: string[];
+  /** RFC 8693 token exchange: the actor (`act` claim). */
+  act?: ActClaim | undefined;
+  /** Never later than this (token exchange: the subject token's expiry). */
+  notAfter?: number | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -53,8 +70,10 @@ export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest)
     scope: request.scope.join(' '),
     aud: request.audience,
     iat,
-    exp: iat + ctx.config.accessTokenTtlSecs,
+    exp: Math.min(iat + ctx.config.accessTokenTtlSecs, request.notAfter ?? Number.POSITIVE_INFINITY),
   };
+  if (request.act) info.act = request.act;
+  if (ctx.confirmation) info.jkt = ctx.confirmation.jkt;
   if (info.format === 'opaque') return { token: await storeOpaque(ctx, info), info };
   return { token: await signJwt(ctx, info), info };
 }
@@ -64,6 +83,8 @@ async function signJwt(ctx: OAuthContext, info: AccessTokenInfo): Promise<string
   if (!key) throw new Error('no active access-token signing key');
   const claims: Record<string, unknown> = { client_id: info.clientId };
   if (info.scope) claims.scope = info.scope;
+  if (info.act) claims.act = info.act;
+  if (info.jkt) claims.cnf = { jkt: info.jkt };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
     .setIssuer(ctx.issuer)
@@ -86,6 +107,8 @@ async function storeOpaque(ctx: OAuthContext, info: AccessTokenInfo): Promise<st
     aud: info.aud,
     issuedAt: info.iat,
     expiresAt: info.exp,
+    ...(info.act ? { act: info.act } : {}),
+    ...(info.jkt ? { jkt: info.jkt } : {}),
   });
   if (!stored) throw new InvalidGrantError('the grant has been revoked');
   return token;
@@ -126,6 +149,8 @@ async function resolveOpaque(
     aud: stored.aud,
     iat: stored.issuedAt,
     exp: stored.expiresAt,
+    ...(stored.act ? { act: stored.act } : {}),
+    ...(stored.jkt ? { jkt: stored.jkt } : {}),
   };
 }
 
@@ -151,7 +176,16 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
     if (!grantId || typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') return null;
     if (payload.scope !== undefined && typeof payload.scope !== 'string') return null;
     if (await ctx.tokens.isGrantRevoked(grantId)) return null;
+    const act = actClaim(payload.act);
+    if (act === null) return null;
+    const mayAct = payload.may_act;
+    if (mayAct !== undefined && !isObject(mayAct)) return null;
+    const jkt = confirmationJkt(payload.cnf);
+    if (jkt === null) return null;
     return {
+      ...(jkt ? { jkt } : {}),
+      ...(act ? { act } : {}),
+      ...(mayAct ? { mayAct } : {}),
       format: 'jwt',
       grantId,
       jti: payload.jti as string,
@@ -166,4 +200,28 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A well-formed `act` claim (undefined when absent, null when malformed), at most 8 actors deep. */
+function actClaim(value: unknown, depth = 0): ActClaim | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || typeof value.sub !== 'string' || depth >= 8) return null;
+  const act: ActClaim = { sub: value.sub };
+  if (typeof value.client_id === 'string') act.client_id = value.client_id;
+  const inner = actClaim(value.act, depth + 1);
+  if (inner === null) return null;
+  if (inner) act.act = inner;
+  return act;
+}
+
+/** RFC 9449 §6.1 `cnf.jkt` (undefined when there is no `cnf`, null when it is malformed). */
+function confirmationJkt(cnf: unknown): string | undefined | null {
+  if (cnf === undefined) return undefined;
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return null;
+  const jkt: unknown = Reflect.get(cnf, 'jkt');
+  return typeof jkt === 'string' && /^[A-Za-z0-9_-]{43}$/.test(jkt) ? jkt : null;
 }

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config';
 import { sha256 } from '../crypto/hash';
-import type { ClientRecord } from '../storage/ports';
+import type { AuditEntry, ClientRecord } from '../storage/ports';
 import type { ClientRegistry } from './ports';
 
 export const CLIENT_CACHE_TTL_SECS = 10;
@@ -15,9 +15,9 @@ const MAX_CACHED_CLIENTS = 10_000;
 /** The actor side: one authoritative copy per client_id. */
 export interface ClientActorPort {
   get(clientId: string): Promise<ClientRecord | null>;
-  create(client: ClientRecord): Promise<void>;
-  replace(client: ClientRecord): Promise<boolean>;
-  remove(clientId: string): Promise<boolean>;
+  create(client: ClientRecord, audit?: AuditEntry): Promise<void>;
+  replace(client: ClientRecord, audit?: AuditEntry): Promise<boolean>;
+  remove(clientId: string, audit?: AuditEntry): Promise<boolean>;
 }
 
 /** The scopes of the bootstrap admin client. */
@@ -67,20 +67,20 @@ export class CachedClientRegistry implements ClientRegistry {
     return client;
   }
 
-  async create(client: ClientRecord): Promise<void> {
-    await this.actor.create(client);
+  async create(client: ClientRecord, audit?: AuditEntry): Promise<void> {
+    await this.actor.create(client, audit);
     this.remember(client.clientId, client);
   }
 
-  async replace(client: ClientRecord): Promise<boolean> {
-    const updated = await this.actor.replace(client);
+  async replace(client: ClientRecord, audit?: AuditEntry): Promise<boolean> {
+    const updated = await this.actor.replace(client, audit);
     this.remember(client.clientId, updated ? client : null);
     return updated;
   }
 
-  async remove(clientId: string): Promise<boolean> {
+  async remove(clientId: string, audit?: AuditEntry): Promise<boolean> {
     this.cache.delete(clientId);
-    return this.actor.remove(clientId);
+    return this.actor.remove(clientId, audit);
   }
 
   private remember(clientId: string, client: ClientRecord | null): void {

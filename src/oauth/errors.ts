@@ -8,9 +8,12 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'unsupported_token_type'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'access_denied'
@@ -21,6 +24,10 @@ export type OAuthErrorCode =
   | 'account_selection_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'invalid_request_uri'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
   | 'not_found'
   | 'method_not_allowed'
   | 'unsupported_media_type'
@@ -93,6 +100,13 @@ export class UnsupportedGrantTypeError extends OAuthError {
 export class InvalidScopeError extends OAuthError {
   constructor(description: string) {
     super('invalid_scope', description, 400);
+  }
+}
+
+/** RFC 8693 §2.2.2, RFC 8707 §2: an audience or resource the server will not issue a token for. */
+export class InvalidTargetError extends OAuthError {
+  constructor(description: string) {
+    super('invalid_target', description, 400);
   }
 }
 

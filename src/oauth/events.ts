@@ -16,7 +16,12 @@ export type RevocationReason =
 /** token_created: an access token was issued (one event per token response). */
 export function tokenCreated(
   info: AccessTokenInfo,
-  grantType: 'authorization_code' | 'client_credentials' | 'refresh_token',
+  grantType:
+    | 'authorization_code'
+    | 'client_credentials'
+    | 'refresh_token'
+    | 'urn:ietf:params:oauth:grant-type:device_code'
+    | 'urn:ietf:params:oauth:grant-type:token-exchange',
   extra: { refreshToken?: boolean; idToken?: boolean; userId?: string | null } = {},
 ): DomainEvent {
   return {

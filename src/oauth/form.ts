@@ -8,8 +8,21 @@ import { InvalidRequestError } from './errors';
 const MAX_PARAMETERS = 64;
 const MAX_NAME_LENGTH = 128;
 
-/** The parameters of one request; each name at most once. */
+/** The parameters of one request; each name at most once (except REPEATABLE ones, see `allValues`). */
 export type FormParams = ReadonlyMap<string, string>;
+
+/**
+ * Parameters that may repeat: RFC 8707 `resource`. Their values are kept joined by a space, which no
+ * absolute URI contains (so a value with a space is simply an invalid resource), and the joined form
+ * survives being re-encoded into a query (the authorization request's return after sign-in).
+ */
+const REPEATABLE = new Set(['resource']);
+
+/** Every value of a REPEATABLE parameter, in request order; [] when absent. */
+export function allValues(params: FormParams, name: string): string[] {
+  const value = params.get(name);
+  return value === undefined ? [] : value.split(' ').filter((part) => part.length > 0);
+}
 
 export function parseForm(body: string): FormParams {
   const params = new Map<string, string>();
@@ -24,7 +37,12 @@ export function parseForm(body: string): FormParams {
     const value = eq === -1 ? '' : decode(pair.slice(eq + 1), name);
     if (name.length === 0 || name.length > MAX_NAME_LENGTH)
       throw new InvalidRequestError('malformed parameter name');
-    if (params.has(name)) throw new InvalidRequestError(`parameter ${safeName(name)} is repeated`);
+    const previous = params.get(name);
+    if (previous !== undefined && REPEATABLE.has(name)) {
+      params.set(name, previous === '' ? value : value === '' ? previous : `${previous} ${value}`);
+      continue;
+    }
+    if (previous !== undefined) throw new InvalidRequestError(`parameter ${safeName(name)} is repeated`);
     params.set(name, value);
   }
   for (const [name, value] of params) if (value === '') params.delete(name);

@@ -42,6 +42,13 @@ export async function introspect(
     jti: info.jti,
   };
   if (info.scope) response.scope = info.scope;
+  // RFC 8693 §4.1: the actor of an exchanged token (with the earlier actors nested).
+  if (info.act) response.act = info.act;
+  // RFC 9449 §6.2: a DPoP-bound token names its key and its type.
+  if (info.jkt) {
+    response.token_type = 'DPoP';
+    response.cnf = { jkt: info.jkt };
+  }
   return response;
 }
 

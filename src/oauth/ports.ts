@@ -2,7 +2,8 @@
 import type { Config } from '../config';
 import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { EventPort } from '../events/types';
-import type { ClientRecord, Storage } from '../storage/ports';
+import type { AuditEntry, ClientRecord, Storage } from '../storage/ports';
+import type { ActClaim } from './access-token';
 import type { AuthStatePort } from './authorization-state';
 
 /** An opaque access token as its TokenActor stores it (the token itself only as a hash). */
@@ -15,6 +16,10 @@ export interface StoredAccessToken {
   aud: string[];
   issuedAt: number;
   expiresAt: number;
+  /** RFC 9449 §6: the JWK SHA-256 thumbprint of the DPoP key the token is bound to. */
+  jkt?: string | undefined;
+  /** RFC 8693 §4.1: the actor of a token issued by token exchange. */
+  act?: ActClaim | undefined;
 }
 
 /** A refresh-token family: what the user granted the client, fixed when the authorization code is redeemed. */
@@ -29,6 +34,10 @@ export interface RefreshFamily {
   sid: string;
   /** Absolute end of the family (OAUTH2_REFRESH_TOKEN_TTL_SECS after it started); rotation never extends it. */
   expiresAt: number;
+  /** RFC 8707: the resources granted at authorization; each refresh may ask for some of them (none: any known). */
+  resources?: string[] | undefined;
+  /** RFC 9449 §5: the DPoP key thumbprint a public client's family is bound to; every refresh must prove it. */
+  jkt?: string | undefined;
 }
 
 /** One refresh presented at the token endpoint, checked and applied atomically by the TokenActor. */
@@ -45,6 +54,10 @@ export interface RotationRequest {
   reuseIntervalSecs: number;
   /** The latest expiry of the access token this refresh will issue: revocation state is kept until then. */
   accessTokenExpiresAt: number;
+  /** RFC 8707: the resources asked for; must be within the family's granted resources (when it has any). */
+  resources?: string[] | undefined;
+  /** The thumbprint of the DPoP proof's key sent with this refresh, if any (checked against a bound family). */
+  jkt?: string | undefined;
 }
 
 export type RotationResult =
@@ -54,6 +67,8 @@ export type RotationResult =
   | { status: 'invalid'; reason: string }
   /** The scope asked for is not within the family's: nothing changed. */
   | { status: 'invalid_scope'; reason: string }
+  /** RFC 8707: a resource not granted to the family was asked for: nothing changed. */
+  | { status: 'invalid_target'; reason: string }
   /** An already-rotated token was presented again (RFC 9700 §4.14.2): the whole family is now revoked. */
   | { status: 'reused' };
 
@@ -95,9 +110,10 @@ export interface TokenStatePort {
 /** Client registrations: hot reads through a per-isolate cache, writes through the ClientActor. */
 export interface ClientRegistry {
   get(clientId: string): Promise<ClientRecord | null>;
-  create(client: ClientRecord): Promise<void>;
-  replace(client: ClientRecord): Promise<boolean>;
-  remove(clientId: string): Promise<boolean>;
+  /** With `audit`, the change and its audit entry are written all or nothing (Storage.atomically). */
+  create(client: ClientRecord, audit?: AuditEntry): Promise<void>;
+  replace(client: ClientRecord, audit?: AuditEntry): Promise<boolean>;
+  remove(clientId: string, audit?: AuditEntry): Promise<boolean>;
 }
 
 export interface KeyProvider {
@@ -111,6 +127,15 @@ export interface ConsentPort {
   covers(userId: string, clientId: string, scopes: string[]): Promise<boolean>;
   /** Adds `scopes` to what the user has granted the client. */
   grant(userId: string, clientId: string, scopes: string[]): Promise<void>;
+}
+
+/** Single-use identifiers (DPoP proof and client assertion `jti`s), owned by the ReplayGuard actors. */
+export interface ReplayPort {
+  /**
+   * Records `id` within `namespace` until `expiresAt` (epoch seconds); false when it was already
+   * recorded and has not expired (a replay).
+   */
+  claim(namespace: string, id: string, expiresAt: number): Promise<boolean>;
 }
 
 /** Everything an endpoint handler in src/ may use; built per request by the Worker shell. */
@@ -128,4 +153,11 @@ export interface OAuthContext {
   storage: Storage;
   /** Domain events (src/events): `publish` never throws and never waits; delivery is after the response. */
   events: EventPort;
+  /** Single-use `jti`s of DPoP proofs and client assertions. */
+  replay: ReplayPort;
+  /**
+   * RFC 9449: the DPoP key the token request proved possession of (its JWK thumbprint); tokens issued
+   * while it is set are bound to it (`cnf.jkt`). Set by the token endpoint only.
+   */
+  confirmation?: { jkt: string } | undefined;
 }

@@ -41,6 +41,8 @@ export interface InitialRefreshToken {
   scope: readonly string[];
   authTime: number;
   sid: string;
+  /** RFC 8707: the resources granted at authorization; a refresh may only narrow to these. */
+  resources?: string[] | undefined;
 }
 
 /**
@@ -64,6 +66,11 @@ export async function issueInitialRefreshToken(
       authTime: grant.authTime,
       sid: grant.sid,
       expiresAt: now + ctx.config.refreshTokenTtlSecs,
+      // RFC 9449 §5: a public client's refresh token is bound to the DPoP key of the request that got it.
+      ...(ctx.confirmation && grant.client.tokenEndpointAuthMethod === 'none'
+        ? { jkt: ctx.confirmation.jkt }
+        : {}),
+      ...(grant.resources?.length ? { resources: grant.resources } : {}),
     },
     { hash: await sha256(token), accessTokenExpiresAt: now + ctx.config.accessTokenTtlSecs },
   );

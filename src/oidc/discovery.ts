@@ -1,11 +1,21 @@
 /** RFC 8414 authorization server metadata / OpenID Connect Discovery 1.0 §3: only what is implemented. */
 import type { Config } from '../config';
+import { ASSERTION_SIGNING_ALGS } from '../oauth/client-assertion';
+import { DEVICE_AUTHORIZATION_PATH } from '../oauth/device/authorization';
+import { DPOP_ALGS } from '../oauth/dpop-errors';
+import { PAR_PATH } from '../oauth/par';
+import { knownResources } from '../oauth/resource';
 import { GRANT_TYPES_SUPPORTED } from '../oauth/token-endpoint';
 import { ID_TOKEN_ALGS } from './id-token';
 import { CLAIMS_SUPPORTED } from './userinfo';
 
 export const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access', 'read', 'write', 'admin'];
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+const CLIENT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+];
 
 export function discoveryDocument(issuer: string, config: Config): Record<string, unknown> {
   return {
@@ -17,6 +27,10 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     registration_endpoint: `${issuer}/connect/register`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
+    // RFC 8628 §4 and RFC 9126 §5.
+    device_authorization_endpoint: `${issuer}${DEVICE_AUTHORIZATION_PATH}`,
+    pushed_authorization_request_endpoint: `${issuer}${PAR_PATH}`,
+    require_pushed_authorization_requests: config.requirePar,
     end_session_endpoint: `${issuer}/oauth/logout`,
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ['code'],
@@ -29,6 +43,10 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
       ? [...CLIENT_AUTH_METHODS, 'none']
       : CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     claims_supported: CLAIMS_SUPPORTED,
@@ -36,6 +54,12 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens carry sid (and sub) when a session ends.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    // RFC 9728 §4: the resources (RFC 8707 `resource` values) this server issues tokens for.
+    protected_resources: knownResources(issuer, config).map((entry) => entry.resource),
+    ...(config.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
     service_documentation: `${issuer}/swagger-ui`,
   };
 }

@@ -5,7 +5,8 @@ import type { OAuthContext } from '../oauth/ports';
 import type { ClientRecord } from '../storage/ports';
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
-const ID_TOKEN_TTL_SECS = 3600;
+/** ID token lifetime (also how long a replaced signing key keeps verifying, at least). */
+export const ID_TOKEN_TTL_SECS = 3600;
 
 export interface IdTokenClaims {
   sub: string;

@@ -1,5 +1,9 @@
-/** OpenID Connect Core §5.3 UserInfo: claims of the token's user, by the token's scopes (§5.4). */
-import { requireAccessToken } from '../oauth/bearer';
+/**
+ * OpenID Connect Core §5.3 UserInfo: claims of the token's user, by the token's scopes (§5.4). The token
+ * comes as Bearer (RFC 6750) or, when DPoP-bound, with the DPoP scheme and a proof (RFC 9449 §7).
+ */
+import { type ResourceRequest, requireResourceAccess } from '../oauth/bearer';
+import { DpopInvalidTokenError } from '../oauth/dpop-errors';
 import { InvalidTokenError } from '../oauth/errors';
 import type { OAuthContext } from '../oauth/ports';
 
@@ -26,10 +30,16 @@ export const CLAIMS_SUPPORTED = [
   'email_verified',
 ];
 
-export async function userInfo(ctx: OAuthContext, bearer: string | null): Promise<Record<string, unknown>> {
-  const token = await requireAccessToken(ctx, bearer, 'openid');
+export async function userInfo(
+  ctx: OAuthContext,
+  request: ResourceRequest,
+): Promise<Record<string, unknown>> {
+  const token = await requireResourceAccess(ctx, request, 'openid');
   const user = await ctx.storage.users.getById(token.sub);
-  if (!user?.enabled) throw new InvalidTokenError('the access token does not belong to an active user');
+  if (!user?.enabled) {
+    const description = 'the access token does not belong to an active user';
+    throw token.jkt ? new DpopInvalidTokenError(description) : new InvalidTokenError(description);
+  }
   const scopes = new Set(token.scope.split(' '));
   const claims: Record<string, unknown> = { sub: user.id };
   if (scopes.has('profile')) {

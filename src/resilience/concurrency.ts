@@ -34,18 +34,36 @@ export class ConcurrencyLimit {
 export const BULKHEADS = ['token', 'pages', 'admin', 'registration'] as const;
 export type BulkheadName = (typeof BULKHEADS)[number];
 
-const TOKEN_PATHS = new Set(['/oauth/token', '/oauth/introspect', '/oauth/revoke', '/oauth/userinfo']);
-const PAGE_PATHS = new Set(['/', '/profile', '/oauth/authorize', '/oauth/consent', '/oauth/logout']);
+const TOKEN_PATHS = new Set([
+  '/oauth/token',
+  '/oauth/introspect',
+  '/oauth/revoke',
+  '/oauth/userinfo',
+  '/oauth/par',
+  '/oauth/device_authorization',
+]);
+const PAGE_PATHS = new Set([
+  '/',
+  '/profile',
+  '/oauth/authorize',
+  '/oauth/consent',
+  '/oauth/logout',
+  '/oauth/device/verify',
+]);
 
 /**
- * The bulkhead of a path: token (token, introspection, revocation, userinfo), pages (authorization,
- * consent, sign-in and the other browser pages), admin, registration; null for the rest (discovery,
- * JWKS, docs), which only the global limit covers.
+ * The bulkhead of a path: token (the JSON endpoints that authenticate clients or check tokens: token,
+ * introspection, revocation, userinfo, PAR, device authorization), pages (authorization, consent, device
+ * verification, sign-in with its upstream /auth/login/{provider} and /auth/callback/{provider}, the other
+ * browser pages), admin (pages, JSON API, and /mcp, whose tools are admin operations), registration;
+ * null for the rest (discovery, JWKS, protected resource metadata, docs), which only the global limit
+ * covers. An /mcp tool call re-enters the app in-process for the admin API it wraps, so it holds two
+ * admin slots while it runs.
  */
 export function bulkheadOf(path: string): BulkheadName | null {
   if (TOKEN_PATHS.has(path)) return 'token';
   if (PAGE_PATHS.has(path) || path === '/auth' || path.startsWith('/auth/')) return 'pages';
-  if (path === '/admin' || path.startsWith('/admin/')) return 'admin';
+  if (path === '/admin' || path.startsWith('/admin/') || path === '/mcp') return 'admin';
   if (path === '/connect/register' || path.startsWith('/connect/register/')) return 'registration';
   return null;
 }

@@ -6,6 +6,9 @@
  * Secrets are never stored: client secrets and registration access tokens as SHA-256 hashes
  * (base64url), passwords as a self-describing slow hash, private keys encrypted (AES-GCM).
  */
+import type { IdentityStore } from './identities';
+
+export type { FederatedIdentityRecord, IdentityStore } from './identities';
 
 /** Paging: `limit` with either an opaque `cursor` (from `nextCursor`) or an `offset`. */
 export interface PageRequest {
@@ -21,7 +24,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none';
 
 export interface ClientRecord {
   clientId: string;
@@ -75,11 +83,19 @@ export interface GrantRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /**
+   * The public id (OIDC `sid`) of the sign-in session the grant was made in (code and device grants);
+   * null or absent when there was none (client credentials, grants recorded before the column existed).
+   */
+  sid?: string | null;
 }
 
 export type SigningKeyUse = 'access_token' | 'id_token';
-/** `active` signs; `retiring` only verifies until `retiresAt`; `retired` is kept for the record. */
-export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
+/**
+ * `next` is published (verifies) but does not sign yet (scheduled rotation's pre-publication); `active`
+ * signs; `retiring` only verifies until `retiresAt`; `retired` is kept for the record.
+ */
+export type SigningKeyStatus = 'next' | 'active' | 'retiring' | 'retired';
 
 export interface SigningKeyRecord {
   kid: string;
@@ -137,6 +153,8 @@ export interface SessionWithUser {
 export interface GrantFilter extends PageRequest {
   clientId?: string | undefined;
   userId?: string | undefined;
+  /** Only grants made in this sign-in session (`GrantRecord.sid`). */
+  sid?: string | undefined;
   /** Only grants neither revoked nor expired at this time (`expiresAt > activeAt`). */
   activeAt?: number | undefined;
 }
@@ -214,6 +232,11 @@ export interface SessionStore {
   get(idHash: string, now: number): Promise<SessionWithUser | null>;
   /** True when a session was deleted. */
   delete(idHash: string): Promise<boolean>;
+  /**
+   * The public ids (`sid`) of the user's sessions live at `now` (at most 1000, newest first), read
+   * before the sessions are ended so that back-channel logout can name each of them.
+   */
+  sidsByUser(userId: string, now: number): Promise<string[]>;
   /** Ends every session of a user (password change, disabling, admin revocation); the number deleted. */
   deleteByUser(userId: string): Promise<number>;
   /** Drops sessions expired at `now`; the number deleted. */
@@ -323,6 +346,42 @@ export interface ConsentStore {
   listByUser(userId: string): Promise<ConsentRecord[]>;
 }
 
+/** One write of a unit of work: `changes` (rows it changed) is set once the whole unit has committed. */
+export interface Written {
+  readonly changes: number;
+}
+
+/**
+ * The writes a unit of work can hold (see `Storage.atomically`). Each has the meaning of the store method
+ * of the same name (`consents.deleteByUser`: every consent of a user) and answers a `Written` handle
+ * (`grants.markRevoked`: 1 when it set `revokedAt`, 0 when the grant was already revoked or is unknown).
+ */
+export interface UnitOfWork {
+  clients: {
+    create(client: ClientRecord): Written;
+    update(client: ClientRecord): Written;
+    delete(clientId: string): Written;
+  };
+  users: {
+    create(user: UserRecord): Written;
+    update(user: UserRecord): Written;
+    delete(id: string): Written;
+  };
+  sessions: { deleteByUser(userId: string): Written };
+  consents: { deleteByUser(userId: string): Written };
+  grants: { markRevoked(id: string, at: number): Written };
+  /** `add` fails the unit with ConflictError when an entry of the same kind and value exists. */
+  denylist: {
+    add(entry: DenyEntry): Written;
+    delete(id: string): Written;
+  };
+  signingKeys: {
+    insert(key: SigningKeyRecord): Written;
+    setStatus(kid: string, status: SigningKeyStatus, retiresAt: number | null): Written;
+  };
+  auditLog: { append(entry: AuditEntry): Written };
+}
+
 export interface Storage {
   clients: ClientStore;
   users: UserStore;
@@ -333,6 +392,16 @@ export interface Storage {
   auditLog: AuditLogStore;
   denylist: DenylistStore;
   events: EventStore;
+  /** Upstream accounts linked to users (src/storage/identities.ts). */
+  identities: IdentityStore;
+  /**
+   * Runs the writes `build` queues on `unit` as one all-or-nothing change, in order: D1 as one `batch()`,
+   * PostgreSQL as one transaction. When any write fails (ConflictError, InvalidValueError,
+   * StorageUnavailableError, ...) none is kept and that error is thrown. `build` only queues (it runs
+   * synchronously, before anything is written); read what the writes depend on before calling this,
+   * and check the `Written` handles afterwards.
+   */
+  atomically(build: (unit: UnitOfWork) => void): Promise<void>;
   /** Throws StorageUnavailableError when the database cannot be reached. */
   healthcheck(): Promise<void>;
 }

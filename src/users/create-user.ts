@@ -32,9 +32,19 @@ export class PasswordPolicyError extends Error {
  * ConflictError (from the store) when the username is taken, compared case-insensitively.
  */
 export async function createUser(storage: Storage, input: NewUser, now: number): Promise<UserRecord> {
+  const user = await newUserRecord(input, now);
+  await storage.users.create(user);
+  return user;
+}
+
+/**
+ * The record of a new user, password checked and hashed, not yet stored (for a caller that stores it
+ * together with other writes, e.g. its audit entry). Throws PasswordPolicyError for a refused password.
+ */
+export async function newUserRecord(input: NewUser, now: number): Promise<UserRecord> {
   const problem = passwordProblem(input.password);
   if (problem !== null) throw new PasswordPolicyError(problem);
-  const user: UserRecord = {
+  return {
     id: randomId(),
     username: input.username.toLowerCase(),
     email: input.email,
@@ -46,8 +56,6 @@ export async function createUser(storage: Storage, input: NewUser, now: number):
     createdAt: now,
     updatedAt: now,
   };
-  await storage.users.create(user);
-  return user;
 }
 
 /** The public view of a user (admin API): never the password hash. */

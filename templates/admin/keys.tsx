@@ -16,6 +16,7 @@ const USES: Record<SigningKeyView['use'], string> = {
 function StatusBadge({ status }: { status: SigningKeyView['status'] }) {
   if (status === 'active') return <Badge tone="ok">active</Badge>;
   if (status === 'retiring') return <Badge tone="warn">retiring</Badge>;
+  if (status === 'next') return <Badge tone="plain">next (published, not signing yet)</Badge>;
   return <Badge tone="plain">retired</Badge>;
 }
 

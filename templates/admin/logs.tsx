@@ -25,15 +25,37 @@ function actorName(metadata: Record<string, unknown>, id: string): string {
   return typeof metadata.actor_username === 'string' ? metadata.actor_username : id;
 }
 
-export function EventsTable({ events, caption }: { events: EventView[]; caption: string }) {
+/** What an event is about: its target (admin actions), else its client and user. */
+function Subject({ event }: { event: EventView }) {
+  if (event.target !== null) return <Target kind={event.target.kind} id={event.target.id} />;
+  if (event.client_id === null && event.user_id === null) return <>—</>;
   return (
-    <TableFrame caption={caption} count={events.length} empty="No events yet.">
+    <>
+      {event.client_id !== null && <Target kind="client" id={event.client_id} />}
+      {event.client_id !== null && event.user_id !== null && <br />}
+      {event.user_id !== null && <Target kind="user" id={event.user_id} />}
+    </>
+  );
+}
+
+export function EventsTable({
+  events,
+  caption,
+  empty = 'No events yet.',
+}: {
+  events: EventView[];
+  caption: string;
+  empty?: string;
+}) {
+  return (
+    <TableFrame caption={caption} count={events.length} empty={empty}>
       <thead>
         <tr>
           <th scope="col">Time</th>
           <th scope="col">Event</th>
+          <th scope="col">Severity</th>
           <th scope="col">Actor</th>
-          <th scope="col">Target</th>
+          <th scope="col">About</th>
           <th scope="col">IP</th>
         </tr>
       </thead>
@@ -45,9 +67,24 @@ export function EventsTable({ events, caption }: { events: EventView[]; caption:
             </td>
             <td class="nowrap">
               <code>{event.type}</code>
+              {typeof event.metadata.action === 'string' && (
+                <>
+                  {' '}
+                  <code>{event.metadata.action}</code>
+                </>
+              )}
+              {typeof event.metadata.event_type === 'string' && (
+                <>
+                  {' '}
+                  <code>{event.metadata.event_type}</code>
+                </>
+              )}
             </td>
+            <td>{event.severity}</td>
             <td>{event.actor === null ? '—' : actorName(event.metadata, event.actor.id)}</td>
-            <td>{event.target === null ? '—' : <Target kind={event.target.kind} id={event.target.id} />}</td>
+            <td>
+              <Subject event={event} />
+            </td>
             <td>{event.ip ?? '—'}</td>
           </tr>
         ))}
@@ -63,12 +100,40 @@ export interface LogPageProps<T> {
   nextCursor: string | null;
 }
 
-export function EventsPage(props: LogPageProps<EventView>) {
+export function EventsPage(props: LogPageProps<EventView> & { type: string }) {
   return (
     <AdminLayout chrome={props.chrome} title="Events">
-      <p class="muted">Recent events, newest first.</p>
-      <EventsTable events={props.items} caption="Events" />
-      <Pager path="/admin/events" params={{}} cursor={props.cursor} nextCursor={props.nextCursor} />
+      <p class="muted">
+        Recent events from the event bus, newest first (they arrive within seconds). Every admin change is
+        also in the <a href="/admin/audit">audit log</a>.
+      </p>
+      <form method="get" action="/admin/events" class="toolbar">
+        <div class="field">
+          <label for="f-type">Event type</label>
+          <input
+            id="f-type"
+            name="type"
+            type="search"
+            value={props.type}
+            maxlength={64}
+            placeholder="token_created, admin_action, event_dead_lettered…"
+          />
+        </div>
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+      </form>
+      <EventsTable
+        events={props.items}
+        caption="Events"
+        empty={props.type === '' ? 'No events yet.' : 'No event of this type.'}
+      />
+      <Pager
+        path="/admin/events"
+        params={{ type: props.type }}
+        cursor={props.cursor}
+        nextCursor={props.nextCursor}
+      />
     </AdminLayout>
   );
 }

@@ -316,8 +316,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(audit).not.toContain(firstSecret);
       expect(audit).not.toContain(rotatedSecret);
       await shot('audit');
-      await page.goto(`${server.url}/admin/events`);
-      await expect(page.locator('table').textContent()).resolves.toContain('key.rotate');
+      // Events reach the recent-events store through the queue, a few seconds after the change.
+      let events = '';
+      for (let tries = 0; tries < 60 && !events.includes('key.rotate'); tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+        await page.goto(`${server.url}/admin/events?type=admin_action`);
+        events = (await page.locator('main').textContent()) ?? '';
+      }
+      expect(events).toContain('key.rotate');
       await shot('events');
       await page.goto(`${server.url}/admin`);
       await shot('dashboard-after');

@@ -351,10 +351,17 @@ describe('MCP server: tools over the in-memory transport', () => {
   });
 
   it('recent_events: the admin actions of this suite, newest first', async () => {
-    const events = await ok(mcp, 'recent_events', { limit: 100 });
-    const items = events.items as Json[];
+    // The events store is filled by the Queue consumer (batches of up to 5 s), not by the request itself.
+    let items: Json[] = [];
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      items = (await ok(mcp, 'recent_events', { limit: 100 })).items as Json[];
+      if (JSON.stringify(items).includes('user.create')) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     expect(items.length).toBeGreaterThan(0);
     expect(JSON.stringify(items)).toContain('user.create');
+    const times = items.map((item) => String(item.time));
+    expect(times).toEqual([...times].sort().reverse());
   });
 
   it('caches the admin token, and fetches a new one once after a 401', async () => {

@@ -7,6 +7,7 @@
 import type { D1Migration } from '@cloudflare/vitest-pool-workers';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import type { TestProjectConfiguration } from 'vitest/config';
+import { upstashSuiteDecision } from './decision';
 import { findRedisServer } from './redis';
 
 interface Options {
@@ -16,12 +17,9 @@ interface Options {
 }
 
 export function upstashProjects({ migrations, vars }: Options): TestProjectConfiguration[] {
-  if (findRedisServer() === null && process.env.CI !== 'true') {
-    console.warn(
-      '\n⚠ redis-server not found: the `workers-upstash` project (the Upstash rate-limit backend against a ' +
-        'real Redis) is SKIPPED. Install it (apt-get install -y redis-server) to run it; with CI=true a ' +
-        'missing redis-server fails the run instead.\n',
-    );
+  const decision = upstashSuiteDecision(process.env, findRedisServer());
+  if (decision.action === 'skip') {
+    console.warn(`\n${decision.message}\n`);
     return [];
   }
   return [

@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createStorage, StorageUnavailableError } from '../../src/storage';
+import { makeAuditEntry, makeClient } from '../../src/storage/contract/fixtures';
 import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError, get, post } from '../workers/helpers';
 
 async function expectOutage(res: Response): Promise<void> {
@@ -20,6 +21,18 @@ describe('PostgreSQL down', () => {
     const storage = createStorage(env);
     await expect(storage.healthcheck()).rejects.toBeInstanceOf(StorageUnavailableError);
     const error = await storage.users.getByUsername('someone-secret').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect((error as Error).message).toBe('storage is unavailable');
+  });
+
+  it('a unit of work fails whole with StorageUnavailableError', async () => {
+    const storage = createStorage(env);
+    const error = await storage
+      .atomically((unit) => {
+        unit.clients.create(makeClient());
+        unit.auditLog.append(makeAuditEntry());
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageUnavailableError);
     expect((error as Error).message).toBe('storage is unavailable');
   });

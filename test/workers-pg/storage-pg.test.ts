@@ -14,7 +14,7 @@ import {
   StorageUnavailableError,
 } from '../../src/storage';
 import { describeStorageContract } from '../../src/storage/contract';
-import { makeClient, makeUser } from '../../src/storage/contract/fixtures';
+import { listAll, makeAuditEntry, makeClient, makeUser } from '../../src/storage/contract/fixtures';
 import { postgresOptions } from '../../src/storage/create-storage';
 import { createD1Storage } from '../../src/storage/d1';
 import { openPool } from '../../src/storage/pg/driver';
@@ -248,5 +248,38 @@ describe('values PostgreSQL cannot store (NUL)', () => {
     expect(error).toBeInstanceOf(InvalidValueError);
     expect((error as Error).message).toBe('client has a value the database cannot store');
     expect(await storage().clients.get(client.clientId)).toBeNull();
+  });
+
+  it('such a value in a later write of a unit of work undoes the earlier ones (InvalidValueError)', async () => {
+    const client = makeClient();
+    const entry = makeAuditEntry({ metadata: { note: nul } });
+    const error = await storage()
+      .atomically((unit) => {
+        unit.clients.create(client);
+        unit.auditLog.append(entry);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidValueError);
+    expect((error as Error).message).toBe('audit entry has a value the database cannot store');
+    expect(await storage().clients.get(client.clientId)).toBeNull();
+  });
+});
+
+describe('Storage.atomically across an actor boundary', () => {
+  it('a client and its audit entry written by the ClientActor: both, or neither on a conflict', async () => {
+    // The actor writes to the Worker's database (env), not the contract's.
+    const s = createStorage(env);
+    const client = makeClient();
+    const actor = () => env.CLIENT_ACTOR.get(env.CLIENT_ACTOR.idFromName(client.clientId));
+    const entry = makeAuditEntry({ targetId: client.clientId });
+    await viaActor(actor().create(client, entry));
+    expect(await s.clients.get(client.clientId)).toEqual(client);
+    // A second create with a fresh audit entry conflicts on the client: that entry is not written either.
+    const second = makeAuditEntry({ targetId: client.clientId });
+    const error = await viaActor(actor().create(client, second)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    const ids = new Set((await listAll((page) => s.auditLog.list(page))).map((e) => e.id));
+    expect(ids.has(entry.id)).toBe(true);
+    expect(ids.has(second.id)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /** Admin API: the denylist (ip, user, username, email, client), its enforcement before authentication, its cache. */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DENYLIST_CACHE_TTL_SECS,
@@ -8,12 +8,14 @@ import {
   parseIp,
   parseIpBlock,
 } from '../../src/denylist';
+import { createD1Storage } from '../../src/storage/d1';
 import type { DenyEntry } from '../../src/storage/ports';
 import {
   AdminApi,
   clientCredentials,
   createServiceClient,
   createTestUser,
+  findListed,
   json,
   signedIn,
   unique,
@@ -194,6 +196,55 @@ describe('Admin API: /admin/api/denylist', () => {
       'invalid_request',
     );
     await undeny(entry);
+  });
+
+  it('a refused add is one atomic change: no entry, the sessions kept, no audit entry', async () => {
+    const storage = createD1Storage(env.DB);
+    const user = await createTestUser(admin);
+    await signedIn(user);
+    const now = Math.floor(Date.now() / 1000);
+    expect(await storage.sessions.sidsByUser(user.id, now)).toHaveLength(1);
+    // An entry of the same kind and value written behind the admin API's back (so the sessions live on).
+    await storage.denylist.add({
+      id: unique('deny'),
+      kind: 'user',
+      value: user.id,
+      reason: null,
+      createdBy: ADMIN_ID,
+      createdAt: now,
+      expiresAt: null,
+    });
+    await expectOAuthError(
+      await admin.call('POST', '/admin/api/denylist', { kind: 'user', value: user.id }),
+      409,
+      'invalid_request',
+    );
+    expect(await storage.sessions.sidsByUser(user.id, now)).toHaveLength(1);
+    const audited = await findListed<{ action: string; metadata: Record<string, unknown> }>(
+      admin,
+      '/admin/api/audit',
+      (e) => e.action === 'denylist.add' && e.metadata.user_id === user.id,
+    );
+    expect(audited).toEqual([]);
+  });
+
+  it('records the audit entry of an add and a remove with the change', async () => {
+    const user = await createTestUser(admin);
+    await signedIn(user);
+    const entry = await deny({ kind: 'user', value: user.id });
+    await undeny(entry);
+    const audited = await findListed<{
+      action: string;
+      target_id: string;
+      metadata: Record<string, unknown>;
+    }>(admin, '/admin/api/audit', (e) => e.target_id === entry.id);
+    expect(audited.map((e) => e.action).sort()).toEqual(['denylist.add', 'denylist.remove']);
+    expect(audited.find((e) => e.action === 'denylist.add')?.metadata).toMatchObject({
+      kind: 'user',
+      value: user.id,
+      user_id: user.id,
+      sessions_ended: true,
+    });
   });
 
   it.each([

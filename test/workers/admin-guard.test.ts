@@ -26,7 +26,10 @@ describe('AdminGuard: Bearer access tokens (RFC 6750)', () => {
   it('answers 401 invalid_token with a bare Bearer challenge without credentials', async () => {
     const res = await api('GET', '/admin/api/dashboard');
     await expectOAuthError(res, 401, 'invalid_token');
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="oauth2"');
+    // RFC 9728 §5.1: the challenge names the protected resource metadata of the server's own APIs.
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer realm="oauth2", resource_metadata="http://localhost/.well-known/oauth-protected-resource"',
+    );
   });
 
   it('answers 401 invalid_token with error="invalid_token" for a forged or malformed token', async () => {

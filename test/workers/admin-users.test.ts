@@ -5,6 +5,7 @@ import {
   adminSession,
   browserJson,
   createTestUser,
+  findListed,
   json,
   signedIn,
   type TestUser,
@@ -152,6 +153,29 @@ describe('Admin API: /admin/api/users/{id}', () => {
       409,
       'invalid_request',
     );
+  });
+
+  it('a refused PUT changes nothing: no new password, sessions kept, no audit entry (one atomic change)', async () => {
+    const a = await createTestUser(admin);
+    const b = await createTestUser(admin);
+    const browser = await signedIn(a);
+    await expectOAuthError(
+      await admin.call('PUT', `/admin/api/users/${a.id}`, {
+        username: b.username.toUpperCase(),
+        password: 'never stored passphrase',
+      }),
+      409,
+      'invalid_request',
+    );
+    expect(await stillSignedIn(browser)).toBe(true);
+    expect(await signInStatus({ username: a.username, password: 'never stored passphrase' })).toBe(401);
+    expect(await signInStatus(a)).toBe(303);
+    const audited = await findListed<{ action: string; target_id: string | null }>(
+      admin,
+      '/admin/api/audit',
+      (entry) => entry.target_id === a.id && entry.action === 'user.update',
+    );
+    expect(audited).toEqual([]);
   });
 
   it('disabling ends the user’s sessions at once and refuses sign-in; enabling lets them sign in again', async () => {

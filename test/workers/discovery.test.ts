@@ -23,6 +23,8 @@ describe('Authorization Server Metadata (RFC 8414) and OpenID Connect Discovery'
     expect(oidc.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
       'none',
     ]);
   });

@@ -7,10 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config';
 import { eventAllowed } from '../../src/events/config';
 import { EVENTS_MAX_RETRIES, retryDelaySecs } from '../../src/events/consumer';
+import { DEAD_LETTER_EVENT_TYPE, DEAD_LETTER_QUEUE } from '../../src/events/dead-letter';
 import { buildEnvelope, uuidv7 } from '../../src/events/envelope';
 import { signatureHeader, verifySignature } from '../../src/events/signature';
 import type { EventEnvelope } from '../../src/events/types';
 import { createStorage } from '../../src/storage';
+import { AdminApi, codeFlow, createTestUser, createWebClient, signedIn } from './admin-helpers';
 import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError } from './helpers';
 import {
   CapturingQueue,
@@ -21,6 +23,7 @@ import {
   eventually,
   form,
   json,
+  metricValue,
   workerFor,
 } from './telemetry-helpers';
 
@@ -220,6 +223,137 @@ describe('Publishing from requests', () => {
   });
 });
 
+describe('token_revoked from every revocation path', () => {
+  it('an administrator revoking a grant publishes token_revoked (reason admin) once', async () => {
+    const admin = await AdminApi.create();
+    const user = await createTestUser(admin);
+    const tokens = await codeFlow(await createWebClient(admin), user);
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const revoke = () =>
+      call(`/admin/api/grants/${tokens.grantId}`, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${admin.token}` },
+      });
+    expect((await revoke()).status).toBe(200);
+    const revoked = queue.of('token_revoked');
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]).toMatchObject({
+      severity: 'info',
+      user_id: user.id,
+      metadata: { grant_id: tokens.grantId, reason: 'admin' },
+    });
+    // Revoking again changes nothing and publishes nothing.
+    expect((await revoke()).status).toBe(200);
+    expect(queue.of('token_revoked')).toHaveLength(1);
+    // The audit entry goes out as admin_action too.
+    expect(queue.of('admin_action').map((e) => e.metadata.action)).toEqual(['grant.revoke', 'grant.revoke']);
+  });
+
+  it('refresh token reuse revokes the family and publishes token_revoked (refresh_token_reuse, warning)', async () => {
+    const admin = await AdminApi.create();
+    const web = await createWebClient(admin);
+    const tokens = await codeFlow(web, await createTestUser(admin));
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const refresh = () =>
+      call(
+        '/oauth/token',
+        form(
+          { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string },
+          { Authorization: basic(web.client_id, web.client_secret as string) },
+        ),
+      );
+    expect((await refresh()).status).toBe(200);
+    expect(queue.of('token_revoked')).toEqual([]);
+    await expectOAuthError(await refresh(), 400, 'invalid_grant');
+    expect(queue.of('token_revoked')).toMatchObject([
+      {
+        severity: 'warning',
+        client_id: web.client_id,
+        metadata: { grant_id: tokens.grantId, reason: 'refresh_token_reuse' },
+      },
+    ]);
+  });
+
+  it('a replayed authorization code revokes its grant and publishes token_revoked (code_replay)', async () => {
+    const admin = await AdminApi.create();
+    const web = await createWebClient(admin);
+    const browser = await signedIn(await createTestUser(admin));
+    const verifier = 'v'.repeat(43);
+    const challenge = btoa(
+      String.fromCharCode(
+        ...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+      ),
+    )
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+    const authorized = await browser.get(
+      `/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: web.client_id,
+        redirect_uri: 'https://console.example.com/cb',
+        scope: 'openid read',
+        state: 'st',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    expect(authorized.status, await authorized.clone().text()).toBe(302);
+    const code = new URL(authorized.headers.get('location') ?? '').searchParams.get('code') as string;
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const redeem = () =>
+      call(
+        '/oauth/token',
+        form(
+          {
+            grant_type: 'authorization_code',
+            code,
+            code_verifier: verifier,
+            redirect_uri: 'https://console.example.com/cb',
+          },
+          { Authorization: basic(web.client_id, web.client_secret as string) },
+        ),
+      );
+    expect((await redeem()).status).toBe(200);
+    const [created] = queue.of('token_created');
+    await expectOAuthError(await redeem(), 400, 'invalid_grant');
+    expect(queue.of('token_revoked')).toMatchObject([
+      {
+        severity: 'warning',
+        client_id: web.client_id,
+        metadata: { grant_id: created?.metadata.grant_id, reason: 'code_replay' },
+      },
+    ]);
+  });
+
+  it('a grant the client already revoked itself is not announced again by an administrator', async () => {
+    const admin = await AdminApi.create();
+    const user = await createTestUser(admin);
+    const web = await createWebClient(admin);
+    const tokens = await codeFlow(web, user);
+    const queue = new CapturingQueue();
+    const call = workerFor(envWith({}, queue));
+    const own = await call(
+      '/oauth/revoke',
+      form(
+        { token: tokens.refresh_token as string },
+        { Authorization: basic(web.client_id, web.client_secret as string) },
+      ),
+    );
+    expect(own.status).toBe(200);
+    expect(queue.of('token_revoked')).toMatchObject([{ metadata: { reason: 'client_request' } }]);
+    const res = await call(`/admin/api/grants/${tokens.grantId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${admin.token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(queue.of('token_revoked')).toHaveLength(1);
+  });
+});
+
 describe('Queue consumer', () => {
   it('records each event once: duplicate messages and a repeated idempotency key add nothing', async () => {
     const queue = new CapturingQueue();
@@ -393,6 +527,84 @@ describe('Webhooks: signed, retried with backoff, dead-lettered', () => {
     );
     const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
     expect(await signatureHeader('k'.repeat(32), 1_700_000_000, '{}')).toBe(`t=1700000000,v1=${hex}`);
+  });
+});
+
+describe('Dead-letter queue consumer (oauth2-events-dlq)', () => {
+  const DEAD = 'oauth2_server_events_dead_lettered_total';
+  const scrape = async () => (await SELF.fetch('http://localhost/metrics')).text();
+
+  it('records each dead letter once as event_dead_lettered (error), counts and logs it, delivers nothing', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    const e = envWith({
+      OAUTH2_EVENTS_CONSOLE: 'false',
+      OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL,
+      OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    const before = metricValue(await scrape(), DEAD);
+    const event = envelope({ user_id: `user-${crypto.randomUUID()}` });
+    const garbage = { not: 'an envelope' };
+    const garbageId = `dlq-garbage-${crypto.randomUUID()}`;
+    const first = await deliver(e, [event, garbage], {
+      queue: DEAD_LETTER_QUEUE,
+      ids: [`dlq-${crypto.randomUUID()}`, garbageId],
+      attempts: 1,
+    });
+    expect(first.explicitAcks).toHaveLength(2);
+    expect(first.retryMessages).toEqual([]);
+    // The queue delivers the same dead letter again: nothing new is recorded or counted.
+    const again = await deliver(e, [event], { queue: DEAD_LETTER_QUEUE, attempts: 2 });
+    expect(again.explicitAcks).toHaveLength(1);
+    expect(fetches).not.toHaveBeenCalled();
+
+    const recorded = (await eventsOfClient(event.client_id as string)).filter(
+      (r) => r.type === DEAD_LETTER_EVENT_TYPE,
+    );
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      severity: 'error',
+      userId: event.user_id,
+      metadata: { event_id: event.id, event_type: 'token_created', valid_envelope: true },
+    });
+    const storage = createStorage(env);
+    const byMessage = (await storage.events.list({ type: DEAD_LETTER_EVENT_TYPE, limit: 200 })).items.filter(
+      (r) => r.metadata.event_id === garbageId,
+    );
+    expect(byMessage).toMatchObject([{ metadata: { event_type: null, valid_envelope: false } }]);
+    expect(metricValue(await scrape(), DEAD) - before).toBe(2);
+    const lines = errors.mock.calls.map((call) => String(call[0])).filter((l) => l.includes('dead-lettered'));
+    expect(lines.filter((l) => l.includes(event.id))).toHaveLength(1);
+    expect(JSON.parse(lines.find((l) => l.includes(event.id)) as string)).toMatchObject({
+      level: 'error',
+      msg: 'event dead-lettered',
+      type: 'token_created',
+    });
+  });
+
+  it('a dead letter the store cannot take is retried, not lost', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const fail = () => Promise.reject(new Error('D1_ERROR: Network connection lost.'));
+    const statement = { bind: () => statement, run: fail, all: fail, raw: fail, first: fail };
+    const downDb = { prepare: () => statement, batch: fail, exec: fail } as unknown as D1Database;
+    const e = { ...envWith({ OAUTH2_EVENTS_CONSOLE: 'false' }), DB: downDb };
+    const result = await deliver(e, [envelope()], { queue: DEAD_LETTER_QUEUE, ids: ['dlq-down'] });
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: 'dlq-down' }]);
+  });
+
+  it('the main consumer no longer counts a message as dead-lettered before it reaches the DLQ', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(null, { status: 500 }));
+    const before = metricValue(await scrape(), DEAD);
+    const e = envWith({
+      OAUTH2_EVENTS_CONSOLE: 'false',
+      OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL,
+      OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    await deliver(e, [envelope()], { attempts: EVENTS_MAX_RETRIES + 1 });
+    vi.restoreAllMocks();
+    expect(metricValue(await scrape(), DEAD) - before).toBe(0);
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * Structured logs: one JSON line per request with its request id, route, status, latency, client and
  * user; W3C traceparent accepted (valid) or replaced (invalid); and, over a run of real requests that
- * handle every kind of secret (and the queue consumer's event lines), no secret in any log output.
+ * handle every kind of secret (and the queue consumer's event lines), no secret in any log output; the
+ * same over the device flow, PAR, DPoP, JWT client assertions, token exchange, MCP and upstream sign-in.
  */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../worker/app';
 import {
   ADMIN_ID,
   ADMIN_SECRET,
@@ -13,6 +16,7 @@ import {
   basic,
   inputValue,
   ORIGIN,
+  parseSetCookies,
   post,
   postJson,
   SEED_ADMIN,
@@ -250,5 +254,269 @@ describe('No secret in any log line', () => {
     }
     // No credential-carrying header value either (Authorization schemes, session cookie names).
     expect(everything).not.toMatch(/Bearer\s+\S|Basic\s+\S|session=|__Host-/);
+  }, 60_000);
+});
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** A Worker with GitHub sign-in configured against an address nothing listens on. */
+function upstreamWorker() {
+  const app = createApp();
+  const configured = {
+    ...env,
+    OAUTH2_GITHUB_CLIENT_ID: 'gh-client',
+    OAUTH2_GITHUB_CLIENT_SECRET: 'gh-secret-logs-0123456789abcdef',
+    OAUTH2_GITHUB_BASE_URL: 'http://127.0.0.1:9',
+    OAUTH2_GITHUB_API_URL: 'http://127.0.0.1:9',
+  } as Env;
+  return (path: string, init: RequestInit = {}) =>
+    app.request(`${ORIGIN}${path}`, { redirect: 'manual', ...init }, configured);
+}
+
+describe('No secret in any log line: device flow, PAR, DPoP, JWT client auth, token exchange, MCP, upstream', () => {
+  it('a run of those flows logs none of their codes, references, proofs, assertions or tokens', async () => {
+    const secrets: Record<string, string> = {};
+    const admin = await adminToken();
+
+    // A private_key_jwt client for the device flow, PAR, the code flow and token exchange.
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: crypto.randomUUID(), alg: 'ES256', use: 'sig' };
+    const created = await postJson(
+      '/admin/api/clients',
+      {
+        client_name: 'Logs JWT',
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'refresh_token', DEVICE_GRANT, EXCHANGE_GRANT],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [jwk] },
+      },
+      { Authorization: `Bearer ${admin}` },
+    );
+    expect(created.status, await created.clone().text()).toBe(201);
+    const clientId = ((await created.json()) as { client_id: string }).client_id;
+    let assertions = 0;
+    const clientAuth = async (): Promise<Record<string, string>> => {
+      const jwt = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience(ORIGIN)
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(privateKey);
+      secrets[`client_assertion_${++assertions}`] = jwt;
+      return { client_assertion_type: JWT_BEARER, client_assertion: jwt };
+    };
+
+    // A user who signs in and approves.
+    const username = `logs2-${crypto.randomUUID().slice(0, 8)}`;
+    const password = `pw-${crypto.randomUUID()}`;
+    secrets.user_password = password;
+    const user = await postJson(
+      '/admin/api/users',
+      { username, password, email: `${username}@example.com` },
+      { Authorization: `Bearer ${admin}` },
+    );
+    expect(user.status, await user.clone().text()).toBe(201);
+    const browser = new Browser();
+    expect((await browser.signIn(username, password)).status).toBe(303);
+
+    // RFC 8628 device flow: device code, user code, approval, polling.
+    const started = await post('/oauth/device_authorization', {
+      scope: 'openid profile',
+      ...(await clientAuth()),
+    });
+    expect(started.status, await started.clone().text()).toBe(200);
+    const device = (await started.json()) as { device_code: string; user_code: string };
+    secrets.device_code = device.device_code;
+    secrets.user_code = device.user_code;
+    const verify = await browser.get(
+      `/oauth/device/verify?user_code=${encodeURIComponent(device.user_code)}`,
+    );
+    const verifyHtml = await verify.text();
+    expect(verify.status, verifyHtml).toBe(200);
+    const approved = await browser.postForm('/oauth/device/verify', {
+      csrf_token: inputValue(verifyHtml, 'csrf_token') as string,
+      user_code: inputValue(verifyHtml, 'user_code') as string,
+      decision: 'approve',
+    });
+    expect(approved.status).toBe(303);
+    const polled = await post('/oauth/token', {
+      grant_type: DEVICE_GRANT,
+      device_code: device.device_code,
+      ...(await clientAuth()),
+    });
+    expect(polled.status, await polled.clone().text()).toBe(200);
+    const deviceTokens = (await polled.json()) as Record<string, string>;
+    secrets.device_access_token = deviceTokens.access_token as string;
+    if (deviceTokens.refresh_token) secrets.device_refresh_token = deviceTokens.refresh_token;
+    expect(lineOf(polled)).toMatchObject({ client_id: clientId, route: '/oauth/token' });
+
+    // RFC 9126 PAR: the request_uri, then the code redeemed with a DPoP proof (RFC 9449).
+    const { verifier, challenge } = await pkce();
+    secrets.par_code_verifier = verifier;
+    const pushed = await post('/oauth/par', {
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...(await clientAuth()),
+    });
+    expect(pushed.status, await pushed.clone().text()).toBe(201);
+    const requestUri = ((await pushed.json()) as { request_uri: string }).request_uri;
+    secrets.request_uri = requestUri;
+    let authorized = await browser.get(
+      `/oauth/authorize?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`,
+    );
+    if (authorized.status === 200) {
+      const html = await authorized.text();
+      authorized = await browser.postForm('/oauth/consent', {
+        csrf_token: inputValue(html, 'csrf_token') as string,
+        request_id: inputValue(html, 'request_id') as string,
+        decision: 'approve',
+      });
+    }
+    expect([302, 303]).toContain(authorized.status);
+    const code = new URL(authorized.headers.get('location') as string).searchParams.get('code') as string;
+    expect(code).toBeTruthy();
+    secrets.par_authorization_code = code;
+    const holder = await generateKeyPair('ES256', { extractable: true });
+    const holderJwk = await exportJWK(holder.publicKey);
+    const dpopProof = async (nonce?: string) => {
+      const proof = await new SignJWT({
+        htm: 'POST',
+        htu: `${ORIGIN}/oauth/token`,
+        jti: crypto.randomUUID(),
+        ...(nonce ? { nonce } : {}),
+      })
+        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: holderJwk })
+        .setIssuedAt()
+        .sign(holder.privateKey);
+      secrets[`dpop_proof_${nonce ? 'nonce' : 'first'}`] = proof;
+      return proof;
+    };
+    const redeem = async (nonce?: string) =>
+      post(
+        '/oauth/token',
+        {
+          grant_type: 'authorization_code',
+          code,
+          code_verifier: verifier,
+          redirect_uri: REDIRECT,
+          ...(await clientAuth()),
+        },
+        { DPoP: await dpopProof(nonce) },
+      );
+    let redeemed = await redeem();
+    const nonce = redeemed.headers.get('dpop-nonce');
+    if (redeemed.status === 400 && nonce !== null) redeemed = await redeem(nonce);
+    expect(redeemed.status, await redeemed.clone().text()).toBe(200);
+    const dpopTokens = (await redeemed.json()) as Record<string, string>;
+    expect(dpopTokens.token_type).toBe('DPoP');
+    secrets.dpop_access_token = dpopTokens.access_token as string;
+    secrets.dpop_id_token = dpopTokens.id_token as string;
+
+    // RFC 8693 token exchange: the device flow's access token as the subject token.
+    const exchanged = await post('/oauth/token', {
+      grant_type: EXCHANGE_GRANT,
+      subject_token: secrets.device_access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      ...(await clientAuth()),
+    });
+    expect(exchanged.status, await exchanged.clone().text()).toBe(200);
+    secrets.exchanged_access_token = ((await exchanged.json()) as { access_token: string }).access_token;
+    // A failed client assertion (wrong key): its JWT must not reach the log either.
+    const stranger = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(ORIGIN)
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(stranger.privateKey);
+    secrets.forged_client_assertion = forged;
+    const refused = await post('/oauth/token', {
+      grant_type: EXCHANGE_GRANT,
+      subject_token: secrets.device_access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      client_assertion_type: JWT_BEARER,
+      client_assertion: forged,
+    });
+    expect(refused.status).toBe(401);
+
+    // MCP (RFC 8707 audience {issuer}/mcp): tools/list with the caller's token, which the tools forward.
+    const mcpRes = await post(
+      '/oauth/token',
+      { grant_type: 'client_credentials', scope: 'admin', resource: `${ORIGIN}/mcp` },
+      { Authorization: basic(ADMIN_ID, ADMIN_SECRET) },
+    );
+    expect(mcpRes.status, await mcpRes.clone().text()).toBe(200);
+    const mcpToken = ((await mcpRes.json()) as { access_token: string }).access_token;
+    secrets.mcp_access_token = mcpToken;
+    const call = (body: unknown) =>
+      SELF.fetch(`${ORIGIN}/mcp`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${mcpToken}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(body),
+      });
+    const tools = await call({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(tools.status, await tools.clone().text()).toBe(200);
+    const toolNames = ((await tools.json()) as { result: { tools: { name: string }[] } }).result.tools.map(
+      (tool) => tool.name,
+    );
+    const listTool = toolNames.find((name) => /list.*client/.test(name));
+    if (listTool) {
+      const listed = await call({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: listTool, arguments: {} },
+      });
+      expect(listed.status).toBe(200);
+    }
+
+    // Upstream sign-in: the pending attempt's cookie and state, and an upstream code sent back to the
+    // callback (redeeming it fails: nothing listens where the provider should be).
+    const upstream = upstreamWorker();
+    const ip = { 'CF-Connecting-IP': '192.0.2.77' };
+    const begun = await upstream('/auth/login/github', { headers: ip });
+    expect(begun.status).toBe(302);
+    const state = new URL(begun.headers.get('location') as string).searchParams.get('state') as string;
+    secrets.upstream_state = state;
+    const binding = parseSetCookies(begun).find((cookie) => cookie.name.endsWith('upstream'));
+    expect(binding).toBeDefined();
+    secrets.upstream_binding_cookie = binding?.value as string;
+    const upstreamCode = `gh-code-${crypto.randomUUID()}`;
+    secrets.upstream_code = upstreamCode;
+    const callback = await upstream(
+      `/auth/callback/github?${new URLSearchParams({ code: upstreamCode, state })}`,
+      {
+        headers: { ...ip, Cookie: `${binding?.name}=${binding?.value}` },
+      },
+    );
+    // The attempt was taken and its code sent on: the provider's failure comes back as a sign-in message.
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get('location')).toContain('upstream_error=');
+    secrets.github_client_secret = 'gh-secret-logs-0123456789abcdef';
+
+    const everything = captured.join('\n');
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(value.length, name).toBeGreaterThan(8);
+      expect(everything.includes(value), `${name} appears in the logs`).toBe(false);
+    }
+    // The user code also without its separator, and no credential-carrying header value.
+    expect(everything.includes(device.user_code.replace('-', '')), 'user_code (normalized)').toBe(false);
+    expect(everything).not.toMatch(/Bearer\s+\S|Basic\s+\S|DPoP\s+ey|session=|__Host-/);
   }, 60_000);
 });

@@ -263,7 +263,7 @@ describe('Dynamic Client Registration (RFC 7591)', () => {
       ],
       [
         'an unknown auth method',
-        { ...MACHINE_CLIENT, token_endpoint_auth_method: 'private_key_jwt' },
+        { ...MACHINE_CLIENT, token_endpoint_auth_method: 'tls_client_auth' },
         'token_endpoint_auth_method',
       ],
       ['an unsupported scope', { ...MACHINE_CLIENT, scope: 'read launch-missiles' }, 'scope'],

@@ -20,7 +20,7 @@ import { createStorage, type Storage, StorageUnavailableError } from '../../src/
 import { makeUser } from '../../src/storage/contract/fixtures';
 import { createApp } from '../../worker/app';
 import { setResilienceClock } from '../../worker/resilience';
-import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError, ORIGIN } from './helpers';
+import { ADMIN_ID, ADMIN_SECRET, adminToken, basic, expectOAuthError, ORIGIN } from './helpers';
 
 const T0 = 1_900_000_000_000;
 
@@ -355,6 +355,18 @@ describe('Concurrency limit and bulkheads (per isolate)', () => {
     expect(bulkheadOf('/.well-known/jwks.json')).toBeNull();
   });
 
+  it('puts the device flow, PAR, upstream sign-in, MCP and resource metadata in their groups', () => {
+    expect(bulkheadOf('/oauth/par')).toBe('token');
+    expect(bulkheadOf('/oauth/device_authorization')).toBe('token');
+    expect(bulkheadOf('/oauth/device/verify')).toBe('pages');
+    expect(bulkheadOf('/auth/login/github')).toBe('pages');
+    expect(bulkheadOf('/auth/callback/google')).toBe('pages');
+    expect(bulkheadOf('/mcp')).toBe('admin');
+    expect(bulkheadOf('/mcpx')).toBeNull();
+    expect(bulkheadOf('/.well-known/oauth-protected-resource')).toBeNull();
+    expect(bulkheadOf('/.well-known/oauth-protected-resource/mcp')).toBeNull();
+  });
+
   /** A token request whose body arrives only when `release()` is called: it stays in flight until then. */
   function heldTokenRequest(call: (path: string, init: RequestInit) => Promise<Response>) {
     let release = () => {};
@@ -414,6 +426,88 @@ describe('Concurrency limit and bulkheads (per isolate)', () => {
     expect((await call('/auth/login')).status).toBe(200);
     held.release();
     expect((await held.response).status).toBe(200);
+  });
+
+  /** A POST to `path` whose body arrives only when `release()` is called. */
+  function heldPost(
+    call: (path: string, init: RequestInit) => Promise<Response>,
+    path: string,
+    headers: Record<string, string>,
+  ) {
+    let release = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        release = () => {
+          controller.enqueue(new TextEncoder().encode('x=1'));
+          controller.close();
+        };
+      },
+    });
+    const response = call(path, { method: 'POST', headers, body });
+    return { response, release: () => release() };
+  }
+
+  it('a full token bulkhead refuses PAR and device authorization, not the device pages or metadata', async () => {
+    const call = server({ OAUTH2_RESILIENCE_BULKHEAD_TOKEN_MAX: '1' });
+    const held = heldTokenRequest(call);
+    await settle();
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    await expectUnavailable(await call('/oauth/par', { method: 'POST', headers: form, body: 'client_id=x' }));
+    await expectUnavailable(
+      await call('/oauth/device_authorization', { method: 'POST', headers: form, body: 'client_id=x' }),
+    );
+    expect((await call('/oauth/device/verify', { redirect: 'manual' })).status).toBe(302);
+    expect((await call('/.well-known/oauth-protected-resource')).status).toBe(200);
+    expect((await call('/mcp', { method: 'POST' })).status).toBe(401);
+    held.release();
+    expect((await held.response).status).toBe(200);
+  });
+
+  it('a full pages bulkhead refuses device verification and upstream sign-in with the HTML 503 page', async () => {
+    const call = server({ OAUTH2_RESILIENCE_BULKHEAD_PAGES_MAX: '1' });
+    const held = heldPost(call, '/oauth/device/verify', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    await settle();
+    for (const path of [
+      '/oauth/device/verify',
+      '/auth/login/github',
+      '/auth/callback/github?code=a&state=b',
+    ]) {
+      const res = await call(path, { headers: { Accept: 'text/html' }, redirect: 'manual' });
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get('retry-after'), path).toBe('1');
+      expect(res.headers.get('content-type'), path).toMatch(/text\/html/);
+    }
+    expect(
+      (
+        await call('/oauth/device_authorization', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'client_id=client_unknown',
+        })
+      ).status,
+    ).toBe(401);
+    held.release();
+    expect((await held.response).status).toBeLessThan(500);
+  });
+
+  it('a full admin bulkhead refuses /mcp', async () => {
+    const call = server({ OAUTH2_RESILIENCE_BULKHEAD_ADMIN_MAX: '1' });
+    const held = heldPost(call, '/admin/api/users', {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${await adminToken()}`,
+    });
+    await settle();
+    await expectUnavailable(
+      await call('/mcp', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+      }),
+    );
+    held.release();
+    expect((await held.response).status).toBeLessThan(500);
   });
 
   it('with OAUTH2_RESILIENCE_ENABLED=false nothing is refused', async () => {

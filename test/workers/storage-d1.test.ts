@@ -3,7 +3,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, createStorage, StorageUnavailableError } from '../../src/storage';
 import { describeStorageContract } from '../../src/storage/contract';
-import { makeClient } from '../../src/storage/contract/fixtures';
+import { makeClient, makeSigningKey } from '../../src/storage/contract/fixtures';
 import { createD1Storage } from '../../src/storage/d1';
 
 describeStorageContract('D1', () => createD1Storage(env.DB));
@@ -28,6 +28,26 @@ describe('D1 adapter error mapping', () => {
       failingD1('D1_ERROR: UNIQUE constraint failed: clients.client_id: SQLITE_CONSTRAINT'),
     );
     await expect(storage.clients.create(makeClient())).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('maps a failed unit of work the same way, naming the write a constraint error names', async () => {
+    const down = createD1Storage(failingD1('D1_ERROR: Network connection lost.'));
+    await expect(
+      down.atomically((unit) => {
+        unit.clients.create(makeClient());
+      }),
+    ).rejects.toBeInstanceOf(StorageUnavailableError);
+    const conflict = createD1Storage(
+      failingD1('D1_ERROR: UNIQUE constraint failed: signing_keys.kid: SQLITE_CONSTRAINT'),
+    );
+    const error = await conflict
+      .atomically((unit) => {
+        unit.clients.create(makeClient());
+        unit.signingKeys.insert(makeSigningKey());
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe('signing key already exists');
   });
 
   it('never puts SQL or bound values in the message of other failures', async () => {

@@ -91,11 +91,11 @@ export type QueueResult = Awaited<ReturnType<typeof getQueueResult>> & {
   delays: Record<string, number | undefined>;
 };
 
-/** Delivers `bodies` to the Worker's queue handler as one batch; the ack/retry result. */
+/** Delivers `bodies` to the Worker's queue handler as one batch (of `oauth2-events` by default). */
 export async function deliver(
   e: Env,
   bodies: unknown[],
-  options: { attempts?: number; ids?: string[] } = {},
+  options: { attempts?: number; ids?: string[]; queue?: string } = {},
 ): Promise<QueueResult> {
   const messages = bodies.map((body, i) => {
     messageCounter += 1;
@@ -106,7 +106,7 @@ export async function deliver(
       body,
     };
   });
-  const batch = createMessageBatch('oauth2-events', messages);
+  const batch = createMessageBatch(options.queue ?? 'oauth2-events', messages);
   const delays: Record<string, number | undefined> = {};
   for (const message of batch.messages) {
     const retry = message.retry.bind(message);

@@ -21,6 +21,7 @@ import {
   InvalidTokenError,
   MissingBearerError,
 } from '../../src/oauth/errors';
+import { mcpResource } from '../../src/oauth/resource';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
@@ -73,7 +74,11 @@ function wantsPage(c: Context<AppEnv>): boolean {
 
 async function bearerAdmin(c: Context<AppEnv>, token: string): Promise<AdminActor> {
   const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-  const info = await requireAccessToken(ctx, token, ADMIN_SCOPE);
+  const info = await requireAccessToken(ctx, token);
+  // A token for the MCP endpoint acts with its user's rights (the /mcp tools call this API in-process):
+  // it needs no scope admin, but its user must be an administrator (checked below).
+  const forMcp = info.aud.includes(mcpResource(ctx.issuer)) && info.sub !== info.clientId;
+  if (!forMcp && !info.scope.split(' ').includes(ADMIN_SCOPE)) throw new InsufficientScopeError(ADMIN_SCOPE);
   if (info.sub === info.clientId) {
     return {
       actorId: info.clientId,

@@ -1,5 +1,5 @@
 /**
- * The invalid_client penalty (token, introspection and revocation endpoints): every failed client
+ * The invalid_client penalty (token, introspection, revocation, PAR and device authorization endpoints): every failed client
  * authentication counts against the client_id it presented (OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS
  * per window). Once a client_id has used up its failures, its requests answer 429 before their
  * credentials are checked, until the window ends.
@@ -11,6 +11,7 @@
  * its rightful owner is then refused for the rest of the window.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { assertionClientId } from '../../src/oauth/client-assertion';
 import { OAuthError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
 import { rateLimiter } from '../rate-limit';
@@ -35,7 +36,10 @@ function basicClientId(authorization: string): string | null {
   }
 }
 
-/** The client_id a request presents (Basic header, else the form's client_id), without checking it. */
+/**
+ * The client_id a request presents (Basic header, else the form's client_id, else the `iss` of its
+ * client assertion), without checking it.
+ */
 async function presentedClientId(c: Context<AppEnv>): Promise<string | null> {
   const authorization = c.req.header('authorization');
   if (authorization !== undefined && /^basic /i.test(authorization)) return basicClientId(authorization);
@@ -47,7 +51,20 @@ async function presentedClientId(c: Context<AppEnv>): Promise<string | null> {
     const bytes = await c.req.raw.clone().arrayBuffer();
     if (bytes.byteLength > MAX_BODY_BYTES) return null;
     const text = new TextDecoder().decode(bytes);
-    return new URLSearchParams(text).get('client_id');
+    const form = new URLSearchParams(text);
+    const assertion = form.get('client_assertion');
+    // RFC 7523 §3: with a JWT assertion the client_id is optional; the assertion's iss/sub names the client.
+    if (form.get('client_id') === null && assertion !== null) return assertionClientIdOrNull(assertion);
+    return form.get('client_id');
+  } catch {
+    return null;
+  }
+}
+
+/** The client_id a client assertion claims (unverified), or null when it names none. */
+function assertionClientIdOrNull(assertion: string): string | null {
+  try {
+    return assertionClientId(assertion);
   } catch {
     return null;
   }

@@ -1,7 +1,9 @@
 /**
  * CORS, fail-closed: only origins listed in OAUTH2_ALLOWED_ORIGINS (`*` = any) get CORS headers, and only
  * on the endpoints a browser application calls directly: token, introspection, revocation, userinfo,
- * discovery, JWKS and registration. Preflights (OPTIONS with Access-Control-Request-Method) on those
+ * discovery, JWKS, registration, pushed authorization requests, device authorization, the protected
+ * resource metadata (RFC 9728) and the MCP endpoint (browser-based MCP clients discover and call it
+ * cross-origin, so its Mcp-* headers are allowed too). Preflights (OPTIONS with Access-Control-Request-Method) on those
  * paths answer 204 here, before resilience and rate limiting; with an origin that is not allowed the 204
  * carries no CORS headers, so the browser refuses the call. Credentials (cookies) are never allowed.
  */
@@ -17,15 +19,22 @@ const CORS_PATHS = new Set([
   '/.well-known/oauth-authorization-server',
   '/.well-known/jwks.json',
   '/connect/register',
+  '/oauth/par',
+  '/oauth/device_authorization',
+  '/.well-known/oauth-protected-resource',
+  '/mcp',
 ]);
+/** Paths under which every path is a CORS path (a client's registration, a resource's metadata). */
+const CORS_PREFIXES = ['/connect/register/', '/.well-known/oauth-protected-resource/'];
 const ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
-const ALLOW_HEADERS = 'Authorization, Content-Type, DPoP';
+const ALLOW_HEADERS =
+  'Authorization, Content-Type, DPoP, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID';
 const EXPOSE_HEADERS =
-  'WWW-Authenticate, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
+  'WWW-Authenticate, DPoP-Nonce, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Mcp-Session-Id';
 const MAX_AGE_SECS = '3600';
 
 export function isCorsPath(path: string): boolean {
-  return CORS_PATHS.has(path) || path.startsWith('/connect/register/');
+  return CORS_PATHS.has(path) || CORS_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 /** The Access-Control-Allow-Origin value for `origin`, or null when it is not allowed. */

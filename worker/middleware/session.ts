@@ -6,9 +6,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/auth/session';
+import { publishBackchannelLogout } from '../../src/oidc/backchannel-logout';
 import type { UserRecord } from '../../src/storage/ports';
 import type { AppEnv } from '../context';
-import { requestStorage } from '../request-storage';
+import { executionContextOf, requestStorage } from '../request-storage';
+import { oauthContext } from '../services';
 import { requestEvents } from './observability';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -67,7 +69,15 @@ export async function signIn(c: Context<AppEnv>, user: UserRecord): Promise<Sess
   const now = nowSecs();
   const started = await startSession(storage, user, now);
   const previous = c.get('session');
-  if (previous) await storage.sessions.delete(previous.idHash);
+  if (previous && (await storage.sessions.delete(previous.idHash))) {
+    // The replaced session ended without a sign-out (same user or another one signing in): its
+    // clients are told, as at sign-out (OIDC Back-Channel Logout).
+    await publishBackchannelLogout(
+      oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c)),
+      { userId: previous.userId, sid: previous.sid },
+      'session_replaced',
+    );
+  }
   setCookie(c, sessionCookieName(c), started.cookieValue, cookieOptions(c, SESSION_TTL_SECS));
   c.set('session', started.info);
   // Housekeeping off the response path: sign-ins are rare, the delete uses the expires_at index.
@@ -90,6 +100,12 @@ export async function signOut(c: Context<AppEnv>): Promise<void> {
   const session = c.get('session');
   if (session) {
     await requestStorage(c).sessions.delete(session.idHash);
+    // OIDC Back-Channel Logout: the clients that got tokens in this session are told, through the queue.
+    await publishBackchannelLogout(
+      oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c)),
+      { userId: session.userId, sid: session.sid },
+      c.req.path === '/oauth/logout' ? 'rp_initiated_logout' : 'sign_out',
+    );
     requestEvents(c).publish({
       type: 'user_logout',
       userId: session.userId,

@@ -22,6 +22,7 @@ import { nowSecs, signIn, signOut } from '../middleware/session';
 import { pageNonce, renderPage } from '../pages';
 import { requestStorage } from '../request-storage';
 import { denylistCache } from '../services';
+import { upstreamLoginView } from './upstream';
 
 export const LOGIN_PATH = '/auth/login';
 export const LOGOUT_PATH = '/auth/logout';
@@ -50,6 +51,7 @@ async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<R
     returnTo: state.returnTo,
     username: state.username.slice(0, 256),
     error: state.error,
+    providers: upstreamLoginView(c, new Map()).providers,
   });
   // The sign-in POST may continue (via return_to) to a redirect to a client's redirect_uri.
   return renderPage(c, page, state.status ?? 200, { redirectsToClient: true });
@@ -62,7 +64,9 @@ async function showLogin(c: Context<AppEnv>): Promise<Response> {
     c.header('Cache-Control', 'no-store');
     return c.redirect(returnTo, 302);
   }
-  return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error: null });
+  // A failed upstream sign-in comes back here with its reason (src/auth/upstream, worker/routes/upstream.ts).
+  const { error } = upstreamLoginView(c, query);
+  return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error });
 }
 
 async function submitLogin(c: Context<AppEnv>): Promise<Response> {

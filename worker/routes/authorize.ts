@@ -20,7 +20,7 @@ export const AUTHORIZE_PATH = '/oauth/authorize';
 export const CONSENT_PATH = '/oauth/consent';
 
 /** What each scope means, for the consent screen. */
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
+export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Sign you in with your account',
   profile: 'See your name and username',
   email: 'See your e-mail address',

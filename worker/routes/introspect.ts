@@ -49,6 +49,10 @@ export const introspectRoute = createRoute({
               aud: z.union([z.string(), z.array(z.string())]).optional(),
               iss: z.string().optional(),
               jti: z.string().optional(),
+              cnf: z
+                .object({ jkt: z.string() })
+                .optional()
+                .openapi({ description: 'RFC 9449 §6.2: the DPoP key a bound token is bound to' }),
             })
             .openapi('IntrospectionResponse'),
         },
@@ -81,9 +85,7 @@ export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const credentials = readClientCredentials(c.req.header('authorization'), params);
     const caller =
-      ctx.config.publicIntrospection && !credentials
-        ? null
-        : await authenticateClient(ctx.clients, credentials, ctx.now());
+      ctx.config.publicIntrospection && !credentials ? null : await authenticateClient(ctx, credentials);
     observeClient(c, caller?.clientId);
     return c.json(await introspect(ctx, params, caller), 200, noStore);
   });
@@ -94,9 +96,8 @@ export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     // RFC 7009 §2.1 admits public clients by client_id: they may revoke their own (refresh) tokens.
     const caller = await authenticateTokenClient(
-      ctx.clients,
+      ctx,
       readClientCredentials(c.req.header('authorization'), params),
-      ctx.now(),
     );
     await revoke(ctx, params, caller);
     return c.body(null, 200, noStore);

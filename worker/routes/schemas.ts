@@ -26,6 +26,21 @@ export const errorResponses = {
 export const ClientAuthFields = {
   client_id: z.string().optional().openapi({ description: 'client_secret_post: the client identifier' }),
   client_secret: z.string().optional().openapi({ description: 'client_secret_post: the client secret' }),
+  client_assertion_type: z.string().optional().openapi({
+    description:
+      'private_key_jwt / client_secret_jwt (RFC 7523): urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  }),
+  client_assertion: z
+    .string()
+    .optional()
+    .openapi({ description: 'private_key_jwt / client_secret_jwt: the signed JWT (iss = sub = client_id)' }),
 };
+
+/** The DPoP proof header (RFC 9449 §4) of a token request. */
+export const DPoPHeaders = z.object({
+  DPoP: z.string().optional().openapi({
+    description: 'DPoP proof JWT (RFC 9449): binds the issued tokens to its key (token_type DPoP)',
+  }),
+});
 
 export const basicAuth: Record<string, string[]>[] = [{ clientSecretBasic: [] }, { clientSecretPost: [] }];

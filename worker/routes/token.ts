@@ -1,16 +1,19 @@
 /** POST /oauth/token (RFC 6749 §3.2). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
 import { tokenRequest } from '../../src/oauth/token-endpoint';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
-import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
+import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
 
 const TokenResponseSchema = z
   .object({
     access_token: z.string(),
-    token_type: z.literal('Bearer'),
+    token_type: z
+      .enum(['Bearer', 'DPoP'])
+      .openapi({ description: 'DPoP when a DPoP proof was sent (RFC 9449)' }),
     expires_in: z.number().int(),
     scope: z.string().optional(),
     refresh_token: z
@@ -18,6 +21,10 @@ const TokenResponseSchema = z
       .optional()
       .openapi({ description: 'authorization_code and refresh_token grants' }),
     id_token: z.string().optional().openapi({ description: 'when the granted scope includes openid' }),
+    issued_token_type: z
+      .string()
+      .optional()
+      .openapi({ description: 'token exchange (RFC 8693): urn:ietf:params:oauth:token-type:access_token' }),
   })
   .openapi('TokenResponse');
 
@@ -27,15 +34,51 @@ export const tokenRoute = createRoute({
   tags: ['OAuth 2.0'],
   summary: 'Token endpoint',
   description:
-    'Grants: authorization_code (PKCE S256), refresh_token (rotating), client_credentials. Public clients send client_id only. A repeated parameter is invalid_request.',
+    'Grants: authorization_code (PKCE S256), refresh_token (rotating), client_credentials, device_code (RFC 8628), token exchange (RFC 8693). Clients authenticate with client_secret_basic, client_secret_post or a JWT assertion (RFC 7523); public clients send client_id only. A DPoP header (RFC 9449) binds the tokens to its key. A repeated parameter (other than resource) is invalid_request.',
   security: basicAuth,
   request: {
+    headers: DPoPHeaders,
     body: {
       required: true,
       content: {
         'application/x-www-form-urlencoded': {
           schema: z.object({
-            grant_type: z.enum(['authorization_code', 'refresh_token', 'client_credentials']),
+            grant_type: z.enum([
+              'authorization_code',
+              'refresh_token',
+              'client_credentials',
+              'urn:ietf:params:oauth:grant-type:token-exchange',
+              'urn:ietf:params:oauth:grant-type:device_code',
+            ]),
+            device_code: z
+              .string()
+              .optional()
+              .openapi({ description: 'device_code grant (RFC 8628): from /oauth/device_authorization' }),
+            subject_token: z.string().optional().openapi({ description: 'token exchange (RFC 8693)' }),
+            subject_token_type: z
+              .string()
+              .optional()
+              .openapi({ description: 'token exchange: ...:token-type:access_token or refresh_token' }),
+            actor_token: z
+              .string()
+              .optional()
+              .openapi({ description: 'token exchange: the actor (act claim)' }),
+            actor_token_type: z
+              .string()
+              .optional()
+              .openapi({ description: 'token exchange: with actor_token' }),
+            requested_token_type: z
+              .string()
+              .optional()
+              .openapi({ description: 'token exchange: access_token' }),
+            audience: z
+              .string()
+              .optional()
+              .openapi({ description: 'token exchange: within the subject token' }),
+            resource: z.string().optional().openapi({
+              description:
+                'RFC 8707 resource indicator, may repeat: the audience of the access token (authorization_code, refresh_token: within those granted); token exchange: within the subject token',
+            }),
             code: z.string().optional().openapi({ description: 'authorization_code' }),
             code_verifier: z.string().optional().openapi({ description: 'authorization_code (RFC 7636)' }),
             redirect_uri: z
@@ -61,7 +104,15 @@ export function registerTokenRoute(app: OpenAPIHono<AppEnv>): void {
   app.post(tokenRoute.path, async (c) => {
     const params = await readForm(c.req.raw);
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-    const body = await tokenRequest(ctx, params, c.req.header('authorization'));
-    return c.json(body, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    const body = await tokenRequest(ctx, params, c.req.header('authorization'), {
+      header: c.req.header('dpop'),
+      method: c.req.method,
+      url: c.req.url,
+    });
+    return c.json(body, 200, {
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
+    });
   });
 }

@@ -1,7 +1,7 @@
-/** GET/POST /oauth/userinfo (OIDC Core §5.3): Bearer header only. */
+/** GET/POST /oauth/userinfo (OIDC Core §5.3): Bearer or DPoP (RFC 9449 §7) Authorization header only. */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { readBearer } from '../../src/oauth/bearer';
+import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
 import { userInfo } from '../../src/oidc/userinfo';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
@@ -26,6 +26,8 @@ const userInfoRoute = (method: 'get' | 'post') =>
     tags: ['OpenID Connect'],
     summary: 'UserInfo (claims by scope: profile, email)',
     security: [{ bearer: [] }],
+    description:
+      'A DPoP-bound token is sent as `Authorization: DPoP <token>` with a `DPoP` proof header (RFC 9449 §7).',
     responses: {
       200: { description: 'Claims', content: { 'application/json': { schema: UserInfoSchema } } },
       401: {
@@ -41,8 +43,17 @@ const userInfoRoute = (method: 'get' | 'post') =>
 
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-  const claims = await userInfo(ctx, readBearer(c.req.header('authorization')));
-  return c.json(claims, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  const claims = await userInfo(ctx, {
+    authorization: c.req.header('authorization'),
+    header: c.req.header('dpop'),
+    method: c.req.method,
+    url: c.req.url,
+  });
+  return c.json(claims, 200, {
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+    ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
+  });
 }
 
 export function registerUserInfoRoutes(app: OpenAPIHono<AppEnv>): void {

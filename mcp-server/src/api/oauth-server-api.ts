@@ -5,6 +5,9 @@
  */
 import { AdminTokenCache } from './admin-token.js';
 import { type ApiFailure, type ApiResult, failure, readResponse } from './response.js';
+import { type ClientCredentials, clientForm, type Query, type ServerApi, withQuery } from './server-api.js';
+
+export type { ClientCredentials, Query, ServerApi } from './server-api.js';
 
 export interface OAuthServerApiOptions {
   /** The server's origin (issuer), e.g. http://127.0.0.1:8787. */
@@ -20,26 +23,9 @@ export interface OAuthServerApiOptions {
   now?: () => number;
 }
 
-/** Client credentials presented at the token, introspection and revocation endpoints. */
-export interface ClientCredentials {
-  clientId: string;
-  /** Absent for a public client: client_id goes in the body. */
-  clientSecret?: string | undefined;
-  /** How a secret is presented (default client_secret_basic). */
-  method?: 'client_secret_basic' | 'client_secret_post' | undefined;
-}
-
-type Query = Record<string, string | number | boolean | undefined>;
-
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64. */
-function basicAuthorization(id: string, secret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
-}
-
-export class OAuthServerApi {
+export class OAuthServerApi implements ServerApi {
   readonly baseUrl: string;
   readonly #options: OAuthServerApiOptions;
   readonly #fetch: typeof fetch;
@@ -65,21 +51,8 @@ export class OAuthServerApi {
 
   /** POSTs a form to an OAuth endpoint, authenticating as `credentials`. */
   postForm(path: string, params: Record<string, string | undefined>, credentials: ClientCredentials) {
-    const form = new URLSearchParams();
-    for (const [name, value] of Object.entries(params)) if (value !== undefined) form.set(name, value);
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      'Content-Type': 'application/x-www-form-urlencoded',
-    };
-    if (credentials.clientSecret === undefined) {
-      form.set('client_id', credentials.clientId);
-    } else if (credentials.method === 'client_secret_post') {
-      form.set('client_id', credentials.clientId);
-      form.set('client_secret', credentials.clientSecret);
-    } else {
-      headers.Authorization = basicAuthorization(credentials.clientId, credentials.clientSecret);
-    }
-    return this.#send('POST', path, { headers, body: form.toString() });
+    const { headers, body } = clientForm(params, credentials);
+    return this.#send('POST', path, { headers, body });
   }
 
   /** Calls the admin JSON API with the admin token; one retry with a fresh token after a 401. */
@@ -88,12 +61,7 @@ export class OAuthServerApi {
     path: string,
     options: { query?: Query; body?: unknown } = {},
   ): Promise<ApiResult> {
-    let target = path;
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) query.set(name, String(value));
-    }
-    if (query.size > 0) target += `?${query}`;
+    const target = withQuery(path, options.query);
     for (let attempt = 0; ; attempt++) {
       const token = await this.#tokens.get();
       if (!token.ok) return token;

@@ -1,7 +1,7 @@
 /** What the queue consumer needs from a plugin. */
 import type { EventEnvelope } from '../types';
 
-export type PluginName = 'storage' | 'webhook' | 'console';
+export type PluginName = 'storage' | 'webhook' | 'console' | 'backchannel_logout';
 
 /** A destination for events. `deliver` throws to have the message retried (with backoff). */
 export interface EventPlugin {

@@ -3,9 +3,18 @@
  * needed, or a code issued; and the consent decision that follows. Returns outcomes; the Worker renders them.
  */
 import type { ClientRecord, UserRole } from '../../storage/ports';
-import { AccessDeniedError, AuthorizationError, OAuthError } from '../errors';
+import { AccessDeniedError, AuthorizationError, InvalidRequestError, OAuthError } from '../errors';
 import { type FormParams, required } from '../form';
+import {
+  holdPushedRequest,
+  type ResolvedPushedRequest,
+  requestUriErrorLocation,
+  requiresPushedRequests,
+  resolvePushedRequest,
+  usePushedRequest,
+} from '../par';
 import type { OAuthContext } from '../ports';
+import { requestedResources } from '../resource';
 import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
 import {
   AuthorizationPageError,
@@ -42,16 +51,32 @@ export async function authorize(
   const clientId = params.get('client_id');
   if (clientId === undefined)
     throw new AuthorizationPageError(400, 'Invalid request', 'client_id is missing.');
+  // RFC 9126 §4: with a request_uri, only the pushed parameters count.
+  let pushed: ResolvedPushedRequest | null = null;
+  if (params.has('request_uri')) {
+    try {
+      pushed = await resolvePushedRequest(ctx, clientId, params);
+    } catch (error) {
+      return { kind: 'redirect', location: await requestUriErrorLocation(ctx, clientId, params, error) };
+    }
+  }
+  const source = pushed?.params ?? params;
   const target = verifyRedirect(
     await ctx.clients.get(clientId),
-    params.get('redirect_uri'),
-    params.get('state'),
+    source.get('redirect_uri'),
+    source.get('state'),
   );
   try {
-    const request = validateAuthorizationRequest(params, target.client);
+    if (!pushed && requiresPushedRequests(ctx.config, target.client)) {
+      throw new InvalidRequestError('this client must push its authorization requests (RFC 9126)');
+    }
+    const request = validateAuthorizationRequest(source, target.client);
+    // RFC 8707 §2: an unknown or malformed resource is invalid_target, by redirect.
+    const resources = requestedResources(source, ctx.issuer, ctx.config);
     const now = ctx.now();
     if (!user || mustSignIn(request, user, now)) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
+      if (pushed) await holdPushedRequest(ctx, pushed);
       return {
         kind: 'login',
         forceLogin: user !== null,
@@ -59,18 +84,22 @@ export async function authorize(
         authAfter: now,
       };
     }
+    if (pushed) await usePushedRequest(ctx, pushed);
     if (request.scope.includes('admin') && user.role !== 'admin') {
       throw new AccessDeniedError('scope admin is only granted to administrators');
     }
     if (await needsConsent(ctx, target.client, user, request)) {
       if (request.prompt.has('none'))
         throw new AuthorizationError('consent_required', 'the user must consent');
-      return pendConsent(ctx, target, user, request);
+      return pendConsent(ctx, target, user, request, resources);
     }
-    return { kind: 'redirect', location: await issueCode(ctx, target, user, request) };
+    return { kind: 'redirect', location: await issueCode(ctx, target, user, { ...request, resources }) };
   } catch (error) {
-    if (error instanceof OAuthError)
+    if (error instanceof OAuthError) {
+      // An answer to the client ends the pushed request too.
+      if (pushed) await ctx.auth.takePushed(pushed.reference);
       return { kind: 'redirect', location: errorLocation(target, ctx.issuer, error) };
+    }
     throw error;
   }
 }
@@ -98,6 +127,7 @@ async function pendConsent(
   target: VerifiedRedirect,
   user: AuthenticatedUser,
   request: AuthorizationRequest,
+  resources: string[],
 ): Promise<AuthorizeOutcome> {
   const requestId = newRequestId(ctx.config.tokenActorShards);
   await ctx.auth.savePending(requestId, {
@@ -111,6 +141,8 @@ async function pendConsent(
     authTime: user.authTime,
     sid: user.sid,
     expiresAt: ctx.now() + CONSENT_TTL_SECS,
+    ...(resources.length > 0 ? { resources } : {}),
+    ...(request.dpopJkt !== null ? { dpopJkt: request.dpopJkt } : {}),
   });
   return { kind: 'consent', requestId, client: target.client, scopes: request.scope };
 }
@@ -119,7 +151,13 @@ async function issueCode(
   ctx: OAuthContext,
   target: VerifiedRedirect,
   user: AuthenticatedUser,
-  grant: { scope: string[]; codeChallenge: string; nonce: string | null },
+  grant: {
+    scope: string[];
+    codeChallenge: string;
+    nonce: string | null;
+    resources?: string[] | undefined;
+    dpopJkt?: string | null | undefined;
+  },
 ): Promise<string> {
   const shards = ctx.config.tokenActorShards;
   const code = newAuthorizationCode(shards);
@@ -135,6 +173,8 @@ async function issueCode(
     authTime: user.authTime,
     sid: user.sid,
     expiresAt: ctx.now() + ctx.config.authorizationCodeTtlSecs,
+    ...(grant.resources?.length ? { resources: grant.resources } : {}),
+    ...(grant.dpopJkt ? { dpopJkt: grant.dpopJkt } : {}),
   });
   ctx.events.publish({
     type: 'authorization_code_created',
@@ -181,6 +221,8 @@ export async function decideConsent(
     scope,
     codeChallenge: pending.codeChallenge,
     nonce: pending.nonce,
+    resources: pending.resources,
+    dpopJkt: pending.dpopJkt,
   });
   return { kind: 'redirect', location };
 }

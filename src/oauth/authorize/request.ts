@@ -12,6 +12,8 @@ export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
 const PROMPTS = new Set<string>(['none', 'login', 'consent', 'select_account']);
 const MAX_NONCE_LENGTH = 512;
 const MAX_LOGIN_HINT_LENGTH = 256;
+/** RFC 9449 §10: `dpop_jkt` is a base64url SHA-256 JWK thumbprint (RFC 7638), 43 characters. */
+const DPOP_JKT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface AuthorizationRequest {
   scope: string[];
@@ -20,6 +22,8 @@ export interface AuthorizationRequest {
   prompt: Set<Prompt>;
   maxAge: number | null;
   loginHint: string | null;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (redeemed only with a proof by it). */
+  dpopJkt: string | null;
   /** Internal: the user must have authenticated at or after this time (set when we sent them to log in). */
   authAfter: number | null;
 }
@@ -52,6 +56,10 @@ export function validateAuthorizationRequest(params: FormParams, client: ClientR
   if (loginHint !== null && loginHint.length > MAX_LOGIN_HINT_LENGTH) {
     throw new InvalidRequestError('login_hint is too long');
   }
+  const dpopJkt = params.get('dpop_jkt') ?? null;
+  if (dpopJkt !== null && !DPOP_JKT_PATTERN.test(dpopJkt)) {
+    throw new InvalidRequestError('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)');
+  }
   return {
     scope: grantScope(params.get('scope'), client.scope),
     codeChallenge,
@@ -59,6 +67,7 @@ export function validateAuthorizationRequest(params: FormParams, client: ClientR
     prompt: parsePrompt(params.get('prompt')),
     maxAge: parseSeconds(params.get('max_age'), 'max_age'),
     loginHint,
+    dpopJkt,
     authAfter: parseSeconds(params.get('auth_after'), 'auth_after'),
   };
 }

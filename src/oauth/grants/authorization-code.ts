@@ -1,17 +1,20 @@
 /**
  * RFC 6749 §4.1.3 authorization code exchange with RFC 7636 PKCE. The AuthActor checks the code's
- * binding and burns it atomically; a replayed code revokes every token it produced (RFC 9700 §4.5.3).
+ * binding (client, redirect URI, PKCE, RFC 9449 §10 `dpop_jkt`) and burns it atomically; a mismatch
+ * burns nothing; a replayed code revokes every token it produced (RFC 9700 §4.5.3).
  */
 
 import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
-import { InvalidGrantError, UnauthorizedClientError } from '../errors';
+import { RESOURCE_NOT_GRANTED } from '../authorization-state';
+import { InvalidGrantError, InvalidTargetError, UnauthorizedClientError } from '../errors';
 import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import { verifierChallenge } from '../pkce';
 import type { OAuthContext } from '../ports';
 import { issueInitialRefreshToken } from '../refresh-token';
+import { audienceFor, requestedResources } from '../resource';
 import { CODE_PATTERN } from '../sharded-id';
 import type { TokenResponse } from './token-response';
 
@@ -26,10 +29,15 @@ export async function authorizationCodeGrant(
   const code = required(params, 'code');
   const codeChallenge = await verifierChallenge(params.get('code_verifier'));
   if (!CODE_PATTERN.test(code)) throw new InvalidGrantError('unknown authorization code');
+  // RFC 8707 §2.2: known resources only; the AuthActor checks they were granted (without burning the code).
+  const resources = requestedResources(params, ctx.issuer, ctx.config);
   const result = await ctx.auth.redeemCode(code, {
     clientId: client.clientId,
     redirectUri: params.get('redirect_uri'),
     codeChallenge,
+    ...(resources.length > 0 ? { resources } : {}),
+    // RFC 9449 §10: the key of the request's DPoP proof, checked against a dpop_jkt-bound code.
+    ...(ctx.confirmation ? { dpopJkt: ctx.confirmation.jkt } : {}),
   });
   if (result.status === 'replayed') {
     await ctx.tokens.revokeGrant(result.grantId, ctx.now() + ctx.config.refreshTokenTtlSecs);
@@ -41,6 +49,9 @@ export async function authorizationCodeGrant(
     });
     ctx.events.publish(tokenRevoked(result.grantId, 'code_replay', { clientId: client.clientId }));
     throw new InvalidGrantError('the authorization code was already used; its tokens are revoked');
+  }
+  if (result.status === 'invalid' && result.reason === RESOURCE_NOT_GRANTED) {
+    throw new InvalidTargetError(result.reason);
   }
   if (result.status === 'invalid') throw new InvalidGrantError(result.reason);
 
@@ -57,7 +68,7 @@ export async function authorizationCodeGrant(
     clientId: client.clientId,
     sub: granted.userId,
     scope,
-    audience: [client.clientId],
+    audience: audienceFor(resources.length > 0 ? resources : (granted.resources ?? []), client.clientId),
   });
   const response: TokenResponse = {
     access_token: access.token,
@@ -72,6 +83,7 @@ export async function authorizationCodeGrant(
     scope,
     authTime: granted.authTime,
     sid: granted.sid,
+    resources: granted.resources,
   });
   if (refreshToken) response.refresh_token = refreshToken;
   if (scope.includes('openid')) {
@@ -93,6 +105,7 @@ export async function authorizationCodeGrant(
     // A grant with a refresh token lives as long as its family may; otherwise as long as its access token.
     expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,
     revokedAt: null,
+    sid: granted.sid,
   });
   ctx.events.publish(
     tokenCreated(access.info, 'authorization_code', {

@@ -5,6 +5,7 @@ import { UnauthorizedClientError } from '../errors';
 import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
+import { audienceFor, requestedResources } from '../resource';
 import { grantScope, USER_SCOPES } from '../scope';
 import { newGrantId } from '../sharded-id';
 import type { TokenResponse } from './token-response';
@@ -19,12 +20,13 @@ export async function clientCredentialsGrant(
   }
   // A client acting for itself gets no user (OpenID) scopes unless it names them.
   const scope = grantScope(params.get('scope'), client.scope, USER_SCOPES);
+  const resources = requestedResources(params, ctx.issuer, ctx.config);
   const { token, info } = await issueAccessToken(ctx, {
     grantId: newGrantId(ctx.config.tokenActorShards),
     clientId: client.clientId,
     sub: client.clientId,
     scope,
-    audience: [client.clientId],
+    audience: audienceFor(resources, client.clientId),
   });
   const response: TokenResponse = {
     access_token: token,

@@ -7,11 +7,12 @@ import { sha256 } from '../../crypto/hash';
 import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord, UserRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
-import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '../errors';
+import { InvalidGrantError, InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from '../errors';
 import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import type { OAuthContext, RefreshFamily, RotationResult } from '../ports';
 import { refreshTokenGrantId, successorRefreshToken } from '../refresh-token';
+import { audienceFor, requestedResources } from '../resource';
 import { parseScope } from '../scope';
 import type { TokenResponse } from './token-response';
 
@@ -25,6 +26,8 @@ export async function refreshTokenGrant(
   }
   const token = required(params, 'refresh_token');
   const requested = parseScope(params.get('scope'));
+  // RFC 8707 §2.2: known resources; the TokenActor checks they are within the family's (not consuming the token).
+  const resources = requestedResources(params, ctx.issuer, ctx.config);
   const grantId = refreshTokenGrantId(token);
   if (!grantId) throw new InvalidGrantError('unknown refresh token');
 
@@ -36,6 +39,8 @@ export async function refreshTokenGrant(
     scope: requested,
     reuseIntervalSecs: ctx.config.refreshTokenReuseIntervalSecs,
     accessTokenExpiresAt: ctx.now() + ctx.config.accessTokenTtlSecs,
+    jkt: ctx.confirmation?.jkt,
+    ...(resources.length > 0 ? { resources } : {}),
   });
   if (result.status === 'reused') {
     ctx.events.publish(tokenRevoked(grantId, 'refresh_token_reuse', { clientId: client.clientId }));
@@ -56,7 +61,7 @@ export async function refreshTokenGrant(
     clientId: client.clientId,
     sub: family.userId,
     scope,
-    audience: [client.clientId],
+    audience: audienceFor(resources.length > 0 ? resources : (family.resources ?? []), client.clientId),
   });
   const response: TokenResponse = {
     access_token: access.token,
@@ -94,6 +99,8 @@ function rotatedFamily(result: RotationResult): RefreshFamily {
       throw new InvalidGrantError(result.reason);
     case 'invalid_scope':
       throw new InvalidScopeError(result.reason);
+    case 'invalid_target':
+      throw new InvalidTargetError(result.reason);
     case 'reused':
       throw new InvalidGrantError('the refresh token was already used; its grant is revoked');
   }

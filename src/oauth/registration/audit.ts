@@ -1,5 +1,6 @@
 /** Audit entries for registration changes (`client.register`, `client.update`, `client.delete`). */
 import { randomId } from '../../crypto/random';
+import type { AuditEntry } from '../../storage/ports';
 import type { OAuthContext } from '../ports';
 
 /** Where a request came from, as the Worker shell saw it. */
@@ -11,15 +12,18 @@ export interface RequestOrigin {
 /** The actor of an anonymous registration (OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true, no token). */
 export const ANONYMOUS = 'anonymous';
 
-export async function auditClientChange(
+export type ClientChange = 'client.register' | 'client.update' | 'client.delete';
+
+/** The audit entry of a change, to be written with it (ClientRegistry create/replace/remove `audit`). */
+export function clientAuditEntry(
   ctx: OAuthContext,
-  action: 'client.register' | 'client.update' | 'client.delete',
+  action: ClientChange,
   actorId: string,
   clientId: string,
   origin: RequestOrigin,
   metadata: Record<string, unknown> = {},
-): Promise<void> {
-  await ctx.storage.auditLog.append({
+): AuditEntry {
+  return {
     id: randomId(),
     actorId,
     actorType: 'client',
@@ -30,5 +34,5 @@ export async function auditClientChange(
     userAgent: origin.userAgent,
     metadata,
     createdAt: ctx.now(),
-  });
+  };
 }

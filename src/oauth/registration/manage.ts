@@ -7,6 +7,7 @@
 import { constantTimeEqual, sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
 import { readBearer } from '../bearer';
+import { withSealedSecret } from '../client-assertion-secret';
 import {
   InvalidClientMetadataError,
   InvalidRequestError,
@@ -14,7 +15,7 @@ import {
   MissingBearerError,
 } from '../errors';
 import type { OAuthContext } from '../ports';
-import { auditClientChange, type RequestOrigin } from './audit';
+import { clientAuditEntry, type RequestOrigin } from './audit';
 import { type ClientInformation, clientInformation, withMetadata } from './client-information';
 import { validateClientMetadata } from './metadata';
 
@@ -84,13 +85,15 @@ export async function updateRegistration(
       'token_endpoint_auth_method: cannot switch between a public and a confidential client; register a new client',
     );
   }
-  const updated = withMetadata(client, metadata, ctx.now());
-  if (!(await ctx.clients.replace(updated)))
-    throw new InvalidTokenError('the registration access token is invalid');
-  await auditClientChange(ctx, 'client.update', client.clientId, client.clientId, origin, {
+  // client_secret_jwt needs the secret itself: sealed from the (verified) client_secret of the update.
+  const presented = typeof document.client_secret === 'string' ? document.client_secret : undefined;
+  const updated = await withSealedSecret(ctx.config, withMetadata(client, metadata, ctx.now()), presented);
+  const audit = clientAuditEntry(ctx, 'client.update', client.clientId, client.clientId, origin, {
     grant_types: updated.grantTypes,
     scope: updated.scope,
   });
+  if (!(await ctx.clients.replace(updated, audit)))
+    throw new InvalidTokenError('the registration access token is invalid');
   return clientInformation(ctx.issuer, updated, {
     registrationAccessToken: managed.registrationAccessToken,
   });
@@ -103,9 +106,9 @@ export async function deleteRegistration(
   origin: RequestOrigin,
 ): Promise<void> {
   const { clientId } = managed.client;
-  if (!(await ctx.clients.remove(clientId)))
+  const audit = clientAuditEntry(ctx, 'client.delete', clientId, clientId, origin);
+  if (!(await ctx.clients.remove(clientId, audit)))
     throw new InvalidTokenError('the registration access token is invalid');
-  await auditClientChange(ctx, 'client.delete', clientId, clientId, origin);
   ctx.events.publish({ type: 'client_deleted', clientId, metadata: { deleted_by: clientId } });
 }
 

@@ -5,16 +5,31 @@
  * invalid_redirect_uri for redirect_uris (§3.2.2), and name the field.
  */
 import { z } from 'zod';
+import { logoutUriProblem } from '../../oidc/backchannel-logout';
 import { SCOPES_SUPPORTED } from '../../oidc/discovery';
 import { ID_TOKEN_ALGS } from '../../oidc/id-token';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
+import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
+import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
 import { PRIVILEGED_SCOPES, parseScope } from '../scope';
 
-export const REGISTRABLE_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+export const REGISTRABLE_GRANT_TYPES = [
+  'authorization_code',
+  'client_credentials',
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
 export const REGISTRABLE_RESPONSE_TYPES = ['code'] as const;
-export const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const REGISTRABLE_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+] as const;
 /** Every supported scope except the privileged ones, so an OpenID relying party works without naming scopes. */
 export const DEFAULT_SCOPE = SCOPES_SUPPORTED.filter((scope) => !PRIVILEGED_SCOPES.has(scope)).join(' ');
 
@@ -34,6 +49,12 @@ export const EXTRA_METADATA_FIELDS = [
   'software_version',
   'post_logout_redirect_uris',
   'id_token_signed_response_alg',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
+  'require_pushed_authorization_requests',
+  'jwks',
+  'token_endpoint_auth_signing_alg',
+  'dpop_bound_access_tokens',
 ] as const;
 
 /** Validated metadata, defaults applied. */
@@ -58,6 +79,30 @@ const omittable = <T extends z.ZodType>(schema: T) =>
 
 const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 const httpsUrl = text.refine((value) => URL.parse(value)?.protocol === 'https:', 'must be an https URL');
+/**
+ * https, or http on a loopback host (fetched only when OAUTH2_JWKS_URI_ALLOW_LOOPBACK=true; see
+ * client-assertion-jwks.ts for the fetch-time guards).
+ */
+const jwksUri = text.refine((value) => {
+  const url = URL.parse(value);
+  if (url?.protocol === 'https:') return true;
+  return url?.protocol === 'http:' && /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i.test(url.hostname);
+}, 'must be an https URL');
+/** RFC 7517 §5 JWK Set of 1-20 public keys, at most 16 KB as JSON. */
+const MAX_JWKS_JSON_LENGTH = 16 * 1024;
+const jwkSet = z.unknown().superRefine((value, ctx) => {
+  try {
+    checkJwks(value);
+  } catch (error) {
+    const message = error instanceof JwksUnavailableError ? error.message : 'not a JWK Set';
+    ctx.addIssue({ code: 'custom', message });
+    return;
+  }
+  if (JSON.stringify(value).length > MAX_JWKS_JSON_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: 'must be at most 16 KB' });
+  }
+});
+
 const distinct = <T extends z.ZodType>(item: T, max: number) =>
   z
     .array(item)
@@ -80,7 +125,11 @@ const MetadataSchema = z.object({
   logo_uri: omittable(httpsUrl),
   policy_uri: omittable(httpsUrl),
   tos_uri: omittable(httpsUrl),
-  jwks_uri: omittable(httpsUrl),
+  jwks_uri: omittable(jwksUri),
+  jwks: omittable(jwkSet),
+  token_endpoint_auth_signing_alg: omittable(z.enum(ASSERTION_SIGNING_ALGS)),
+  // RFC 9449 §5.2: true = every token request of this client must carry a DPoP proof.
+  dpop_bound_access_tokens: omittable(z.boolean('must be true or false')),
   contacts: omittable(distinct(text, MAX_CONTACTS)),
   software_id: omittable(text),
   software_version: omittable(text),
@@ -94,6 +143,17 @@ const MetadataSchema = z.object({
     ),
   ),
   id_token_signed_response_alg: omittable(z.enum(ID_TOKEN_ALGS)),
+  // OIDC Back-Channel Logout 1.0 §2.2: no fragment; https (http on loopback is delivered only when
+  // OAUTH2_BACKCHANNEL_LOGOUT_ALLOW_HTTP_LOOPBACK=true).
+  backchannel_logout_uri: omittable(
+    text.superRefine((value, ctx) => {
+      const problem = logoutUriProblem(value, true);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
+  backchannel_logout_session_required: omittable(z.boolean('must be true or false')),
+  // RFC 9126 §6: authorization requests of this client must come through PAR.
+  require_pushed_authorization_requests: omittable(z.boolean('must be true or false')),
 });
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;
@@ -114,6 +174,7 @@ export function validateClientMetadata(
   const grantTypes = input.grant_types ?? ['authorization_code'];
   const responseTypes = checkResponseTypes(grantTypes, input.response_types);
   const tokenEndpointAuthMethod = checkAuthMethod(grantTypes, input.token_endpoint_auth_method);
+  checkClientKeys(tokenEndpointAuthMethod, input);
   return {
     clientName: input.client_name ?? null,
     redirectUris: checkRedirectUris(grantTypes, input.redirect_uris ?? []),
@@ -147,16 +208,45 @@ function checkResponseTypes(grantTypes: string[], given: string[] | undefined): 
 }
 
 function checkAuthMethod(grantTypes: string[], given: TokenEndpointAuthMethod | undefined) {
-  if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) {
-    throw new InvalidClientMetadataError('grant_types: refresh_token is only issued with authorization_code');
+  const userGrants = ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'];
+  if (grantTypes.includes('refresh_token') && !userGrants.some((grant) => grantTypes.includes(grant))) {
+    throw new InvalidClientMetadataError(
+      'grant_types: refresh_token is only issued with authorization_code or device_code',
+    );
   }
   const method = given ?? 'client_secret_basic';
+  if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
+    throw new InvalidClientMetadataError(
+      'token_endpoint_auth_method: a public client (none) cannot use the token exchange grant',
+    );
+  }
   if (method === 'none' && grantTypes.includes('client_credentials')) {
     throw new InvalidClientMetadataError(
       'token_endpoint_auth_method: a public client (none) cannot use the client_credentials grant',
     );
   }
   return method;
+}
+
+/**
+ * RFC 7591 §2: jwks and jwks_uri are mutually exclusive; private_key_jwt needs one of them; the
+ * registered assertion algorithm must suit the method (HMAC for client_secret_jwt, asymmetric otherwise).
+ */
+function checkClientKeys(method: TokenEndpointAuthMethod, input: ParsedMetadata): void {
+  if (input.jwks !== undefined && input.jwks_uri !== undefined) {
+    throw new InvalidClientMetadataError('jwks: jwks and jwks_uri must not both be registered');
+  }
+  if (method === 'private_key_jwt' && input.jwks === undefined && input.jwks_uri === undefined) {
+    throw new InvalidClientMetadataError('jwks: private_key_jwt needs jwks or jwks_uri');
+  }
+  const alg = input.token_endpoint_auth_signing_alg;
+  if (alg === undefined) return;
+  const hmac = (CLIENT_SECRET_JWT_ALGS as readonly string[]).includes(alg);
+  if (method === 'client_secret_jwt' ? !hmac : method !== 'private_key_jwt' || hmac) {
+    throw new InvalidClientMetadataError(
+      `token_endpoint_auth_signing_alg: ${alg} does not suit token_endpoint_auth_method ${method}`,
+    );
+  }
 }
 
 function checkRedirectUris(grantTypes: string[], uris: string[]): string[] {

@@ -7,11 +7,13 @@ import { sha256 } from '../../crypto/hash';
 import { randomId, randomToken } from '../../crypto/random';
 import type { ClientRecord } from '../../storage/ports';
 import { readBearer, requireAccessToken } from '../bearer';
+import { issuesClientSecret, withSealedSecret } from '../client-assertion-secret';
 import { MissingBearerError } from '../errors';
 import type { OAuthContext } from '../ports';
-import { ANONYMOUS, auditClientChange, type RequestOrigin } from './audit';
+import { ANONYMOUS, clientAuditEntry, type RequestOrigin } from './audit';
 import { type ClientInformation, clientInformation } from './client-information';
 import { type ClientMetadata, validateClientMetadata } from './metadata';
+import { markIfAnonymous } from './unused';
 
 /** The scope an initial access token must carry. */
 export const INITIAL_ACCESS_SCOPE = 'admin';
@@ -40,15 +42,25 @@ export async function registerClient(
   origin: RequestOrigin,
 ): Promise<ClientInformation> {
   const metadata = validateClientMetadata(document);
-  const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(32);
+  const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
   const registrationAccessToken = randomToken(32);
-  const client = await newClientRecord(ctx.now(), metadata, clientSecret, registrationAccessToken);
-  await ctx.clients.create(client);
-  await auditClientChange(ctx, 'client.register', actor, client.clientId, origin, {
-    client_name: client.clientName,
-    grant_types: client.grantTypes,
-    scope: client.scope,
-  });
+  const client = markIfAnonymous(
+    await withSealedSecret(
+      ctx.config,
+      await newClientRecord(ctx.now(), metadata, clientSecret, registrationAccessToken),
+      clientSecret,
+    ),
+    actor,
+  );
+  // The client and its audit entry are written together or not at all.
+  await ctx.clients.create(
+    client,
+    clientAuditEntry(ctx, 'client.register', actor, client.clientId, origin, {
+      client_name: client.clientName,
+      grant_types: client.grantTypes,
+      scope: client.scope,
+    }),
+  );
   ctx.events.publish({
     type: 'client_registered',
     clientId: client.clientId,

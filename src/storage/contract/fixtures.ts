@@ -90,6 +90,7 @@ export function makeGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     createdAt: NOW,
     expiresAt: NOW + 3600,
     revokedAt: null,
+    sid: uid('sid-'),
     ...overrides,
   };
 }

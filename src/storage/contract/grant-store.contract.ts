@@ -14,11 +14,36 @@ export function describeGrantStoreContract(name: string, makeStorage: MakeStorag
 
     it('round-trips every field, with and without a user and a revocation', async () => {
       const withUser = makeGrant();
-      const clientOnly = makeGrant({ userId: null, grantType: 'client_credentials', revokedAt: NOW + 5 });
+      const clientOnly = makeGrant({
+        userId: null,
+        grantType: 'client_credentials',
+        revokedAt: NOW + 5,
+        sid: null,
+      });
       await grants.upsert(withUser);
       await grants.upsert(clientOnly);
       expect(await grants.get(withUser.id)).toEqual(withUser);
       expect(await grants.get(clientOnly.id)).toEqual(clientOnly);
+    });
+
+    it('stores a grant given without a sid with sid null', async () => {
+      const { sid: _sid, ...withoutSid } = makeGrant();
+      await grants.upsert(withoutSid);
+      expect(await grants.get(withoutSid.id)).toEqual({ ...withoutSid, sid: null });
+    });
+
+    it('filters by sid (the sign-in session), alone and with userId and activeAt', async () => {
+      const userId = uid('user-');
+      const sid = uid('sid-');
+      const a = makeGrant({ userId, sid, createdAt: NOW + 3 });
+      const b = makeGrant({ userId, sid, createdAt: NOW + 2, revokedAt: NOW + 1 });
+      const other = makeGrant({ userId, sid: uid('sid-'), createdAt: NOW + 1 });
+      const none = makeGrant({ userId, sid: null, createdAt: NOW });
+      for (const g of [a, b, other, none]) await grants.upsert(g);
+      expect(await listAll((page) => grants.list({ ...page, sid }))).toEqual([a, b]);
+      expect(await listAll((page) => grants.list({ ...page, userId, sid, activeAt: NOW }))).toEqual([a]);
+      expect(await listAll((page) => grants.list({ ...page, userId }))).toEqual([a, b, other, none]);
+      expect(await listAll((page) => grants.list({ ...page, sid: uid('none-') }))).toEqual([]);
     });
 
     it('answers null for an unknown id', async () => {
@@ -30,7 +55,13 @@ export function describeGrantStoreContract(name: string, makeStorage: MakeStorag
       await grants.upsert(grant);
       await grants.upsert(grant);
       expect(await listAll((page) => grants.list({ ...page, clientId: grant.clientId }))).toEqual([grant]);
-      const replaced = { ...grant, scope: 'openid', expiresAt: NOW + 60, grantType: 'refresh_token' };
+      const replaced = {
+        ...grant,
+        scope: 'openid',
+        expiresAt: NOW + 60,
+        grantType: 'refresh_token',
+        sid: uid('sid-'),
+      };
       await grants.upsert(replaced);
       expect(await grants.get(grant.id)).toEqual(replaced);
     });

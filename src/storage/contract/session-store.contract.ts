@@ -77,6 +77,20 @@ export function describeSessionStoreContract(name: string, makeStorage: MakeStor
       expect(await sessions.delete(session.idHash)).toBe(false);
     });
 
+    it("sidsByUser lists the sids of the user's live sessions, newest first, and no one else's", async () => {
+      const user = await withUser();
+      const other = await withUser();
+      const older = makeSession({ userId: user.id, createdAt: NOW - 10 });
+      const newer = makeSession({ userId: user.id, createdAt: NOW - 5 });
+      const expired = makeSession({ userId: user.id, expiresAt: NOW });
+      const theirs = makeSession({ userId: other.id });
+      for (const s of [older, newer, expired, theirs]) await sessions.create(s);
+      expect(await sessions.sidsByUser(user.id, NOW)).toEqual([newer.sid, older.sid]);
+      expect(await sessions.sidsByUser(uid('user-'), NOW)).toEqual([]);
+      await sessions.deleteByUser(user.id);
+      expect(await sessions.sidsByUser(user.id, NOW)).toEqual([]);
+    });
+
     it("deleteByUser ends every session of that user and no one else's", async () => {
       const user = await withUser();
       const other = await withUser();

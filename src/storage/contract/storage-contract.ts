@@ -7,8 +7,10 @@ import { describeDenylistStoreContract } from './denylist-store.contract';
 import { describeEventStoreContract } from './event-store.contract';
 import type { MakeStorage } from './fixtures';
 import { describeGrantStoreContract } from './grant-store.contract';
+import { describeIdentityStoreContract } from './identity-store.contract';
 import { describeSessionStoreContract } from './session-store.contract';
 import { describeSigningKeyStoreContract } from './signing-key-store.contract';
+import { describeUnitOfWorkContract } from './unit-of-work.contract';
 import { describeUserStoreContract } from './user-store.contract';
 
 /** Runs every storage contract suite against the adapter built by `makeStorage`. */
@@ -28,5 +30,7 @@ export function describeStorageContract(adapterName: string, makeStorage: MakeSt
     describeAuditLogStoreContract(adapterName, makeStorage);
     describeDenylistStoreContract(adapterName, makeStorage);
     describeEventStoreContract(adapterName, makeStorage);
+    describeIdentityStoreContract(adapterName, makeStorage);
+    describeUnitOfWorkContract(adapterName, makeStorage);
   });
 }

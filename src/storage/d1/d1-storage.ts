@@ -8,8 +8,10 @@ import { D1ConsentStore } from './consent-store';
 import { D1DenylistStore } from './denylist-store';
 import { D1EventStore } from './event-store';
 import { D1GrantStore } from './grant-store';
+import { D1IdentityStore } from './identity-store';
 import { D1SessionStore } from './session-store';
 import { D1SigningKeyStore } from './signing-key-store';
+import { runD1Unit } from './unit-of-work';
 import { D1UserStore } from './user-store';
 
 /** Builds the Storage ports over a D1 binding (cheap, but cache it per binding: see createStorage). */
@@ -25,6 +27,8 @@ export function createD1Storage(db: D1Database): Storage {
     auditLog: new D1AuditLogStore(orm),
     denylist: new D1DenylistStore(orm),
     events: new D1EventStore(orm),
+    identities: new D1IdentityStore(orm),
+    atomically: (build) => runD1Unit(orm, build),
     async healthcheck() {
       try {
         await orm.run(sql`select 1`);

@@ -17,11 +17,12 @@ export async function d1Call<T>(what: string, operation: () => Promise<T>): Prom
   try {
     return await operation();
   } catch (error) {
-    throw translate(what, error);
+    throw translateD1Error(what, error);
   }
 }
 
-function translate(what: string, error: unknown): Error {
+/** The port error for a failed operation on `what` (see d1Call). */
+export function translateD1Error(what: string, error: unknown): Error {
   const isQueryError = error instanceof DrizzleQueryError;
   const driverError = isQueryError ? error.cause : error;
   const message = driverError instanceof Error ? driverError.message : String(driverError);

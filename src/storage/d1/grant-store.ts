@@ -18,7 +18,7 @@ export class D1GrantStore implements GrantStore {
     await d1Call('grant', () =>
       this.db
         .insert(grants)
-        .values(grant)
+        .values({ ...grant, sid: grant.sid ?? null })
         .onConflictDoUpdate({
           target: grants.id,
           set: {
@@ -29,6 +29,7 @@ export class D1GrantStore implements GrantStore {
             createdAt: sql`excluded.created_at`,
             expiresAt: sql`excluded.expires_at`,
             revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
+            sid: sql`excluded.sid`,
           },
         })
         .run(),
@@ -45,6 +46,7 @@ export class D1GrantStore implements GrantStore {
     const where = and(
       filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+      filter.sid === undefined ? undefined : eq(grants.sid, filter.sid),
       filter.activeAt === undefined
         ? undefined
         : and(isNull(grants.revokedAt), gt(grants.expiresAt, filter.activeAt)),

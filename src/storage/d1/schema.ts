@@ -86,11 +86,14 @@ export const grants = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),
+    /** The sign-in session (OIDC `sid`) the grant was made in; null for grants without a user session. */
+    sid: text('sid'),
   },
   (t) => [
     index('grants_created_at_id_idx').on(t.createdAt, t.id),
     index('grants_client_id_idx').on(t.clientId),
     index('grants_user_id_idx').on(t.userId),
+    index('grants_sid_idx').on(t.sid),
   ],
 );
 
@@ -201,3 +204,6 @@ export const events = sqliteTable(
     index('events_type_time_idx').on(t.type, t.time),
   ],
 );
+
+/** Upstream accounts linked to users (src/storage/identities.ts). */
+export { federatedIdentities } from './identity-schema';

@@ -1,9 +1,12 @@
 /** D1 adapter for SessionStore (table `sessions`, joined with `users` on read). */
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, lte } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { SessionRecord, SessionStore, SessionWithUser } from '../ports';
 import { d1Call } from './errors';
 import { sessions, users } from './schema';
+
+/** `sidsByUser` answers at most this many. */
+const MAX_SIDS = 1000;
 
 /** SessionStore over D1. */
 export class D1SessionStore implements SessionStore {
@@ -30,6 +33,18 @@ export class D1SessionStore implements SessionStore {
       this.db.delete(sessions).where(eq(sessions.idHash, idHash)).run(),
     );
     return result.meta.changes > 0;
+  }
+
+  async sidsByUser(userId: string, now: number): Promise<string[]> {
+    const rows = await d1Call('session', () =>
+      this.db
+        .select({ sid: sessions.sid })
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+        .orderBy(desc(sessions.createdAt))
+        .limit(MAX_SIDS),
+    );
+    return rows.map((row) => row.sid);
   }
 
   async deleteByUser(userId: string): Promise<number> {

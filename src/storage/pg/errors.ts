@@ -48,6 +48,9 @@ function messageOf(error: unknown): string {
  * carries the SQL and the bound values (the driver error stays available as `cause`).
  */
 export function translatePgError(what: string, error: unknown): Error {
+  // Already translated (a write of a unit of work, named after itself).
+  if (error instanceof ConflictError || error instanceof InvalidValueError) return error;
+  if (error instanceof StorageUnavailableError) return error;
   const isQueryError = error instanceof DrizzleQueryError;
   const driverError = isQueryError ? error.cause : error;
   const state = sqlState(driverError);

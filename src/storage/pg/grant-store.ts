@@ -17,7 +17,7 @@ export class PgGrantStore implements GrantStore {
     await this.run('grant', (db) =>
       db
         .insert(grants)
-        .values(grant)
+        .values({ ...grant, sid: grant.sid ?? null })
         .onConflictDoUpdate({
           target: grants.id,
           set: {
@@ -28,6 +28,7 @@ export class PgGrantStore implements GrantStore {
             createdAt: sql`excluded.created_at`,
             expiresAt: sql`excluded.expires_at`,
             revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
+            sid: sql`excluded.sid`,
           },
         }),
     );
@@ -47,6 +48,7 @@ export class PgGrantStore implements GrantStore {
     const where = and(
       filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+      filter.sid === undefined ? undefined : eq(grants.sid, filter.sid),
       filter.activeAt === undefined
         ? undefined
         : and(isNull(grants.revokedAt), gt(grants.expiresAt, filter.activeAt)),

@@ -8,10 +8,12 @@ import { PgDenylistStore } from './denylist-store';
 import { openPool, type PgConnectionOptions } from './driver';
 import { PgEventStore } from './event-store';
 import { PgGrantStore } from './grant-store';
+import { PgIdentityStore } from './identity-store';
 import { PoolLease, type WaitUntil } from './pool-lease';
 import { pgRunner } from './runner';
 import { PgSessionStore } from './session-store';
 import { PgSigningKeyStore } from './signing-key-store';
+import { runPgUnit } from './unit-of-work';
 import { PgUserStore } from './user-store';
 
 /** The Storage ports over PostgreSQL, plus `close()` to end its pool (see PoolLease). */
@@ -38,6 +40,8 @@ export function createPgStorage(options: PgConnectionOptions, background?: WaitU
     auditLog: new PgAuditLogStore(run),
     denylist: new PgDenylistStore(run),
     events: new PgEventStore(run),
+    identities: new PgIdentityStore(run),
+    atomically: (build) => runPgUnit(run, build),
     async healthcheck() {
       try {
         await run('healthcheck', (db) => db.execute(sql`select 1`));

@@ -112,11 +112,14 @@ export const grants = pgTable(
     createdAt: epochSeconds('created_at').notNull(),
     expiresAt: epochSeconds('expires_at').notNull(),
     revokedAt: epochSeconds('revoked_at'),
+    /** The sign-in session (OIDC `sid`) the grant was made in; null for grants without a user session. */
+    sid: text('sid'),
   },
   (t) => [
     index('grants_created_at_id_idx').on(t.createdAt, t.id),
     index('grants_client_id_idx').on(t.clientId),
     index('grants_user_id_idx').on(t.userId),
+    index('grants_sid_idx').on(t.sid),
   ],
 );
 
@@ -226,3 +229,6 @@ export const events = pgTable(
     index('events_type_time_idx').on(t.type, t.time),
   ],
 );
+
+/** Upstream accounts linked to users (src/storage/identities.ts). */
+export { federatedIdentities } from './identity-schema';

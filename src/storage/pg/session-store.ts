@@ -1,8 +1,11 @@
 /** PostgreSQL adapter for SessionStore (table `sessions`, joined with `users` on read). */
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, lte } from 'drizzle-orm';
 import type { SessionRecord, SessionStore, SessionWithUser } from '../ports';
 import { affected, type PgRunner } from './runner';
 import { sessions, users } from './schema';
+
+/** `sidsByUser` answers at most this many. */
+const MAX_SIDS = 1000;
 
 /** SessionStore over PostgreSQL. */
 export class PgSessionStore implements SessionStore {
@@ -34,6 +37,21 @@ export class PgSessionStore implements SessionStore {
       0,
     );
     return changed > 0;
+  }
+
+  async sidsByUser(userId: string, now: number): Promise<string[]> {
+    const rows = await this.run(
+      'session',
+      (db) =>
+        db
+          .select({ sid: sessions.sid })
+          .from(sessions)
+          .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+          .orderBy(desc(sessions.createdAt))
+          .limit(MAX_SIDS),
+      [],
+    );
+    return rows.map((row) => row.sid);
   }
 
   async deleteByUser(userId: string): Promise<number> {

@@ -19,7 +19,13 @@ export function registerDashboardPages(app: Hono<AppEnv>): void {
     const { chrome } = await pageChrome(c, 'events');
     return render(
       c,
-      EventsPage({ chrome, items: page.items, cursor: query.cursor, nextCursor: page.next_cursor }),
+      EventsPage({
+        chrome,
+        items: page.items,
+        cursor: query.cursor,
+        nextCursor: page.next_cursor,
+        type: query.type?.trim() ?? '',
+      }),
     );
   });
 

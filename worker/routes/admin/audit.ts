@@ -1,7 +1,7 @@
 /** /admin/api/audit (the audit log of admin mutations) and /admin/api/events (recent events). */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AuditPageSchema, listAudit } from '../../../src/admin/audit';
-import { EventPageSchema, listEvents } from '../../../src/admin/events';
+import { EventPageSchema, EventQuerySchema, listEvents } from '../../../src/admin/events';
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
@@ -34,9 +34,11 @@ const eventsRoute = createRoute({
   tags: [ADMIN_TAG],
   summary: 'Recent events',
   description:
-    'Newest first. Today the audit log; sign-in and token events join with the event bus, in the same shape.',
+    'The recent-events store the event bus fills (sign-ins, tokens, registrations, revocations, admin_action ' +
+    'for every admin mutation, event_dead_lettered for events whose delivery failed for good). Newest first; ' +
+    'events arrive asynchronously through the queue, usually within seconds. The audit log is /admin/api/audit.',
   security: readSecurity,
-  request: { query: PageQuerySchema },
+  request: { query: EventQuerySchema },
   responses: { 200: jsonResponse('A page of events', EventPageSchema), ...readErrors },
 });
 

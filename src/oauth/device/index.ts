@@ -1,0 +1,5 @@
+export * from './authorization';
+export * from './codes';
+export * from './errors';
+export * from './grant';
+export * from './verification';

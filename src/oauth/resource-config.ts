@@ -1,0 +1,109 @@
+/**
+ * Settings of the MCP authorization profile: the protected resources this server issues tokens for
+ * (`OAUTH2_PROTECTED_RESOURCES`, RFC 8707 / RFC 9728) and the expiry of unused anonymous registrations
+ * (`OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS`).
+ */
+import { z } from 'zod';
+import { flagDefault, wholeNumber } from '../config-fields';
+import { resourceProblem } from './resource';
+import { parseScope } from './scope';
+
+/** One protected resource an operator configured. */
+export interface ProtectedResourceConfig {
+  /** The resource identifier (RFC 8707 §2: absolute URI, no fragment); the `aud` of its tokens. */
+  resource: string;
+  /** RFC 9728 §2 `scopes_supported`: the scopes a client asks for to reach it. */
+  scopesSupported: string[];
+  /** RFC 9728 §2 `resource_name`. */
+  name: string | undefined;
+}
+
+const MAX_RESOURCES = 50;
+
+const ResourceEntry = z
+  .object({
+    resource: z.string().superRefine((value, ctx) => {
+      const problem = resourceProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `resource ${problem}` });
+    }),
+    scopes_supported: z
+      .array(z.string())
+      .max(64)
+      .optional()
+      .superRefine((scopes, ctx) => {
+        try {
+          parseScope((scopes ?? []).join(' '));
+          if ((scopes ?? []).some((scope) => scope.includes(' ') || scope === ''))
+            throw new Error('scope values are single tokens');
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'scopes_supported must be RFC 6749 scope tokens' });
+        }
+      }),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** `OAUTH2_PROTECTED_RESOURCES`: a JSON array of `{resource, scopes_supported?, name?}`; unset = none. */
+const protectedResources = z
+  .string()
+  .optional()
+  .transform((value, ctx): ProtectedResourceConfig[] => {
+    const text = (value ?? '').trim();
+    if (text === '') return [];
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {resource, scopes_supported, name}' });
+      return z.NEVER;
+    }
+    const parsed = z.array(ResourceEntry).max(MAX_RESOURCES).safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `[${issue.path.join('].[')}]` : '';
+      ctx.addIssue({ code: 'custom', message: `${where} ${issue?.message ?? 'is invalid'}`.trim() });
+      return z.NEVER;
+    }
+    const seen = new Set<string>();
+    for (const entry of parsed.data) {
+      if (seen.has(entry.resource)) {
+        ctx.addIssue({ code: 'custom', message: 'lists a resource twice' });
+        return z.NEVER;
+      }
+      seen.add(entry.resource);
+    }
+    return parsed.data.map((entry) => ({
+      resource: entry.resource,
+      scopesSupported: entry.scopes_supported ?? [],
+      name: entry.name,
+    }));
+  });
+
+export const ResourceEnvShape = {
+  OAUTH2_PROTECTED_RESOURCES: protectedResources,
+  /**
+   * An anonymously registered client that has obtained no token this many seconds after registering
+   * is deleted by the scheduled sweep (0 = never).
+   */
+  OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS: wholeNumber(86_400, 0, 31_536_000),
+  /** An https URL as client_id names the client's metadata document (registration/client-id-metadata.ts). */
+  OAUTH2_CLIENT_ID_METADATA_DOCUMENTS: flagDefault(false),
+};
+
+export interface ResourceConfig {
+  protectedResources: ProtectedResourceConfig[];
+  dynamicRegistrationUnusedTtlSecs: number;
+  clientIdMetadataDocuments: boolean;
+}
+
+export function toResourceConfig(env: {
+  OAUTH2_PROTECTED_RESOURCES: ProtectedResourceConfig[];
+  OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS: number;
+  OAUTH2_CLIENT_ID_METADATA_DOCUMENTS: boolean;
+}): ResourceConfig {
+  return {
+    protectedResources: env.OAUTH2_PROTECTED_RESOURCES,
+    dynamicRegistrationUnusedTtlSecs: env.OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS,
+    clientIdMetadataDocuments: env.OAUTH2_CLIENT_ID_METADATA_DOCUMENTS,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * RFC 8707 resource indicators: the `resource` parameter of the authorization and token requests
+ * (absolute URI, no fragment, may repeat), the resources this server knows (its own APIs, its MCP
+ * endpoint and the operator's OAUTH2_PROTECTED_RESOURCES), and the audience of the tokens it issues.
+ */
+import type { Config } from '../config';
+import { InvalidTargetError } from './errors';
+import { allValues, type FormParams } from './form';
+
+/** The path of this server's own MCP endpoint (resource `{issuer}/mcp`). */
+export const MCP_PATH = '/mcp';
+/** The scopes an MCP client asks for: who the user is, and staying connected. */
+export const MCP_SCOPES = ['openid', 'offline_access'];
+
+const MAX_RESOURCE_LENGTH = 2000;
+const MAX_RESOURCES = 10;
+/** RFC 3986 URIs are printable ASCII. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** A resource this server issues tokens for. */
+export interface KnownResource {
+  resource: string;
+  scopesSupported: string[];
+  name: string | undefined;
+  /** Served by this server itself (its own APIs, /mcp), so its tokens are accepted here. */
+  own: boolean;
+}
+
+/** Why `value` is not a resource indicator (RFC 8707 §2: absolute URI without fragment), or null. */
+export function resourceProblem(value: string): string | null {
+  if (value.length > MAX_RESOURCE_LENGTH) return `is longer than ${MAX_RESOURCE_LENGTH} characters`;
+  if (!PRINTABLE_ASCII.test(value)) return 'must not contain spaces, control or non-ASCII characters';
+  if (value.includes('#')) return 'must not contain a fragment';
+  const url = URL.parse(value);
+  if (!url || !/^[a-z][a-z0-9+.-]*:/i.test(value)) return 'must be an absolute URI';
+  return null;
+}
+
+/** `{issuer}/mcp`: the resource identifier of the MCP endpoint. */
+export function mcpResource(issuer: string): string {
+  return `${issuer}${MCP_PATH}`;
+}
+
+/** Every resource this server issues tokens for: itself, its MCP endpoint, then the configured ones. */
+export function knownResources(issuer: string, config: Config): KnownResource[] {
+  const own: KnownResource[] = [
+    { resource: issuer, scopesSupported: [], name: 'OAuth server APIs (UserInfo, admin API)', own: true },
+    { resource: mcpResource(issuer), scopesSupported: MCP_SCOPES, name: 'MCP server', own: true },
+  ];
+  const configured = config.protectedResources
+    .filter((entry) => !own.some((item) => item.resource === entry.resource))
+    .map((entry) => ({ ...entry, own: false }));
+  return [...own, ...configured];
+}
+
+/**
+ * The `resource` values of a request (distinct, in order), each a known resource and, when `granted`
+ * is not empty, one of those granted; invalid_target otherwise (RFC 8707 §2).
+ */
+export function requestedResources(
+  params: FormParams,
+  issuer: string,
+  config: Config,
+  granted: readonly string[] = [],
+): string[] {
+  const values = [...new Set(allValues(params, 'resource'))];
+  if (values.length > MAX_RESOURCES)
+    throw new InvalidTargetError(`too many resources (at most ${MAX_RESOURCES})`);
+  const known = new Set(knownResources(issuer, config).map((entry) => entry.resource));
+  for (const value of values) {
+    const problem = resourceProblem(value);
+    if (problem) throw new InvalidTargetError(`resource ${problem}`);
+    if (!known.has(value))
+      throw new InvalidTargetError('resource is not a resource this server issues tokens for');
+    if (granted.length > 0 && !granted.includes(value)) {
+      throw new InvalidTargetError('resource was not granted by the authorization');
+    }
+  }
+  return values;
+}
+
+/** The `aud` of an access token: its resources, or (without any) the client itself, as before RFC 8707. */
+export function audienceFor(resources: readonly string[], clientId: string): string[] {
+  return resources.length > 0 ? [...resources] : [clientId];
+}
+
+/**
+ * True when a token may be used at this server's own endpoints (UserInfo, admin API, registration):
+ * its audience is the client (no resource was asked for), the server, or its MCP endpoint. A token
+ * restricted to another resource is refused here (RFC 8707 §1, RFC 9068 §4).
+ */
+export function isOwnAudience(aud: readonly string[], clientId: string, issuer: string): boolean {
+  return aud.some((value) => value === clientId || value === issuer || value === mcpResource(issuer));
+}

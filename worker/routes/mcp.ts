@@ -1,0 +1,124 @@
+/**
+ * POST /mcp: the admin tools over MCP Streamable HTTP (stateless: one McpServer and transport per
+ * request, JSON responses, no session), for this server's own access tokens with audience
+ * `{issuer}/mcp` (src/mcp/caller.ts). The tools call this app in-process with the caller's token.
+ * GET (a server-to-client event stream) and DELETE (ending a session) have nothing to offer without
+ * sessions: 405, as the Streamable HTTP transport allows. Every 401/403 names the resource metadata
+ * (RFC 9728 §5.1), which is how an MCP client given only this URL finds the authorization server.
+ */
+
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Context } from 'hono';
+import { requireMcpCaller } from '../../src/mcp/caller';
+import { createMcpServer } from '../../src/mcp/server';
+import { readBearer } from '../../src/oauth/bearer';
+import { MethodNotAllowedError } from '../../src/oauth/errors';
+import { MCP_PATH, mcpResource } from '../../src/oauth/resource';
+import type { AppEnv } from '../context';
+import { executionContextOf } from '../request-storage';
+import { oauthContext } from '../services';
+import { resourceChallenge } from './protected-resource';
+import { OAuthErrorSchema } from './schemas';
+
+/** JSON-RPC bodies of the admin tools are small. */
+const MAX_BODY_BYTES = 256 * 1024;
+/** Headers of the caller that the in-process requests keep (its address: rate limits, denylist, logs). */
+const FORWARDED = ['cf-connecting-ip', 'x-forwarded-for', 'user-agent'];
+
+async function handleMcp(c: Context<AppEnv>, app: OpenAPIHono<AppEnv>): Promise<Response> {
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+  const token = readBearer(c.req.header('authorization'));
+  await requireMcpCaller(ctx, token);
+  const forwardHeaders: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const value = c.req.header(name);
+    if (value !== undefined) forwardHeaders[name] = value;
+  }
+  const executionCtx = executionContextOf(c) as ExecutionContext | undefined;
+  const server = createMcpServer({
+    baseUrl: ctx.issuer,
+    accessToken: token as string,
+    forwardHeaders,
+    fetch: async (request) => app.fetch(request, c.env, executionCtx),
+  });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+    maxRequestBodySize: MAX_BODY_BYTES,
+  });
+  try {
+    await server.connect(transport);
+    const response = await transport.handleRequest(c.req.raw);
+    // Fully buffered (enableJsonResponse), so the server can be closed before the response is sent.
+    const body = await response.arrayBuffer();
+    return new Response(body, response);
+  } finally {
+    await server.close();
+  }
+}
+
+const mcpRoute = createRoute({
+  method: 'post',
+  path: MCP_PATH,
+  tags: ['MCP'],
+  summary: 'MCP Streamable HTTP endpoint: the admin tools (JSON-RPC 2.0, stateless, JSON responses)',
+  description:
+    'Needs an access token of this server with audience {issuer}/mcp (RFC 8707 resource) whose user is an administrator, or with scope admin. 401/403 challenges carry resource_metadata (RFC 9728).',
+  security: [{ bearer: [] }],
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ jsonrpc: z.literal('2.0') }).passthrough() } },
+    },
+  },
+  responses: {
+    200: {
+      description: 'JSON-RPC response',
+      content: { 'application/json': { schema: z.object({ jsonrpc: z.literal('2.0') }).passthrough() } },
+    },
+    400: { description: 'Malformed JSON-RPC (a JSON-RPC error object)' },
+    401: {
+      description: 'No or invalid token, or a token for another audience',
+      content: { 'application/json': { schema: OAuthErrorSchema } },
+    },
+    403: {
+      description: 'Not an administrator (insufficient_scope)',
+      content: { 'application/json': { schema: OAuthErrorSchema } },
+    },
+  },
+});
+
+/** GET (event stream) and DELETE (session end) of Streamable HTTP: 405 for an authorized caller. */
+const mcpUnsupportedRoute = (method: 'get' | 'delete') =>
+  createRoute({
+    method,
+    path: MCP_PATH,
+    tags: ['MCP'],
+    summary: `${method.toUpperCase()} is not offered (stateless server, no sessions or server-sent stream)`,
+    security: [{ bearer: [] }],
+    responses: {
+      401: {
+        description: 'No or invalid token (checked first, so the challenge names the resource metadata)',
+        content: { 'application/json': { schema: OAuthErrorSchema } },
+      },
+      405: {
+        description: 'Method not allowed (Allow: POST)',
+        content: { 'application/json': { schema: OAuthErrorSchema } },
+      },
+    },
+  });
+
+export function registerMcpRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(mcpRoute);
+  app.openAPIRegistry.registerPath(mcpUnsupportedRoute('get'));
+  app.openAPIRegistry.registerPath(mcpUnsupportedRoute('delete'));
+  app.use(MCP_PATH, resourceChallenge(mcpResource));
+  app.post(MCP_PATH, (c) => handleMcp(c, app));
+  app.on(['GET', 'DELETE', 'PUT', 'PATCH'], MCP_PATH, async (c) => {
+    // Authenticate first, so an MCP client probing with GET also learns where to get a token.
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+    await requireMcpCaller(ctx, readBearer(c.req.header('authorization')));
+    throw new MethodNotAllowedError('POST');
+  });
+}

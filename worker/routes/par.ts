@@ -1,0 +1,81 @@
+/** POST /oauth/par (RFC 9126 §2): pushed authorization requests, answered 201 with a request_uri. */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
+import { PAR_PATH, pushAuthorizationRequest } from '../../src/oauth/par';
+import type { AppEnv } from '../context';
+import { readForm } from '../middleware/body';
+import { executionContextOf } from '../request-storage';
+import { oauthContext } from '../services';
+import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
+
+const PushedResponseSchema = z
+  .object({
+    request_uri: z.string().openapi({ example: 'urn:ietf:params:oauth:request_uri:0aQm3…' }),
+    expires_in: z.number().int().openapi({ example: 60 }),
+  })
+  .openapi('PushedAuthorizationResponse');
+
+export const parRoute = createRoute({
+  method: 'post',
+  path: PAR_PATH,
+  tags: ['OAuth 2.0'],
+  summary: 'Pushed authorization request (RFC 9126)',
+  description:
+    'The parameters of an authorization request, validated as /oauth/authorize would. The request_uri is used once at /oauth/authorize with the same client_id, within expires_in seconds. Confidential clients authenticate as at the token endpoint; public clients send client_id.',
+  security: basicAuth,
+  request: {
+    headers: DPoPHeaders,
+    body: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: z.object({
+            response_type: z.literal('code'),
+            redirect_uri: z.string().optional(),
+            scope: z.string().optional(),
+            state: z.string().optional(),
+            code_challenge: z.string(),
+            code_challenge_method: z.literal('S256'),
+            nonce: z.string().optional(),
+            prompt: z.string().optional(),
+            max_age: z.string().optional(),
+            login_hint: z.string().optional(),
+            dpop_jkt: z.string().optional().openapi({
+              description:
+                'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',
+            }),
+            resource: z.string().optional().openapi({
+              description: 'RFC 8707 resource indicator, may repeat: the audience of the tokens',
+            }),
+            ...ClientAuthFields,
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: 'Request stored',
+      content: { 'application/json': { schema: PushedResponseSchema } },
+    },
+    ...errorResponses,
+  },
+});
+
+export function registerParRoute(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath(parRoute);
+  app.post(parRoute.path, async (c) => {
+    const params = await readForm(c.req.raw);
+    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+    const body = await pushAuthorizationRequest(ctx, params, c.req.header('authorization'), {
+      header: c.req.header('dpop'),
+      method: c.req.method,
+      url: c.req.url,
+    });
+    return c.json(body, 201, {
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
+    });
+  });
+}
