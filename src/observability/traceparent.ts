@@ -45,10 +45,12 @@ export function isTraceparent(value: string): boolean {
   return parseTraceparent(value) !== null;
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 function randomHex(bytes: number): string {
   const random = crypto.getRandomValues(new Uint8Array(bytes));
   let out = '';
-  for (const byte of random) out += byte.toString(16).padStart(2, '0');
+  for (const byte of random) out += HEX_BYTES[byte];
   return out;
 }
 

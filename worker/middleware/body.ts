@@ -11,9 +11,17 @@ const JSON_TYPE = /^application\/json\s*(;.*)?$/i;
 
 /** Reads at most `limit` bytes as UTF-8; 413 beyond it, 400 on invalid UTF-8. */
 export async function readText(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const length = request.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > limit) throw new PayloadTooLargeError(limit);
   if (!request.body) return '';
+  // A declared length within the limit: one native read (the runtime holds the body to that length).
+  // Without one (chunked), the body is read in chunks and cut off at the limit.
+  if (length !== null && Number.isSafeInteger(declared) && declared >= 0) {
+    const buffer = await request.arrayBuffer();
+    if (buffer.byteLength > limit) throw new PayloadTooLargeError(limit);
+    return decodeUtf8(new Uint8Array(buffer));
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -33,8 +41,14 @@ export async function readText(request: Request, limit: number): Promise<string>
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return decodeUtf8(bytes);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new InvalidRequestError('the request body is not valid UTF-8');
   }
