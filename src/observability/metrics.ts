@@ -34,7 +34,11 @@ export interface MetricsSnapshot {
 
 type Labels = Record<string, string | number>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 function escapeLabel(value: string): string {
+  // Almost every label value (routes, methods, statuses) has nothing to escape: skip the three replaces.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

@@ -61,11 +61,25 @@ function nonZeroHex(bytes: number): string {
   }
 }
 
+/** 24 random bytes as a trace id (16) and a span id (8), neither all zeros (W3C Trace Context §3.2.2). */
+function newIds(): { traceId: string; spanId: string } {
+  const random = crypto.getRandomValues(new Uint8Array(24));
+  let traceId = '';
+  let spanId = '';
+  for (let i = 0; i < 16; i += 1) traceId += HEX_BYTES[random[i] ?? 0];
+  for (let i = 16; i < 24; i += 1) spanId += HEX_BYTES[random[i] ?? 0];
+  return {
+    traceId: /[^0]/.test(traceId) ? traceId : nonZeroHex(16),
+    spanId: /[^0]/.test(spanId) ? spanId : nonZeroHex(8),
+  };
+}
+
 /** This request's span: continues the caller's trace when its header is valid, else starts a new one. */
 export function startSpan(header: string | null | undefined): TraceContext {
   const incoming = parseTraceparent(header);
-  const traceId = incoming?.traceId ?? nonZeroHex(16);
-  const spanId = nonZeroHex(8);
+  const ids = newIds();
+  const traceId = incoming?.traceId ?? ids.traceId;
+  const spanId = ids.spanId;
   const flags = incoming?.flags ?? '00';
   return {
     traceId,
