@@ -9,6 +9,7 @@
  * the platform, whose outbound fetch does not reach private networks.
  */
 import type { JSONWebKeySet } from 'jose';
+import { readCappedBytes } from '../resilience/capped-body';
 
 /** How long a fetched key set is used. */
 export const JWKS_CACHE_TTL_SECS = 300;
@@ -149,31 +150,8 @@ async function fetchJwks(url: URL, fetcher: typeof fetch): Promise<JSONWebKeySet
 }
 
 async function readCapped(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_JWKS_BYTES) {
-    await response.body?.cancel();
-    throw new JwksUnavailableError('jwks_uri answer is too large');
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_JWKS_BYTES) {
-      await reader.cancel();
-      throw new JwksUnavailableError('jwks_uri answer is too large');
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCappedBytes(response.body, response.headers.get('content-length'), MAX_JWKS_BYTES);
+  if (bytes === null) throw new JwksUnavailableError('jwks_uri answer is too large');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

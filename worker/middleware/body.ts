@@ -1,6 +1,7 @@
 /** Request bodies with a size cap, a required media type and strict decoding (bad input is a 4xx, never a 500). */
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../src/oauth/errors';
 import { type FormParams, parseForm } from '../../src/oauth/form';
+import { readCappedBytes } from '../../src/resilience/capped-body';
 
 /** OAuth form posts are small; 16 KiB leaves room for long assertions later. */
 export const FORM_BODY_LIMIT = 16 * 1024;
@@ -22,25 +23,8 @@ export async function readText(request: Request, limit: number): Promise<string>
     if (buffer.byteLength > limit) throw new PayloadTooLargeError(limit);
     return decodeUtf8(new Uint8Array(buffer));
   }
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCappedBytes(request.body, null, limit);
+  if (bytes === null) throw new PayloadTooLargeError(limit);
   return decodeUtf8(bytes);
 }
 

@@ -8,6 +8,7 @@
 import { isolateMetrics } from '../../observability/metrics';
 import { childTraceparent } from '../../observability/traceparent';
 import { type CircuitBreaker, CircuitOpenError, resilientFetch } from '../../resilience';
+import { readCappedBytes } from '../../resilience/capped-body';
 import { UpstreamSignInError } from './errors';
 
 /** No provider document, key set or token response is anywhere near this. */
@@ -95,32 +96,9 @@ export function upstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
 }
 
 async function boundedText(res: Response, target: string): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    await res.body?.cancel();
-    throw new UpstreamSignInError('failed', `${target} answered an oversized body`);
-  }
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new UpstreamSignInError('failed', `${target} answered an oversized body`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readCappedBytes(res.body, res.headers.get('content-length'), MAX_BODY_BYTES);
+  if (bytes === null) throw new UpstreamSignInError('failed', `${target} answered an oversized body`);
+  return new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string): unknown {

@@ -12,6 +12,8 @@
  * Cache: per isolate, a found document for 5 minutes, a refused one for 1 minute, at most 500 URLs;
  * each request that misses loads for itself (no load is shared between requests).
  */
+
+import { readCappedBytes } from '../../resilience/capped-body';
 import type { ClientRecord } from '../../storage/ports';
 import type { ClientRegistry } from '../ports';
 import { validateClientMetadata } from './metadata';
@@ -75,28 +77,8 @@ function ipv6Problem(address: string): string | null {
 
 /** Reads at most `limit` bytes of the body; null when it is longer. */
 async function readCapped(res: Response, limit: number): Promise<string | null> {
-  if (Number(res.headers.get('content-length') ?? '0') > limit) return null;
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  const bytes = await readCappedBytes(res.body, res.headers.get('content-length'), limit);
+  return bytes === null ? null : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
 }
 
 /** The client the document at `url` describes, or null when it cannot be fetched or is not acceptable. */
