@@ -1,43 +1,30 @@
 /** /admin/api/audit (the audit log of admin mutations) and /admin/api/events (recent events). */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AuditPageSchema, listAudit } from '../../../src/admin/audit';
 import { EventPageSchema, EventQuerySchema, listEvents } from '../../../src/admin/events';
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import {
-  ADMIN_API,
-  ADMIN_TAG,
-  adminQuery,
-  allowOnly,
-  jsonResponse,
-  noStore,
-  readErrors,
-  readSecurity,
-} from './common';
+import { ADMIN_API, adminQuery, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';
 
-const auditRoute = createRoute({
+const auditRoute = adminRoute('read', {
   method: 'get',
   path: `${ADMIN_API}/audit`,
-  tags: [ADMIN_TAG],
   summary: 'The audit log',
   description:
     'Every admin mutation and client registration: actor, action, target, ip, user agent, time. Newest first.',
-  security: readSecurity,
   request: { query: PageQuerySchema },
   responses: { 200: jsonResponse('A page of audit entries', AuditPageSchema), ...readErrors },
 });
 
-const eventsRoute = createRoute({
+const eventsRoute = adminRoute('read', {
   method: 'get',
   path: `${ADMIN_API}/events`,
-  tags: [ADMIN_TAG],
   summary: 'Recent events',
   description:
     'The recent-events store the event bus fills (sign-ins, tokens, registrations, revocations, admin_action ' +
     'for every admin mutation, event_dead_lettered for events whose delivery failed for good). Newest first; ' +
     'events arrive asynchronously through the queue, usually within seconds. The audit log is /admin/api/audit.',
-  security: readSecurity,
   request: { query: EventQuerySchema },
   responses: { 200: jsonResponse('A page of events', EventPageSchema), ...readErrors },
 });

@@ -1,5 +1,5 @@
 /** /admin/api/clients: list and search, create, read, update, delete, rotate the secret. */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   ClientCreateSchema,
@@ -21,8 +21,8 @@ import type { AppEnv } from '../../context';
 import { readJsonObject } from '../../middleware/body';
 import {
   ADMIN_API,
-  ADMIN_TAG,
   adminQuery,
+  adminRoute,
   allowOnly,
   itemErrors,
   jsonBody,
@@ -30,22 +30,18 @@ import {
   noStore,
   pathParam,
   readErrors,
-  readSecurity,
   writeErrors,
-  writeSecurity,
 } from './common';
 
 const CLIENTS = `${ADMIN_API}/clients`;
 const ClientIdParam = pathParam('client_id', 'The client_id');
 
-const listRoute = createRoute({
+const listRoute = adminRoute('read', {
   method: 'get',
   path: CLIENTS,
-  tags: [ADMIN_TAG],
   summary: 'List clients',
   description:
     'Newest first. The bootstrap admin client is configuration, not a stored client: it is not listed.',
-  security: readSecurity,
   request: {
     query: PageQuerySchema.extend({
       q: z
@@ -57,60 +53,50 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse('A page of clients', ClientPageSchema), ...readErrors },
 });
 
-const createClientRoute = createRoute({
+const createClientRoute = adminRoute('write', {
   method: 'post',
   path: CLIENTS,
-  tags: [ADMIN_TAG],
   summary: 'Create a client',
   description:
     'RFC 7591 field names (unknown fields are ignored), plus first_party and enabled. Scope may include admin. A confidential client gets client_secret, shown only in this response.',
-  security: writeSecurity,
   request: { body: jsonBody(ClientCreateSchema) },
   responses: { 201: jsonResponse('Created', ClientWithSecretSchema), ...writeErrors },
 });
 
-const getRoute = createRoute({
+const getRoute = adminRoute('read', {
   method: 'get',
   path: `${CLIENTS}/{client_id}`,
-  tags: [ADMIN_TAG],
   summary: 'Read a client',
   description: 'Also the bootstrap admin client (bootstrap: true, read-only). Never a secret.',
-  security: readSecurity,
   request: { params: ClientIdParam },
   responses: { 200: jsonResponse('The client', ClientViewSchema), ...itemErrors },
 });
 
-const updateRoute = createRoute({
+const updateRoute = adminRoute('write', {
   method: 'put',
   path: `${CLIENTS}/{client_id}`,
-  tags: [ADMIN_TAG],
   summary: 'Update a client',
   description:
     'Fields sent replace the current values, null returns a field to its default, omitted fields stay. enabled: false makes its tokens inactive (at once here, within 10 s in other isolates). The bootstrap admin client answers 403.',
-  security: writeSecurity,
   request: { params: ClientIdParam, body: jsonBody(ClientUpdateSchema) },
   responses: { 200: jsonResponse('Updated', ClientWithSecretSchema), ...writeErrors },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = adminRoute('write', {
   method: 'delete',
   path: `${CLIENTS}/{client_id}`,
-  tags: [ADMIN_TAG],
   summary: 'Delete a client',
   description: 'Its tokens become inactive; nothing else is revoked. The bootstrap admin client answers 403.',
-  security: writeSecurity,
   request: { params: ClientIdParam },
   responses: { 204: { description: 'Deleted' }, ...writeErrors },
 });
 
-const rotateRoute = createRoute({
+const rotateRoute = adminRoute('write', {
   method: 'post',
   path: `${CLIENTS}/{client_id}/secret`,
-  tags: [ADMIN_TAG],
   summary: 'Rotate the client secret',
   description:
     'A new secret, shown only in this response; the old one stops working (at once here, within 10 s in other isolates). Public clients have none (400).',
-  security: writeSecurity,
   request: { params: ClientIdParam },
   responses: { 200: jsonResponse('The new secret', ClientSecretSchema), ...writeErrors },
 });

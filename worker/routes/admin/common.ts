@@ -1,5 +1,5 @@
 /** What every admin API route shares: OpenAPI security and error responses, query parsing, 405s, no-store. */
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Query } from '../../../src/admin/paging';
@@ -52,6 +52,18 @@ export const writeErrors = {
   409: jsonError('Conflicts with an existing record (invalid_request)'),
   413: jsonError('Body larger than 64 KiB'),
 } as const;
+
+/** An admin API route: the Admin tag, and the security of a read or of a change. */
+export function adminRoute<
+  P extends string,
+  R extends Omit<RouteConfig, 'tags' | 'security' | 'path'> & { path: P },
+>(access: 'read' | 'write', config: R) {
+  return createRoute({
+    ...config,
+    tags: [ADMIN_TAG],
+    security: access === 'write' ? writeSecurity : readSecurity,
+  });
+}
 
 /** A JSON request body. */
 export function jsonBody<T extends z.ZodType>(schema: T) {

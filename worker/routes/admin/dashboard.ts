@@ -1,11 +1,11 @@
 /** GET /admin/api/dashboard (counts, issuance per day, latest events) and GET /admin/api/me (who is acting). */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DashboardSchema, dashboard } from '../../../src/admin/dashboard';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import { CSRF_HEADER, csrfToken } from '../../middleware/csrf';
-import { ADMIN_API, ADMIN_TAG, allowOnly, jsonResponse, noStore, readErrors, readSecurity } from './common';
+import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';
 
 const MeSchema = z
   .object({
@@ -21,24 +21,20 @@ const MeSchema = z
   })
   .meta({ id: 'AdminMe' });
 
-const dashboardRoute = createRoute({
+const dashboardRoute = adminRoute('read', {
   method: 'get',
   path: `${ADMIN_API}/dashboard`,
-  tags: [ADMIN_TAG],
   summary: 'Dashboard',
   description:
     'Counts of clients, users, active grants, signing keys and denylist entries; grants per day; latest events.',
-  security: readSecurity,
   responses: { 200: jsonResponse('The dashboard', DashboardSchema), ...readErrors },
 });
 
-const meRoute = createRoute({
+const meRoute = adminRoute('read', {
   method: 'get',
   path: `${ADMIN_API}/me`,
-  tags: [ADMIN_TAG],
   summary: 'The acting administrator',
   description: `With a session, also the CSRF token that session-authenticated changes send in ${CSRF_HEADER}.`,
-  security: readSecurity,
   responses: { 200: jsonResponse('Who is acting', MeSchema), ...readErrors },
 });
 

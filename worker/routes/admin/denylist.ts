@@ -1,5 +1,5 @@
 /** /admin/api/denylist: entries by ip, user, username, email or client, with optional expiry. */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   addDenyEntry,
   DenyEntryCreateSchema,
@@ -17,8 +17,8 @@ import type { AppEnv } from '../../context';
 import { readJsonObject } from '../../middleware/body';
 import {
   ADMIN_API,
-  ADMIN_TAG,
   adminQuery,
+  adminRoute,
   allowOnly,
   itemErrors,
   jsonBody,
@@ -26,53 +26,43 @@ import {
   noStore,
   pathParam,
   readErrors,
-  readSecurity,
   writeErrors,
-  writeSecurity,
 } from './common';
 
 const DENYLIST = `${ADMIN_API}/denylist`;
 const EntryIdParam = pathParam('id', 'The entry id');
 const ENFORCEMENT = `Enforced before authentication: a denied ip gets 403 on every route but /health and /ready; a denied client gets invalid_client and its tokens are inactive; a denied user, username or email cannot sign in (the wrong-password answer). Changes apply at once in this isolate, within ${DENYLIST_CACHE_TTL_SECS} s everywhere.`;
 
-const listRoute = createRoute({
+const listRoute = adminRoute('read', {
   method: 'get',
   path: DENYLIST,
-  tags: [ADMIN_TAG],
   summary: 'List denylist entries',
   description: 'Newest first, expired entries included (active: false) until the next addition sweeps them.',
-  security: readSecurity,
   request: { query: PageQuerySchema.extend(DenylistQuerySchema.shape) },
   responses: { 200: jsonResponse('A page of entries', DenyEntryPageSchema), ...readErrors },
 });
 
-const addRoute = createRoute({
+const addRoute = adminRoute('write', {
   method: 'post',
   path: DENYLIST,
-  tags: [ADMIN_TAG],
   summary: 'Add a denylist entry',
   description: `${ENFORCEMENT} A user, username or email entry also ends that user's sessions. 409 when an entry of the same kind and value exists.`,
-  security: writeSecurity,
   request: { body: jsonBody(DenyEntryCreateSchema) },
   responses: { 201: jsonResponse('Added', DenyEntryViewSchema), ...writeErrors },
 });
 
-const getRoute = createRoute({
+const getRoute = adminRoute('read', {
   method: 'get',
   path: `${DENYLIST}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Read a denylist entry',
-  security: readSecurity,
   request: { params: EntryIdParam },
   responses: { 200: jsonResponse('The entry', DenyEntryViewSchema), ...itemErrors },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = adminRoute('write', {
   method: 'delete',
   path: `${DENYLIST}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Remove a denylist entry',
-  security: writeSecurity,
   request: { params: EntryIdParam },
   responses: { 204: { description: 'Removed' }, ...writeErrors },
 });

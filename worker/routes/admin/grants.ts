@@ -1,5 +1,5 @@
 /** /admin/api/grants: token families by client and/or user; revoke one, or in bulk. */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   BULK_REVOKE_LIMIT,
   BulkRevokeResultSchema,
@@ -18,8 +18,8 @@ import type { AppEnv } from '../../context';
 import { readJsonObject } from '../../middleware/body';
 import {
   ADMIN_API,
-  ADMIN_TAG,
   adminQuery,
+  adminRoute,
   allowOnly,
   itemErrors,
   jsonBody,
@@ -27,55 +27,45 @@ import {
   noStore,
   pathParam,
   readErrors,
-  readSecurity,
   writeErrors,
-  writeSecurity,
 } from './common';
 
 const GRANTS = `${ADMIN_API}/grants`;
 const GrantIdParam = pathParam('id', 'The grant id');
 
-const listRoute = createRoute({
+const listRoute = adminRoute('read', {
   method: 'get',
   path: GRANTS,
-  tags: [ADMIN_TAG],
   summary: 'List grants (token families)',
   description:
     'Newest first. Grants come from the authorization code flow (and its refresh tokens); client_credentials tokens create none.',
-  security: readSecurity,
   request: { query: PageQuerySchema.extend(GrantQuerySchema.shape) },
   responses: { 200: jsonResponse('A page of grants', GrantPageSchema), ...readErrors },
 });
 
-const getRoute = createRoute({
+const getRoute = adminRoute('read', {
   method: 'get',
   path: `${GRANTS}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Read a grant',
-  security: readSecurity,
   request: { params: GrantIdParam },
   responses: { 200: jsonResponse('The grant', GrantViewSchema), ...itemErrors },
 });
 
-const revokeRoute = createRoute({
+const revokeRoute = adminRoute('write', {
   method: 'delete',
   path: `${GRANTS}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Revoke a grant',
   description:
     'Revokes the whole family through its TokenActor: its access tokens (JWT or opaque) introspect inactive at once and its refresh tokens stop working. Idempotent.',
-  security: writeSecurity,
   request: { params: GrantIdParam },
   responses: { 200: jsonResponse('The revoked grant', GrantViewSchema), ...writeErrors },
 });
 
-const bulkRoute = createRoute({
+const bulkRoute = adminRoute('write', {
   method: 'post',
   path: `${GRANTS}/revoke`,
-  tags: [ADMIN_TAG],
   summary: 'Revoke the grants of a client and/or user',
   description: `Revokes up to ${BULK_REVOKE_LIMIT} active grants per call (newest first); repeat while more is true.`,
-  security: writeSecurity,
   request: { body: jsonBody(BulkRevokeSchema) },
   responses: { 200: jsonResponse('What was revoked', BulkRevokeResultSchema), ...writeErrors },
 });

@@ -1,40 +1,26 @@
 /** /admin/api/keys: signing keys (public parts, status, dates) and rotation. */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { listSigningKeys, rotateSigningKeys, SigningKeyListSchema } from '../../../src/admin/keys';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import {
-  ADMIN_API,
-  ADMIN_TAG,
-  allowOnly,
-  jsonResponse,
-  noStore,
-  readErrors,
-  readSecurity,
-  writeErrors,
-  writeSecurity,
-} from './common';
+import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors, writeErrors } from './common';
 
 const KEYS = `${ADMIN_API}/keys`;
 
-const listRoute = createRoute({
+const listRoute = adminRoute('read', {
   method: 'get',
   path: KEYS,
-  tags: [ADMIN_TAG],
   summary: 'List signing keys',
   description: 'Every key, newest first: public JWK, status and dates. Never private material.',
-  security: readSecurity,
   responses: { 200: jsonResponse('The keys', SigningKeyListSchema), ...readErrors },
 });
 
-const rotateRoute = createRoute({
+const rotateRoute = adminRoute('write', {
   method: 'post',
   path: `${KEYS}/rotate`,
-  tags: [ADMIN_TAG],
   summary: 'Rotate the signing keys',
   description:
     'New active keys for access tokens (ES256) and ID tokens (RS256). The old ones keep verifying (retiring) until every token they signed has expired. New keys sign at once in this isolate, within 60 s in others.',
-  security: writeSecurity,
   responses: { 200: jsonResponse('The published keys, newest first', SigningKeyListSchema), ...writeErrors },
 });
 

@@ -1,5 +1,5 @@
 /** /admin/api/users: list and search, create, read, update, delete, reset the password. */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { PageQuerySchema } from '../../../src/admin/paging';
 import {
@@ -20,8 +20,8 @@ import type { AppEnv } from '../../context';
 import { readJsonObject } from '../../middleware/body';
 import {
   ADMIN_API,
-  ADMIN_TAG,
   adminQuery,
+  adminRoute,
   allowOnly,
   itemErrors,
   jsonBody,
@@ -29,21 +29,17 @@ import {
   noStore,
   pathParam,
   readErrors,
-  readSecurity,
   writeErrors,
-  writeSecurity,
 } from './common';
 
 const USERS = `${ADMIN_API}/users`;
 const UserIdParam = pathParam('id', 'The user id');
 
-const listRoute = createRoute({
+const listRoute = adminRoute('read', {
   method: 'get',
   path: USERS,
-  tags: [ADMIN_TAG],
   summary: 'List users',
   description: 'Newest first.',
-  security: readSecurity,
   request: {
     query: PageQuerySchema.extend({
       q: z.string().optional().meta({ description: 'Case-insensitive substring of username, email or name' }),
@@ -52,57 +48,47 @@ const listRoute = createRoute({
   responses: { 200: jsonResponse('A page of users', UserPageSchema), ...readErrors },
 });
 
-export const createUserRoute = createRoute({
+export const createUserRoute = adminRoute('write', {
   method: 'post',
   path: USERS,
-  tags: [ADMIN_TAG],
   summary: 'Create a user',
   description: 'The password hash is never returned. 409 when the username is taken (case-insensitively).',
-  security: writeSecurity,
   request: { body: jsonBody(UserCreateSchema) },
   responses: { 201: jsonResponse('Created', UserViewSchema), ...writeErrors },
 });
 
-const getRoute = createRoute({
+const getRoute = adminRoute('read', {
   method: 'get',
   path: `${USERS}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Read a user',
-  security: readSecurity,
   request: { params: UserIdParam },
   responses: { 200: jsonResponse('The user', UserViewSchema), ...itemErrors },
 });
 
-const updateRoute = createRoute({
+const updateRoute = adminRoute('write', {
   method: 'put',
   path: `${USERS}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Update a user',
   description:
     'Only the fields sent change. Disabling the user or setting a password ends their sessions at once. You cannot disable or demote yourself (400).',
-  security: writeSecurity,
   request: { params: UserIdParam, body: jsonBody(UserUpdateSchema) },
   responses: { 200: jsonResponse('Updated', UserViewSchema), ...writeErrors },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = adminRoute('write', {
   method: 'delete',
   path: `${USERS}/{id}`,
-  tags: [ADMIN_TAG],
   summary: 'Delete a user',
   description: 'Ends their sessions at once. You cannot delete yourself (400).',
-  security: writeSecurity,
   request: { params: UserIdParam },
   responses: { 204: { description: 'Deleted' }, ...writeErrors },
 });
 
-const passwordRoute = createRoute({
+const passwordRoute = adminRoute('write', {
   method: 'post',
   path: `${USERS}/{id}/password`,
-  tags: [ADMIN_TAG],
   summary: "Reset a user's password",
   description: 'Ends every session of the user.',
-  security: writeSecurity,
   request: { params: UserIdParam, body: jsonBody(PasswordResetSchema) },
   responses: { 200: jsonResponse('The user', UserViewSchema), ...writeErrors },
 });
