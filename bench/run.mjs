@@ -23,8 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { childPids, cpuResolutionMs } from './lib/cpu.mjs';
 import { measure, round, waitIdle } from './lib/load.mjs';
 import { markdown, summarize, table, targetLines, targets } from './lib/report.mjs';
-import { opaqueScenarios, ourScenarios, peerScenarios } from './lib/scenarios.mjs';
-import { startServer } from './lib/server.mjs';
+import { floorScenario, opaqueScenarios, ourScenarios, peerScenarios } from './lib/scenarios.mjs';
+import { startFloorServer, startServer } from './lib/server.mjs';
 import { es256SignatureCost } from './lib/sign-cost.mjs';
 import { updateReadme } from './readme-table.mjs';
 
@@ -33,6 +33,7 @@ const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 /** Table order; the peer's scenario of the same name runs right after ours. */
 const ORDER = [
+  'runtime_floor',
   'health',
   'discovery',
   'jwks',
@@ -49,6 +50,8 @@ const ORDER = [
   'login',
 ];
 const OPAQUE_SERVER = new Set(['cc_opaque', 'introspect_opaque']);
+/** Served by the emulator's bare Worker (lib/server.mjs startFloorServer), not by ours. */
+const FLOOR_SERVER = new Set(['runtime_floor']);
 const PEER = new Set(['health', 'discovery', 'jwks', 'cc_jwt', 'cc_opaque', 'introspect_opaque']);
 
 const DEFAULTS = { reps: 3, duration: 5, warmup: 1, connections: 10 };
@@ -272,7 +275,8 @@ async function main() {
     const pids = {};
     const scenarios = [];
     const vars = { ...BENCH_VARS, ...opts.vars };
-    const oursMain = oursWanted.filter((n) => !OPAQUE_SERVER.has(n));
+    const oursMain = oursWanted.filter((n) => !OPAQUE_SERVER.has(n) && !FLOOR_SERVER.has(n));
+    const oursFloor = oursWanted.filter((n) => FLOOR_SERVER.has(n));
     const oursOpaque = oursWanted.filter((n) => OPAQUE_SERVER.has(n));
     if (oursMain.length > 0) {
       console.log('bench: building and starting the Worker (JWT access tokens), creating fixtures…');
@@ -289,6 +293,14 @@ async function main() {
       pids.opaque = p;
       scenarios.push(...(await opaqueScenarios(server)).filter((s) => oursOpaque.includes(s.name)));
       await waitIdle(p, DRAIN.ours);
+    }
+    if (oursFloor.length > 0) {
+      console.log('bench: starting the bare Worker (the emulator floor)…');
+      const before = new Set(childPids('workerd'));
+      const floor = await startFloorServer();
+      stops.push(() => floor.stop());
+      pids.floor = childPids('workerd').filter((pid) => !before.has(pid));
+      scenarios.push(floorScenario(floor));
     }
     if (peerWanted.length > 0) {
       console.log('bench: starting node-oidc-provider…');

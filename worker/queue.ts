@@ -84,6 +84,7 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
       nowMs: Date.now,
       logError: (line) => console.error(line),
       retryDelaySecs: events.retryDelaySecs,
+      requeue: (pack, delaySeconds) => env.EVENTS.send(pack, { contentType: 'text', delaySeconds }),
     });
     await store.sweep().catch(() => undefined);
   } finally {

@@ -59,6 +59,17 @@ export function targets(summary, signature) {
       1.5,
     ),
   ];
+  // The peer target beside the emulator's floor: what is left above a Worker that runs no code at all.
+  const floor = find('ours', 'runtime_floor');
+  const peerCc = rps('peer', 'cc_jwt');
+  if (floor && peerCc !== null && list[1]) {
+    list[1].floor = {
+      floorRps: floor.reqPerSec.median,
+      floorCpuMs: floor.cpuMsPerRequest,
+      neededRps: round(peerCc * 0.8, 1),
+      healthCpuMs: find('ours', 'health')?.cpuMsPerRequest ?? null,
+    };
+  }
   const token = find('ours', 'cc_jwt')?.cpuMsPerRequest ?? null;
   const bare = find('ours', 'health')?.cpuMsPerRequest ?? null;
   const budget = bare === null || signature === null ? null : bare + signature.cpuMsPerSignature;
@@ -156,7 +167,14 @@ export function targetLines(report) {
     const detail = t.detail
       ? ` (cc_jwt ${fmt(t.detail.ccJwtCpuMs, 3)} ms vs health ${fmt(t.detail.healthCpuMs, 3)} ms + signature ${fmt(t.detail.signatureCpuMs, 3)} ms)`
       : '';
-    return `- ${t.target}: ${verdict} ${fmt(t.ratio, 3)}× (limit ${t.limit}×${by})${detail}`;
+    const floor = t.floor
+      ? ` (the emulator floor, a Worker running no code of ours, serves ${fmt(t.floor.floorRps)} req/s at ` +
+        `${fmt(t.floor.floorCpuMs, 3)} ms CPU; 0.8× the peer is ${fmt(t.floor.neededRps)} req/s, which on ` +
+        `workerd's one busy thread leaves about ${fmt(1000 / t.floor.neededRps - t.floor.floorCpuMs, 3)} ms CPU ` +
+        `above that floor for everything a token request does; our bare route alone uses ` +
+        `${fmt((t.floor.healthCpuMs ?? Number.NaN) - t.floor.floorCpuMs, 3)} ms above it)`
+      : '';
+    return `- ${t.target}: ${verdict} ${fmt(t.ratio, 3)}× (limit ${t.limit}×${by})${detail}${floor}`;
   });
 }
 

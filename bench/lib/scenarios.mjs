@@ -356,6 +356,18 @@ export async function opaqueScenarios(server) {
 }
 
 /** node-oidc-provider's scenarios (see bench/peer/oidc-provider.mjs). */
+/** The emulator's floor (lib/server.mjs startFloorServer): the same GET on a Worker that runs no code of ours. */
+export function floorScenario(floor) {
+  return {
+    target: 'ours',
+    server: 'floor',
+    name: 'runtime_floor',
+    what: 'GET on a bare Worker (one `new Response`) under the same Miniflare: the emulator floor, no code of ours',
+    request: { url: `${floor.url}/health`, method: 'GET' },
+    verifyBody: includes('"ok"'),
+  };
+}
+
 export async function peerScenarios(peer) {
   const auth = basic(peer.clientId, peer.clientSecret);
   const issue = async (extra) => {

@@ -232,7 +232,6 @@ export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onO
     const adminClientId = bindings.OAUTH2_ADMIN_CLIENT_ID;
     const adminClientSecret = bindings.OAUTH2_ADMIN_CLIENT_SECRET;
     if (!adminClientId || !adminClientSecret) throw new Error('no OAUTH2_ADMIN_CLIENT_ID/_SECRET configured');
-    let stopped = false;
     return {
       url: url.origin,
       scriptPath, // the bundle it serves (profiles refer to its lines)
@@ -243,16 +242,47 @@ export async function startServer({ port = 0, vars = {}, queueConsumer = {}, onO
         username: bindings.OAUTH2_SEED_USERNAME ?? 'admin',
         password: bindings.OAUTH2_SEED_PASSWORD,
       },
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await mf.dispose();
-      },
+      stop: stopOnce(mf),
     };
   } catch (error) {
     await mf.dispose().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The emulator's own floor: a Worker that only answers `GET` with a small JSON body, under Miniflare with
+ * the compatibility date and flags of wrangler.toml and no bindings. What any Worker pays per request here
+ * before its first line of code runs (bench scenario `runtime_floor`).
+ */
+export async function startFloorServer({ port = 0 } = {}) {
+  const toml = await bindingsFromWranglerToml();
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port,
+    modules: true,
+    script:
+      "export default { fetch() { return new Response('{\"status\":\"ok\"}', { headers: { 'content-type': 'application/json' } }); } };",
+    compatibilityDate: toml.compatibilityDate,
+    compatibilityFlags: toml.compatibilityFlags,
+    handleRuntimeStdio: (stdout, stderr) => forwardLines([stdout, stderr], () => {}),
+  });
+  try {
+    return { url: (await mf.ready).origin, stop: stopOnce(mf) };
+  } catch (error) {
+    await mf.dispose().catch(() => {});
+    throw error;
+  }
+}
+
+/** A stop() that disposes of `mf` once, however often it is called. */
+function stopOnce(mf) {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await mf.dispose();
+  };
 }
 
 /** Removes this process's bundle now (optional; it is also removed at exit). */

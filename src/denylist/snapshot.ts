@@ -21,6 +21,8 @@ export function normalizeDenyValue(kind: Exclude<DenyKind, 'ip'>, value: string)
 export class DenylistSnapshot {
   private readonly exact = new Map<string, DenyEntry>();
   private readonly blocks: { block: IpBlock; entry: DenyEntry }[] = [];
+  /** Address entries (exact or blocks): without any, matchIp answers without parsing the address. */
+  private ipEntries = 0;
 
   constructor(entries: readonly DenyEntry[]) {
     for (const entry of entries) {
@@ -30,6 +32,7 @@ export class DenylistSnapshot {
       }
       const block = parseIpBlock(entry.value);
       if (block === null) continue;
+      this.ipEntries += 1;
       if (block.prefix === (block.version === 4 ? 32 : 128))
         this.exact.set(`ip:${block.version}:${block.network}`, entry);
       else this.blocks.push({ block, entry });
@@ -49,6 +52,7 @@ export class DenylistSnapshot {
 
   /** The entry denying this client address (exact or by CIDR block) at `now`, or null. */
   matchIp(address: string, now: number): DenyEntry | null {
+    if (this.ipEntries === 0) return null;
     const ip = parseIp(address);
     if (ip === null) return null;
     const exact = this.exact.get(`ip:${ip.version}:${ip.network}`);

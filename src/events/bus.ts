@@ -1,22 +1,25 @@
 /**
  * The publishing side of the event bus, one per isolate. `publish` is synchronous and cheap: it counts
  * the event's metrics, applies the filter and appends the envelope to a buffer. The Worker flushes the
- * buffer after the response (`ctx.waitUntil`), so concurrent requests of an isolate share one queue call.
+ * buffer after the response (`ctx.waitUntil`), so concurrent requests of an isolate share one queue
+ * message (a pack of envelopes, src/events/pack.ts).
  * Nothing here throws to the caller: failures are counted and logged.
  */
 import type { MetricsRegistry } from '../observability/metrics';
 import { type EventFilterConfig, eventAllowed } from './config';
 import { buildEnvelope } from './envelope';
+import { PACK_MAX_BYTES, packText } from './pack';
 import type { DomainEvent, EventEnvelope } from './types';
 
 /** Where envelopes go: the Queue producer binding (`env.EVENTS`). */
 export interface EventSink {
-  sendBatch(messages: Iterable<MessageSendRequest<EventEnvelope>>): Promise<unknown>;
+  send(body: string, options: QueueSendOptions): Promise<unknown>;
 }
 
-/** Queues limits: 100 messages and 256 KB per sendBatch; stay below the size with a margin. */
-const MAX_BATCH_MESSAGES = 100;
-const MAX_BATCH_BYTES = 200 * 1024;
+/** Envelopes per pack: the consumer records a pack's events in one storage statement. */
+const MAX_PACK_EVENTS = 200;
+/** The pack's wrapper (`{"prior_attempts":N,"events":[...]}`). */
+const PACK_OVERHEAD_BYTES = 64;
 /** Without a flush (no request completing) the buffer keeps at most this many events; older ones are dropped. */
 const MAX_BUFFERED = 1000;
 
@@ -72,22 +75,25 @@ export class EventBus {
     return this.#buffer.length;
   }
 
-  /** Hands every buffered envelope to the queue, in batches. Never rejects: failures are counted and logged. */
+  /**
+   * Hands every buffered envelope to the queue: one message per pack (src/events/pack.ts), normally one
+   * per flush. Never rejects: failures are counted and logged.
+   */
   async flush(): Promise<void> {
     while (this.#buffer.length > 0) {
-      const batch = this.#takeBatch();
+      const { text, envelopes } = this.#takePack();
       const started = this.nowMs();
       try {
-        await this.sink?.sendBatch(batch.map((body) => ({ body, contentType: 'json' as const })));
-        for (const envelope of batch) this.metrics.inc('events_published_total', { type: envelope.type });
+        await this.sink?.send(text, { contentType: 'text' });
+        for (const envelope of envelopes) this.metrics.inc('events_published_total', { type: envelope.type });
       } catch (error) {
-        this.metrics.inc('events_publish_errors_total', undefined, batch.length);
+        this.metrics.inc('events_publish_errors_total', undefined, envelopes.length);
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
         this.logError(
           JSON.stringify({
             level: 'error',
             msg: 'events lost: queue send failed',
-            count: batch.length,
+            count: envelopes.length,
             error: reason,
           }),
         );
@@ -97,17 +103,20 @@ export class EventBus {
     }
   }
 
-  #takeBatch(): EventEnvelope[] {
-    const batch: EventEnvelope[] = [];
+  /** The oldest envelopes that fit one pack (at least one: an envelope is far below the limit). */
+  #takePack(): { text: string; envelopes: EventEnvelope[] } {
+    const envelopes: EventEnvelope[] = [];
+    const serialised: string[] = [];
     let bytes = 0;
-    while (this.#buffer.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+    while (this.#buffer.length > 0 && envelopes.length < MAX_PACK_EVENTS) {
       const next = this.#buffer[0] as EventEnvelope;
-      const size = JSON.stringify(next).length;
-      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
-      batch.push(next);
+      const json = JSON.stringify(next);
+      if (envelopes.length > 0 && bytes + json.length + 1 > PACK_MAX_BYTES - PACK_OVERHEAD_BYTES) break;
+      envelopes.push(next);
+      serialised.push(json);
       this.#buffer.shift();
-      bytes += size;
+      bytes += json.length + 1;
     }
-    return batch;
+    return { text: packText(serialised), envelopes };
   }
 }

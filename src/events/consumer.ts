@@ -1,12 +1,14 @@
 /**
- * The queue consumer: each message is one envelope, fanned out to the plugins in order: storage (the
- * recent-events store; also the deduplication point), console, webhooks. A message whose event was
- * already recorded on its first attempt is a duplicate delivery and is only acknowledged. Any failure
- * retries the message with exponential backoff; after EVENTS_MAX_RETRIES retries the queue moves it to the
- * dead-letter queue.
+ * The queue consumer: each message is a pack of envelopes or one envelope (src/events/pack.ts); each event
+ * is fanned out to the plugins in order: storage (the recent-events store; also the deduplication point),
+ * console, webhooks. An event already recorded on its first attempt is a duplicate delivery and is only
+ * acknowledged. A failure retries with exponential backoff: the whole message, or, when only some events
+ * of a pack failed, those events as a new pack; after EVENTS_MAX_RETRIES retries the queue moves the
+ * message to the dead-letter queue.
  */
 import type { MetricsRegistry } from '../observability/metrics';
 import { parseEnvelope } from './envelope';
+import { packEnvelopes, unpackMessage } from './pack';
 import type { EventPlugin, PluginName, RecordingPlugin } from './plugins/types';
 import type { EventEnvelope } from './types';
 
@@ -41,6 +43,11 @@ export interface ConsumerDeps {
   maxRetries?: number;
   /** OAUTH2_EVENTS_RETRY_DELAY_SECS. */
   retryDelaySecs?: number;
+  /**
+   * Queues a pack (its text) again after `delaySeconds`: the failed part of a pack whose other events
+   * went through. Without it a partly failed pack is retried whole.
+   */
+  requeue?: (pack: string, delaySeconds: number) => Promise<unknown>;
 }
 
 function succeeded(deps: ConsumerDeps, plugin: PluginName, outcome: 'ok' | 'duplicate'): void {
@@ -61,13 +68,22 @@ function failed(deps: ConsumerDeps, plugin: PluginName, final: boolean): void {
   );
 }
 
-interface Parsed {
+/** One event of a message (a message holds one, or a pack of them). */
+interface Item {
   message: ConsumedMessage;
   envelope: EventEnvelope;
+  /** Deliveries of this event so far, this one included (prior attempts of a requeued pack + the message's). */
+  attempts: number;
 }
 
-function retry(deps: ConsumerDeps, { message, envelope }: Parsed, stage: PluginName, error: unknown): void {
-  const final = message.attempts > (deps.maxRetries ?? EVENTS_MAX_RETRIES);
+/** Why an event's delivery failed: the plugin and its error. */
+interface Failure {
+  item: Item;
+  stage: PluginName;
+  error: unknown;
+}
+
+function report(deps: ConsumerDeps, { item, stage, error }: Failure, final: boolean): void {
   // Counted in events_dead_lettered_total by the dead-letter queue's consumer (src/events/dead-letter.ts).
   failed(deps, stage, final);
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
@@ -75,37 +91,36 @@ function retry(deps: ConsumerDeps, { message, envelope }: Parsed, stage: PluginN
     JSON.stringify({
       level: final ? 'error' : 'warn',
       msg: final ? 'event delivery failed; dead-lettered' : 'event delivery failed; will retry',
-      event_id: envelope.id,
-      type: envelope.type,
+      event_id: item.envelope.id,
+      type: item.envelope.type,
       plugin: stage,
-      attempts: message.attempts,
+      attempts: item.attempts,
       error: reason,
     }),
   );
-  message.retry({ delaySeconds: retryDelaySecs(message.attempts, deps.retryDelaySecs) });
 }
 
-/** After the storage step: a duplicate on its first attempt is done; otherwise the other plugins run. */
-async function deliver(deps: ConsumerDeps, parsed: Parsed, isNew: boolean): Promise<void> {
-  const { message, envelope } = parsed;
-  if (!isNew && message.attempts <= 1) {
+/**
+ * Runs the plugins after the storage step: a duplicate on its first attempt is done; otherwise the other
+ * plugins run. Resolves with the failure, or null when the event is delivered.
+ */
+async function deliver(deps: ConsumerDeps, item: Item, isNew: boolean): Promise<Failure | null> {
+  if (!isNew && item.attempts <= 1) {
     succeeded(deps, 'storage', 'duplicate');
-    message.ack();
-    return;
+    return null;
   }
   succeeded(deps, 'storage', isNew ? 'ok' : 'duplicate');
   for (const plugin of deps.plugins) {
     // The console line is written once, when the event is first recorded; webhooks run again on a retry.
     if (plugin.name === 'console' && !isNew) continue;
     try {
-      await plugin.deliver(envelope);
+      await plugin.deliver(item.envelope);
     } catch (error) {
-      retry(deps, parsed, plugin.name, error);
-      return;
+      return { item, stage: plugin.name, error };
     }
     succeeded(deps, plugin.name, 'ok');
   }
-  message.ack();
+  return null;
 }
 
 /**
@@ -114,39 +129,111 @@ async function deliver(deps: ConsumerDeps, parsed: Parsed, isNew: boolean): Prom
  */
 export const CONSUMER_CONCURRENCY = 6;
 
-/**
- * Handles a batch: malformed messages are dropped, the rest recorded in one storage call (a failure there
- * retries them all), then every message goes through the other plugins independently.
- */
-export async function consumeEvents(messages: readonly ConsumedMessage[], deps: ConsumerDeps): Promise<void> {
-  const batch: Parsed[] = [];
+/** A message with its valid events. */
+interface Received {
+  message: ConsumedMessage;
+  items: Item[];
+  packed: boolean;
+  priorAttempts: number;
+}
+
+/** The events of each message; malformed ones are dropped (counted and logged), empty messages acknowledged. */
+function receive(messages: readonly ConsumedMessage[], deps: ConsumerDeps): Received[] {
+  const received: Received[] = [];
   for (const message of messages) {
-    const envelope = parseEnvelope(message.body, deps.nowMs());
-    if (envelope !== null) {
-      batch.push({ message, envelope });
-      continue;
+    const { items, packed, priorAttempts } = unpackMessage(message.body);
+    const valid: Item[] = [];
+    for (const body of items) {
+      const envelope = parseEnvelope(body, deps.nowMs());
+      if (envelope !== null) {
+        valid.push({ message, envelope, attempts: priorAttempts + message.attempts });
+        continue;
+      }
+      deps.metrics.inc('events_consumed_total', { plugin: 'storage', outcome: 'invalid' });
+      deps.logError(
+        JSON.stringify({ level: 'error', msg: 'event dropped: not an envelope', message_id: message.id }),
+      );
     }
-    deps.metrics.inc('events_consumed_total', { plugin: 'storage', outcome: 'invalid' });
-    deps.logError(
-      JSON.stringify({ level: 'error', msg: 'event dropped: not an envelope', message_id: message.id }),
-    );
-    message.ack();
+    if (valid.length === 0) message.ack();
+    else received.push({ message, items: valid, packed, priorAttempts });
   }
-  if (batch.length === 0) return;
-  let fresh: boolean[];
-  try {
-    fresh = await deps.storage.record(batch.map((parsed) => parsed.envelope));
-  } catch (error) {
-    for (const parsed of batch) retry(deps, parsed, 'storage', error);
+  return received;
+}
+
+/** Retries a whole message with backoff; after EVENTS_MAX_RETRIES retries the queue dead-letters it. */
+function retryMessage(deps: ConsumerDeps, received: Received, failures: Failure[]): void {
+  const attempts = received.priorAttempts + received.message.attempts;
+  const final = received.message.attempts > (deps.maxRetries ?? EVENTS_MAX_RETRIES);
+  for (const failure of failures) report(deps, failure, final);
+  received.message.retry({ delaySeconds: retryDelaySecs(attempts, deps.retryDelaySecs) });
+}
+
+/**
+ * Settles a message after delivery: acknowledged when every event went through; retried whole when it is
+ * one event or every event failed; otherwise only the failed events are queued again (a smaller pack
+ * with their attempts so far, after the backoff delay) and the message is acknowledged.
+ */
+async function settle(deps: ConsumerDeps, received: Received, failures: Failure[]): Promise<void> {
+  if (failures.length === 0) {
+    received.message.ack();
     return;
   }
+  if (!received.packed || failures.length === received.items.length || deps.requeue === undefined) {
+    retryMessage(deps, received, failures);
+    return;
+  }
+  const attempts = received.priorAttempts + received.message.attempts;
+  try {
+    await deps.requeue(
+      packEnvelopes(
+        failures.map((failure) => failure.item.envelope),
+        attempts,
+      ),
+      retryDelaySecs(attempts, deps.retryDelaySecs),
+    );
+  } catch {
+    retryMessage(deps, received, failures);
+    return;
+  }
+  for (const failure of failures) report(deps, failure, false);
+  received.message.ack();
+}
+
+/**
+ * Handles a batch: malformed events are dropped, the rest recorded in one storage call (a failure there
+ * retries every message), then every event goes through the other plugins independently.
+ */
+export async function consumeEvents(messages: readonly ConsumedMessage[], deps: ConsumerDeps): Promise<void> {
+  const received = receive(messages, deps);
+  const items = received.flatMap((r) => r.items);
+  if (items.length === 0) return;
+  let fresh: boolean[];
+  try {
+    fresh = await deps.storage.record(items.map((item) => item.envelope));
+  } catch (error) {
+    for (const r of received) {
+      retryMessage(
+        deps,
+        r,
+        r.items.map((item) => ({ item, stage: 'storage' as const, error })),
+      );
+    }
+    return;
+  }
+  const failures = new Map<ConsumedMessage, Failure[]>();
   let next = 0;
   const lane = async () => {
-    while (next < batch.length) {
+    while (next < items.length) {
       const i = next;
       next += 1;
-      await deliver(deps, batch[i] as Parsed, fresh[i] ?? false);
+      const item = items[i] as Item;
+      const failure = await deliver(deps, item, fresh[i] ?? false);
+      if (failure === null) continue;
+      const list = failures.get(item.message);
+      if (list) list.push(failure);
+      else failures.set(item.message, [failure]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONSUMER_CONCURRENCY, batch.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(CONSUMER_CONCURRENCY, items.length) }, lane));
+  await Promise.all(received.map((r) => settle(deps, r, failures.get(r.message) ?? [])));
 }

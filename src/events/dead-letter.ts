@@ -1,6 +1,6 @@
 /**
  * The `oauth2-events-dlq` consumer: an event whose delivery still failed after the last retry lands here.
- * Each one is recorded in the recent-events store as an `event_dead_lettered` event (severity `error`,
+ * Each one (each event of a pack) is recorded in the recent-events store as an `event_dead_lettered` event (severity `error`,
  * the original id and type in its metadata), so operators see it in the admin Events page and API
  * (`?type=event_dead_lettered`), counted in `oauth2_server_events_dead_lettered_total` and logged once.
  * Nothing is delivered again: replay from the original event if needed. Redeliveries record nothing new.
@@ -9,6 +9,7 @@ import type { MetricsRegistry } from '../observability/metrics';
 import type { EventRecord, EventStore } from '../storage/ports';
 import type { ConsumedMessage } from './consumer';
 import { parseEnvelope, uuidv7 } from './envelope';
+import { unpackMessage } from './pack';
 
 /** Must equal the `dead_letter_queue` of the `oauth2-events` consumer in wrangler.toml. */
 export const DEAD_LETTER_QUEUE = 'oauth2-events-dlq';
@@ -26,10 +27,18 @@ export interface DeadLetterDeps {
   logError: (line: string) => void;
 }
 
-/** What is known of the original event: its envelope when the body is one, else only the message id. */
-function deadLetterRecord(message: ConsumedMessage, nowMs: number): EventRecord {
-  const envelope = parseEnvelope(message.body, nowMs);
-  const originalId = (envelope?.id ?? message.id).slice(0, MAX_ID_LENGTH);
+/**
+ * What is known of one original event: its envelope when the item is one, else only the message id (and
+ * the item's place in a pack).
+ */
+function deadLetterRecord(
+  message: ConsumedMessage,
+  item: unknown,
+  place: string,
+  nowMs: number,
+): EventRecord {
+  const envelope = parseEnvelope(item, nowMs);
+  const originalId = (envelope?.id ?? `${message.id}${place}`).slice(0, MAX_ID_LENGTH);
   return {
     id: uuidv7(nowMs),
     type: DEAD_LETTER_EVENT_TYPE,
@@ -50,6 +59,13 @@ function deadLetterRecord(message: ConsumedMessage, nowMs: number): EventRecord 
   };
 }
 
+/** One record per event of the message (a pack holds several). */
+function deadLetterRecords(message: ConsumedMessage, nowMs: number): EventRecord[] {
+  const { items, packed } = unpackMessage(message.body);
+  if (items.length === 0) return [deadLetterRecord(message, null, '', nowMs)];
+  return items.map((item, i) => deadLetterRecord(message, item, packed ? `#${i}` : '', nowMs));
+}
+
 /** Records a batch from the dead-letter queue (one storage round trip); a failure retries the batch. */
 export async function recordDeadLetters(
   messages: readonly ConsumedMessage[],
@@ -57,7 +73,8 @@ export async function recordDeadLetters(
 ): Promise<void> {
   if (messages.length === 0) return;
   const now = deps.nowMs();
-  const records = messages.map((message) => deadLetterRecord(message, now));
+  const perMessage = messages.map((message) => deadLetterRecords(message, now));
+  const records = perMessage.flat();
   let fresh: boolean[];
   try {
     fresh = await deps.events.recordMany(records);
@@ -74,20 +91,23 @@ export async function recordDeadLetters(
     for (const message of messages) message.retry({ delaySeconds: RETRY_DELAY_SECS });
     return;
   }
-  for (const [i, message] of messages.entries()) {
-    const record = records[i] as EventRecord;
-    if (fresh[i]) {
-      deps.metrics.inc('events_dead_lettered_total');
-      deps.logError(
-        JSON.stringify({
-          level: 'error',
-          msg: 'event dead-lettered',
-          event_id: record.metadata.event_id,
-          type: record.metadata.event_type,
-          message_id: record.metadata.message_id,
-          attempts: message.attempts,
-        }),
-      );
+  let i = 0;
+  for (const [m, message] of messages.entries()) {
+    for (const record of perMessage[m] ?? []) {
+      if (fresh[i]) {
+        deps.metrics.inc('events_dead_lettered_total');
+        deps.logError(
+          JSON.stringify({
+            level: 'error',
+            msg: 'event dead-lettered',
+            event_id: record.metadata.event_id,
+            type: record.metadata.event_type,
+            message_id: record.metadata.message_id,
+            attempts: message.attempts,
+          }),
+        );
+      }
+      i += 1;
     }
     message.ack();
   }

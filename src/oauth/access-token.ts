@@ -4,8 +4,9 @@
  * names its grant (in `jti`, or in the opaque string) so its TokenActor can be found: a JWT needs
  * no stored state to be issued, and its revocation is recorded on the grant and checked at introspection.
  */
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { sha256 } from '../crypto/hash';
+import { signJwt } from '../crypto/jws';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
 import type { OAuthContext } from './ports';
@@ -75,25 +76,26 @@ export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest)
   if (request.act) info.act = request.act;
   if (ctx.confirmation) info.jkt = ctx.confirmation.jkt;
   if (info.format === 'opaque') return { token: await storeOpaque(ctx, info), info };
-  return { token: await signJwt(ctx, info), info };
+  return { token: await signAccessToken(ctx, info), info };
 }
 
-async function signJwt(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {
+async function signAccessToken(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {
   const key = (await ctx.keys.keySet()).active.access_token;
   if (!key) throw new Error('no active access-token signing key');
-  const claims: Record<string, unknown> = { client_id: info.clientId };
+  // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope when granted; cnf for DPoP (RFC 9449 §6).
+  const claims: Record<string, unknown> = {
+    iss: ctx.issuer,
+    sub: info.sub,
+    aud: info.aud.length === 1 ? (info.aud[0] as string) : info.aud,
+    iat: info.iat,
+    exp: info.exp,
+    jti: info.jti,
+    client_id: info.clientId,
+  };
   if (info.scope) claims.scope = info.scope;
   if (info.act) claims.act = info.act;
   if (info.jkt) claims.cnf = { jkt: info.jkt };
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
-    .setIssuer(ctx.issuer)
-    .setSubject(info.sub)
-    .setAudience(info.aud.length === 1 ? (info.aud[0] as string) : info.aud)
-    .setIssuedAt(info.iat)
-    .setExpirationTime(info.exp)
-    .setJti(info.jti)
-    .sign(key.privateKey);
+  return signJwt(key, 'at+jwt', claims);
 }
 
 async function storeOpaque(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {

@@ -1,6 +1,6 @@
 /** OpenID Connect Core §2 ID tokens: RS256 by default, or the client's `id_token_signed_response_alg` (ES256). */
-import { SignJWT } from 'jose';
 import { toBase64Url, utf8 } from '../crypto/encoding';
+import { signJwt } from '../crypto/jws';
 import type { OAuthContext } from '../oauth/ports';
 import type { ClientRecord } from '../storage/ports';
 
@@ -30,14 +30,14 @@ export async function issueIdToken(
   const payload: Record<string, unknown> = { auth_time: claims.authTime, sid: claims.sid };
   if (claims.nonce !== null) payload.nonce = claims.nonce;
   if (claims.accessToken !== null) payload.at_hash = await leftHalfHash(claims.accessToken);
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
-    .setIssuer(ctx.issuer)
-    .setSubject(claims.sub)
-    .setAudience(client.clientId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ID_TOKEN_TTL_SECS)
-    .sign(key.privateKey);
+  return signJwt(key, 'JWT', {
+    iss: ctx.issuer,
+    sub: claims.sub,
+    aud: client.clientId,
+    iat,
+    exp: iat + ID_TOKEN_TTL_SECS,
+    ...payload,
+  });
 }
 
 /** at_hash / c_hash: base64url of the left half of SHA-256 of the ASCII token (RS256 and ES256 both use SHA-256). */

@@ -5,12 +5,15 @@
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config';
+import { EventBus } from '../../src/events/bus';
 import { eventAllowed } from '../../src/events/config';
 import { EVENTS_MAX_RETRIES, retryDelaySecs } from '../../src/events/consumer';
 import { DEAD_LETTER_EVENT_TYPE, DEAD_LETTER_QUEUE } from '../../src/events/dead-letter';
 import { buildEnvelope, uuidv7 } from '../../src/events/envelope';
+import { PACK_MAX_BYTES, packEnvelopes, packText } from '../../src/events/pack';
 import { signatureHeader, verifySignature } from '../../src/events/signature';
 import type { EventEnvelope } from '../../src/events/types';
+import { MetricsRegistry } from '../../src/observability/metrics';
 import { createStorage } from '../../src/storage';
 import { AdminApi, codeFlow, createTestUser, createWebClient, signedIn } from './admin-helpers';
 import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError } from './helpers';
@@ -527,6 +530,137 @@ describe('Webhooks: signed, retried with backoff, dead-lettered', () => {
     );
     const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
     expect(await signatureHeader('k'.repeat(32), 1_700_000_000, '{}')).toBe(`t=1700000000,v1=${hex}`);
+  });
+});
+
+describe('Packs: one queue message per flush (src/events/pack.ts)', () => {
+  const packEnv = (queue?: CapturingQueue) =>
+    envWith(
+      {
+        OAUTH2_EVENTS_CONSOLE: 'false',
+        OAUTH2_EVENTS_WEBHOOK_URLS: WEBHOOK_URL,
+        OAUTH2_EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
+      queue,
+    );
+
+  /** Webhook calls by event id; `failing` ids answer 503. */
+  function webhookReceiver(failing: Set<string>) {
+    const received: string[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      const id = request.headers.get('x-oauth2-event-id') ?? '';
+      received.push(id);
+      return new Response(null, { status: failing.has(id) ? 503 : 204 });
+    });
+    return received;
+  }
+
+  it('the bus sends the events of one flush as one message, split below the size limit', async () => {
+    const queue = new CapturingQueue();
+    const bus = new EventBus(
+      { enabled: true, mode: 'allow_all', types: [] },
+      queue,
+      new MetricsRegistry(),
+      Date.now,
+    );
+    const clientId = `client-${crypto.randomUUID()}`;
+    for (let i = 0; i < 3; i += 1) bus.publish({ type: 'token_created', clientId, metadata: { i } }, null);
+    await bus.flush();
+    expect(queue.messages).toHaveLength(1);
+    expect(typeof queue.messages[0]).toBe('string');
+    expect(queue.bodies.map((e) => e.metadata.i)).toEqual([0, 1, 2]);
+
+    // 40 events of ~7 KB each do not fit one message: several packs, each within the limit, none lost.
+    const big = new CapturingQueue();
+    const bigBus = new EventBus(
+      { enabled: true, mode: 'allow_all', types: [] },
+      big,
+      new MetricsRegistry(),
+      Date.now,
+    );
+    const filler = Object.fromEntries(Array.from({ length: 14 }, (_, k) => [`k${k}`, 'x'.repeat(500)]));
+    for (let i = 0; i < 40; i += 1) {
+      bigBus.publish({ type: 'token_created', clientId, metadata: { i, ...filler } }, null);
+    }
+    await bigBus.flush();
+    expect(big.messages.length).toBeGreaterThan(1);
+    for (const message of big.messages)
+      expect((message as string).length).toBeLessThanOrEqual(PACK_MAX_BYTES);
+    expect(big.bodies.map((e) => e.metadata.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('a pack is recorded event by event, each once, and acknowledged', async () => {
+    const received = webhookReceiver(new Set());
+    const events = [envelope(), envelope(), envelope()];
+    const result = await deliver(packEnv(), [packEnvelopes(events)], { ids: ['pack-ok'] });
+    expect(result.explicitAcks).toEqual(['pack-ok']);
+    expect(received).toEqual(events.map((e) => e.id));
+    for (const event of events) {
+      expect((await eventsOfClient(event.client_id as string)).map((r) => r.id)).toEqual([event.id]);
+    }
+    // The same pack delivered again (at-least-once) is a duplicate: nothing recorded or sent again.
+    const again = await deliver(packEnv(), [packEnvelopes(events)], { ids: ['pack-ok'] });
+    expect(again.explicitAcks).toEqual(['pack-ok']);
+    expect(received).toHaveLength(3);
+  });
+
+  it('only the failed events of a pack are queued again, with their attempts and the backoff delay', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const [a, b, c] = [envelope(), envelope(), envelope()];
+    const failing = new Set([b.id]);
+    const received = webhookReceiver(failing);
+    const queue = new CapturingQueue();
+    const first = await deliver(packEnv(queue), [packEnvelopes([a, b, c])], { ids: ['pack-1'] });
+    expect(first.explicitAcks).toEqual(['pack-1']);
+    expect(first.retryMessages).toEqual([]);
+    expect(queue.messages).toHaveLength(1);
+    expect(JSON.parse(queue.messages[0] as string)).toEqual({ prior_attempts: 1, events: [b] });
+    expect(queue.delays).toEqual([retryDelaySecs(1)]);
+
+    // The requeued pack's first queue delivery is the event's second attempt: delivered, not a duplicate.
+    failing.clear();
+    const second = await deliver(packEnv(), [queue.messages[0]], { ids: ['pack-1b'] });
+    expect(second.explicitAcks).toEqual(['pack-1b']);
+    expect(received).toEqual([a.id, b.id, c.id, b.id]);
+    expect((await eventsOfClient(b.client_id as string)).map((r) => r.id)).toEqual([b.id]);
+  });
+
+  it('a pack whose every event failed is retried whole, with the backoff of its attempts so far', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const events = [envelope(), envelope()];
+    webhookReceiver(new Set(events.map((e) => e.id)));
+    const queue = new CapturingQueue();
+    const result = await deliver(packEnv(queue), [packEnvelopes(events, 2)], { ids: ['pack-2'] });
+    expect(result.retryMessages).toEqual([{ msgId: 'pack-2' }]);
+    expect(result.delays).toEqual({ 'pack-2': retryDelaySecs(3) });
+    expect(queue.messages).toEqual([]);
+  });
+
+  it('a malformed event in a pack is dropped; the others go through', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const received = webhookReceiver(new Set());
+    const good = envelope();
+    const text = packText([JSON.stringify({ hello: 'world' }), JSON.stringify(good)]);
+    const result = await deliver(packEnv(), [text, '{not json'], { ids: ['pack-bad', 'not-json'] });
+    expect(result.explicitAcks.sort()).toEqual(['not-json', 'pack-bad']);
+    expect(received).toEqual([good.id]);
+  });
+
+  it('a dead-lettered pack records every one of its events', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const events = [envelope(), envelope()];
+    const result = await deliver(envWith({ OAUTH2_EVENTS_CONSOLE: 'false' }), [packEnvelopes(events)], {
+      queue: DEAD_LETTER_QUEUE,
+      ids: [`dlq-pack-${crypto.randomUUID()}`],
+    });
+    expect(result.explicitAcks).toHaveLength(1);
+    for (const event of events) {
+      const recorded = (await eventsOfClient(event.client_id as string)).filter(
+        (r) => r.type === DEAD_LETTER_EVENT_TYPE,
+      );
+      expect(recorded).toMatchObject([{ metadata: { event_id: event.id, valid_envelope: true } }]);
+    }
   });
 });
 

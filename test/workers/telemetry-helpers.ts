@@ -11,6 +11,7 @@ import {
   waitOnExecutionContext,
 } from 'cloudflare:test';
 import { expect, vi } from 'vitest';
+import { unpackMessage } from '../../src/events/pack';
 import type { EventEnvelope } from '../../src/events/types';
 import { createStorage } from '../../src/storage';
 import type { EventRecord } from '../../src/storage/ports';
@@ -18,19 +19,30 @@ import { createApp } from '../../worker/app';
 import worker from '../../worker/index';
 import { ADMIN_ID, ADMIN_SECRET, basic, ORIGIN } from './helpers';
 
-/** A Queue producer binding that keeps what it is given. */
+/**
+ * A Queue producer binding that keeps what it is given: `messages` as sent (packs are JSON text, see
+ * src/events/pack.ts), `bodies` the envelopes in them, `delays` the delay each message asked for.
+ */
 export class CapturingQueue {
+  readonly messages: unknown[] = [];
   readonly bodies: EventEnvelope[] = [];
+  readonly delays: (number | undefined)[] = [];
   failing = false;
 
-  async send(body: EventEnvelope): Promise<void> {
-    if (this.failing) throw new Error('queue unavailable');
-    this.bodies.push(body);
+  #keep(body: unknown, delaySeconds: number | undefined): void {
+    this.messages.push(body);
+    this.delays.push(delaySeconds);
+    for (const item of unpackMessage(body).items) this.bodies.push(item as EventEnvelope);
   }
 
-  async sendBatch(messages: Iterable<{ body: EventEnvelope }>): Promise<void> {
+  async send(body: unknown, options?: { delaySeconds?: number }): Promise<void> {
     if (this.failing) throw new Error('queue unavailable');
-    for (const message of messages) this.bodies.push(message.body);
+    this.#keep(body, options?.delaySeconds);
+  }
+
+  async sendBatch(messages: Iterable<{ body: unknown; delaySeconds?: number }>): Promise<void> {
+    if (this.failing) throw new Error('queue unavailable');
+    for (const message of messages) this.#keep(message.body, message.delaySeconds);
   }
 
   of(type: string): EventEnvelope[] {

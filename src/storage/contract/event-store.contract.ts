@@ -76,6 +76,25 @@ export function describeEventStoreContract(name: string, makeStorage: MakeStorag
       expect(await store.get(b.id)).toEqual(b);
     });
 
+    it('records a large batch (more than one statement) with every field, sparse ones included', async () => {
+      const clientId = uid('client-');
+      const filler = 'm'.repeat(600);
+      const records = Array.from({ length: 1500 }, (_, i) =>
+        i % 3 === 0
+          ? makeEvent({ clientId, time: NOW + i, userId: null, traceparent: null, metadata: {} })
+          : makeEvent({ clientId, time: NOW + i, metadata: { i, filler, deep: { list: [i, 'x', null] } } }),
+      );
+      const repeated = records[7] as EventRecord;
+      const fresh = await store.recordMany([...records, repeated]);
+      expect(fresh.slice(0, -1).every(Boolean)).toBe(true);
+      expect(fresh.at(-1)).toBe(false);
+      for (const i of [0, 1, 700, 1499]) {
+        const record = records[i] as EventRecord;
+        expect(await store.get(record.id)).toEqual(record);
+      }
+      expect(await store.recordMany(records.slice(0, 10))).toEqual(new Array(10).fill(false));
+    });
+
     it('lists by client, by user and by type', async () => {
       const clientId = uid('client-');
       const userId = uid('user-');

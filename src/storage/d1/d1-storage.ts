@@ -26,7 +26,7 @@ export function createD1Storage(db: D1Database): Storage {
     signingKeys: new D1SigningKeyStore(orm),
     auditLog: new D1AuditLogStore(orm),
     denylist: new D1DenylistStore(orm),
-    events: new D1EventStore(orm),
+    events: new D1EventStore(orm, db),
     identities: new D1IdentityStore(orm),
     atomically: (build) => runD1Unit(orm, build),
     async healthcheck() {

@@ -7,6 +7,8 @@ import { affected, type PgRunner } from './runner';
 import { events } from './schema';
 
 const KEYSET: KeysetColumns = { createdAt: events.time, id: events.id };
+/** Rows per INSERT of recordMany. */
+const CHUNK_ROWS = 1000;
 
 /** EventStore over PostgreSQL. */
 export class PgEventStore implements EventStore {
@@ -20,11 +22,17 @@ export class PgEventStore implements EventStore {
 
   async recordMany(records: EventRecord[]): Promise<boolean[]> {
     if (records.length === 0) return [];
-    // One statement; RETURNING names the rows inserted. A repeated id within the batch is new only once.
-    const inserted = await this.run('event', (db) =>
-      db.insert(events).values(records).onConflictDoNothing().returning({ id: events.id }),
-    );
-    const fresh = new Set(inserted.map((row) => row.id));
+    // One statement per CHUNK_ROWS rows (Postgres takes at most 65,535 parameters, 9 per row); RETURNING
+    // names the rows inserted. A repeated id within the batch is new only once. A retry after a failed
+    // later chunk finds the earlier chunks' rows already there (duplicates, as on any redelivery).
+    const fresh = new Set<string>();
+    for (let start = 0; start < records.length; start += CHUNK_ROWS) {
+      const chunk = records.slice(start, start + CHUNK_ROWS);
+      const inserted = await this.run('event', (db) =>
+        db.insert(events).values(chunk).onConflictDoNothing().returning({ id: events.id }),
+      );
+      for (const row of inserted) fresh.add(row.id);
+    }
     return records.map((event) => fresh.delete(event.id));
   }
 
