@@ -8,10 +8,6 @@
  * functions with the most self time and the most total time. The profile is also written as a
  * .cpuprofile file (open it in Chrome DevTools' Performance panel) next to the printed path. Samples are
  * relative shares, so a loaded machine still shows where the time goes.
- *
- * `--isolates` samples every isolate of the workerd process at once (the Worker, and Miniflare's own: its
- * entry worker, the D1 and queue simulators) and first prints each one's busy time per request, i.e. how the
- * process's CPU divides between our code and the emulator's.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,23 +19,11 @@ import { opaqueScenarios, ourScenarios } from './lib/scenarios.mjs';
 import { startServer } from './lib/server.mjs';
 
 function parseArgs(argv) {
-  const opts = {
-    scenario: null,
-    duration: 5,
-    connections: 10,
-    interval: 100,
-    top: 25,
-    vars: {},
-    isolates: false,
-  };
+  const opts = { scenario: null, duration: 5, connections: 10, interval: 100, top: 25, vars: {} };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
       opts.scenario = arg;
-      continue;
-    }
-    if (arg === '--isolates') {
-      opts.isolates = true;
       continue;
     }
     const value = argv[++i];
@@ -130,16 +114,6 @@ function analyse(profile) {
   return { all, self: rank(self), total: rank(total) };
 }
 
-/** Sampled time outside `(idle)`: the isolate's own work, in microseconds. */
-function busyUs(profile) {
-  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
-  let us = 0;
-  for (let i = 0; i < profile.samples.length; i += 1) {
-    if (!idle.has(profile.samples[i])) us += profile.timeDeltas[i] ?? 0;
-  }
-  return us;
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const inspectorPort = await freePort();
@@ -163,25 +137,13 @@ async function main() {
       throw new Error(`no scenario ${opts.scenario} (${scenarios.map((s) => s.name).join(', ')})`);
 
     const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-    // The user Worker's isolate is `core:user:` (Miniflare's entry worker is `core:entry`, its simulators
-    // `d1:*`, `queues:*`, `cache:*`).
+    // The user Worker's isolate is `core:user:`; Miniflare's own are `core:entry` and its simulators
+    // (`d1:*`, `queues:*`, `cache:*`). Their work is not sampled here: a V8 profile of another isolate on
+    // workerd's one thread also counts the time that thread spends elsewhere, which misleads.
     const target = targets.find((t) => String(t.title).includes('core:user:')) ?? targets[0];
     session = await inspectorSession(target.webSocketDebuggerUrl);
-    /** With --isolates: every other isolate too, by title. */
-    const others = [];
-    if (opts.isolates) {
-      for (const t of targets) {
-        if (t === target) continue;
-        others.push({
-          title: String(t.title).replace(/^workerd: worker /, ''),
-          session: await inspectorSession(t.webSocketDebuggerUrl),
-        });
-      }
-    }
-    for (const s of [session, ...others.map((o) => o.session)]) {
-      await s.send('Profiler.enable');
-      await s.send('Profiler.setSamplingInterval', { interval: opts.interval });
-    }
+    await session.send('Profiler.enable');
+    await session.send('Profiler.setSamplingInterval', { interval: opts.interval });
 
     const base = { connections: opts.connections, pids: [] };
     const amount = Math.max(500, opts.duration * 200);
@@ -191,20 +153,12 @@ async function main() {
     if (scenario.consumes) await scenario.prepare(amount);
     await scenario.after?.();
 
-    for (const o of others) await o.session.send('Profiler.start');
     await session.send('Profiler.start');
     const run = await measure(
       scenario,
       scenario.consumes ? { ...base, amount } : { ...base, duration: opts.duration },
     );
-    // Let the after-response work (queued events, their consumer) finish inside the profile.
-    if (others.length > 0) await new Promise((resolve) => setTimeout(resolve, 2000));
     const { profile } = await session.send('Profiler.stop');
-    const otherProfiles = [];
-    for (const o of others) {
-      otherProfiles.push({ title: o.title, profile: (await o.session.send('Profiler.stop')).profile });
-      o.session.close();
-    }
     if (run.failed) console.warn(`profile: warning: the run had failures: ${JSON.stringify(run.failures)}`);
 
     const file = path.join(os.tmpdir(), `edge-oauth2-${opts.scenario}-${Date.now()}.cpuprofile`);
@@ -232,14 +186,6 @@ async function main() {
         );
       }
     };
-    if (otherProfiles.length > 0) {
-      console.log('\nbusy time per isolate (samples outside (idle)), ms/request');
-      for (const { title, profile: p } of [{ title: 'core:user: (the Worker)', profile }, ...otherProfiles]) {
-        const busy = busyUs(p);
-        if (busy === 0) continue;
-        console.log(`  ${perRequest(busy).padStart(7)}  ${title}`);
-      }
-    }
     print('self time', self);
     print('total time (on the stack)', total);
   } finally {
