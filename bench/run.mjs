@@ -39,6 +39,7 @@ const ORDER = [
   'jwks',
   'cc_jwt',
   'introspect_jwt',
+  'introspect_jwt_fresh',
   'cc_opaque',
   'introspect_opaque',
   'revoke',

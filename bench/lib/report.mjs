@@ -28,6 +28,8 @@ export function summarize(target, name, what, runs) {
       p99: round(median(runs.map((r) => r.latencyMs.p99))),
     },
     cpuMsPerRequest: round(median(runs.map((r) => r.cpu.msPerRequest)), 3),
+    /** Cores the server kept busy: its CPU time (run + drain) over the run's wall time. */
+    cpuCores: round(median(runs.map((r) => r.cpu.utilization ?? null)), 2),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
   };
 }
@@ -178,6 +180,21 @@ export function targetLines(report) {
   });
 }
 
+/** How many cores our server kept busy per scenario (workerd runs everything on one thread here). */
+function coresLine(report) {
+  const ours = report.summary.filter(
+    (s) => s.target === 'ours' && s.cpuCores !== null && s.cpuCores !== undefined,
+  );
+  if (ours.length === 0) return [];
+  const list = ours.map((s) => `\`${s.scenario}\` ${fmt(s.cpuCores, 2)}`).join(', ');
+  return [
+    `Cores our workerd process kept busy (its CPU time over each run's wall time, median): ${list}. ` +
+      'Under Miniflare one workerd process runs the Worker, every Durable Object, D1 and the queue on one ' +
+      'thread, so about one core is the ceiling of every row.',
+    '',
+  ];
+}
+
 /** The results file's markdown. */
 export function markdown(report) {
   const { environment: env, parameters: p } = report;
@@ -203,6 +220,7 @@ export function markdown(report) {
     '',
     `One ES256 signature (${report.signature.how}): ${fmt(report.signature.cpuMsPerSignature, 4)} ms CPU.`,
     '',
+    ...coresLine(report),
     '## Targets',
     '',
     ...targetLines(report),

@@ -236,7 +236,9 @@ export async function ourScenarios(server) {
     {
       ...common,
       name: 'introspect_jwt',
-      what: 'introspection (RFC 7662) of a JWT access token',
+      what:
+        'introspection (RFC 7662) of one JWT access token, again and again (as a resource server does; ' +
+        'after the first request the isolate knows the signature is valid, the revocation check runs every time)',
       request: {
         url: url('/oauth/introspect'),
         method: 'POST',
@@ -245,6 +247,21 @@ export async function ourScenarios(server) {
       },
       verifyBody: includes('"active":true'),
     },
+    consuming(
+      {
+        ...common,
+        name: 'introspect_jwt_fresh',
+        what: 'introspection of a JWT access token never seen before per request (full signature verification)',
+        request: {
+          url: url('/oauth/introspect'),
+          method: 'POST',
+          headers: { authorization: adminAuth, 'content-type': FORM },
+        },
+        verifyBody: includes('"active":true'),
+      },
+      (n) => pool(n, 8, () => clientCredentialsToken(server, 'read')),
+      (token) => new URLSearchParams({ token }).toString(),
+    ),
     consuming(
       {
         ...common,

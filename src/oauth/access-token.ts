@@ -156,7 +156,52 @@ async function resolveOpaque(
   };
 }
 
+/**
+ * JWT access tokens this isolate has already verified (signature, header and claims), by the exact token
+ * text: resource servers introspect and call userinfo with the same token again and again, and the ECDSA
+ * verification is the largest part of that. An entry is used only while the token has not expired, the
+ * same issuer asks, and the very key that verified it is still in the key set (a removed key ends its
+ * tokens at once); the grant's revocation is checked on every request regardless. Bounded; the oldest
+ * entry goes first.
+ */
+interface VerifiedJwt {
+  issuer: string;
+  kid: string;
+  /** The key that verified the token (a re-imported or removed key no longer matches). */
+  publicKey: CryptoKey;
+  info: AccessTokenInfo;
+}
+const verifiedJwts = new Map<string, VerifiedJwt>();
+const MAX_VERIFIED_JWTS = 2000;
+
+function rememberVerified(token: string, entry: VerifiedJwt): void {
+  if (verifiedJwts.size >= MAX_VERIFIED_JWTS) {
+    const oldest = verifiedJwts.keys().next().value;
+    if (oldest !== undefined) verifiedJwts.delete(oldest);
+  }
+  verifiedJwts.set(token, entry);
+}
+
+/** The cached verification of `token`, or null when there is none that still holds. */
+async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
+  const entry = verifiedJwts.get(token);
+  if (entry === undefined) return null;
+  const { info } = entry;
+  if (entry.issuer !== ctx.issuer || info.exp <= ctx.now()) {
+    verifiedJwts.delete(token);
+    return null;
+  }
+  const key = await ctx.keys.verificationKey(entry.kid);
+  if (key?.publicKey !== entry.publicKey) {
+    verifiedJwts.delete(token);
+    return null;
+  }
+  return { ...info };
+}
+
 async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
+  const known = await knownJwt(ctx, token);
+  if (known !== null) return (await ctx.tokens.isGrantRevoked(known.grantId)) ? null : known;
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -184,7 +229,7 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
     if (mayAct !== undefined && !isObject(mayAct)) return null;
     const jkt = confirmationJkt(payload.cnf);
     if (jkt === null) return null;
-    return {
+    const info: AccessTokenInfo = {
       ...(jkt ? { jkt } : {}),
       ...(act ? { act } : {}),
       ...(mayAct ? { mayAct } : {}),
@@ -198,6 +243,10 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
       iat: payload.iat as number,
       exp: payload.exp as number,
     };
+    // A token with nbf is not remembered (its validity also has a start); ours carry none.
+    if (payload.nbf === undefined)
+      rememberVerified(token, { issuer: ctx.issuer, kid, publicKey: key.publicKey, info: { ...info } });
+    return info;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;

@@ -98,6 +98,20 @@ describe('Token Introspection (RFC 7662)', () => {
     }
   });
 
+  it('a token already verified in this isolate is still checked for revocation, expiry and issuer', async () => {
+    const token = await adminToken('read');
+    // Twice: the second answer comes from the isolate's record of the verified token.
+    expect((await introspect(token)).active).toBe(true);
+    expect((await introspect(token)).active).toBe(true);
+    // Another issuer (same keys, same token text) does not accept it.
+    const elsewhere = postWith({ OAUTH2_PUBLIC_URL: 'https://other.example' });
+    const foreign = await elsewhere('/oauth/introspect', { token }, auth);
+    expect(await foreign.json()).toEqual({ active: false });
+    // Revoked after it was verified: inactive at once.
+    expect((await post('/oauth/revoke', { token }, auth)).status).toBe(200);
+    expect(await introspect(token)).toEqual({ active: false });
+  });
+
   it('allows unauthenticated introspection only with OAUTH2_PUBLIC_INTROSPECTION=true', async () => {
     const token = await adminToken('read');
     const open = postWith({ OAUTH2_PUBLIC_INTROSPECTION: 'true' });
