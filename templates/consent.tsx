@@ -4,6 +4,7 @@
  * registrations: they are escaped, and the URI is linked only when it is http(s).
  */
 import { Layout } from './layout';
+import { ScopeDecision } from './scope-decision';
 
 export interface ConsentPageProps {
   nonce: string;
@@ -42,28 +43,14 @@ export function ConsentPage(props: ConsentPageProps) {
           )}
         </p>
       )}
-      <p>
-        Signed in as <strong>{props.username}</strong>. The application asks to:
-      </p>
-      <ul class="scopes">
-        {props.scopes.map((scope) => (
-          <li>
-            {scope.description} <code class="muted">{scope.name}</code>
-          </li>
-        ))}
-      </ul>
-      <form method="post" action={props.action}>
-        <input type="hidden" name="csrf_token" value={props.csrfToken} />
-        <input type="hidden" name="request_id" value={props.requestId} />
-        <div class="actions">
-          <button type="submit" name="decision" value="approve">
-            Allow
-          </button>
-          <button type="submit" name="decision" value="deny" class="secondary">
-            Deny
-          </button>
-        </div>
-      </form>
+      <ScopeDecision
+        username={props.username}
+        requester="application"
+        scopes={props.scopes}
+        action={props.action}
+        csrfToken={props.csrfToken}
+        pending={{ name: 'request_id', value: props.requestId }}
+      />
     </Layout>
   );
 }

@@ -5,6 +5,7 @@
  * user can compare it with the one on the device (RFC 8628 §5.4). Client names are escaped.
  */
 import { Layout } from './layout';
+import { ScopeDecision } from './scope-decision';
 
 export interface DeviceCodePageProps {
   nonce: string;
@@ -70,28 +71,14 @@ export function DeviceConfirmPage(props: DeviceConfirmPageProps) {
         Only continue if your device shows the code <code>{props.userCode}</code> and you started this
         yourself.
       </p>
-      <p>
-        Signed in as <strong>{props.username}</strong>. The device asks to:
-      </p>
-      <ul class="scopes">
-        {props.scopes.map((scope) => (
-          <li>
-            {scope.description} <code class="muted">{scope.name}</code>
-          </li>
-        ))}
-      </ul>
-      <form method="post" action={props.action}>
-        <input type="hidden" name="csrf_token" value={props.csrfToken} />
-        <input type="hidden" name="user_code" value={props.userCode} />
-        <div class="actions">
-          <button type="submit" name="decision" value="approve">
-            Allow
-          </button>
-          <button type="submit" name="decision" value="deny" class="secondary">
-            Deny
-          </button>
-        </div>
-      </form>
+      <ScopeDecision
+        username={props.username}
+        requester="device"
+        scopes={props.scopes}
+        action={props.action}
+        csrfToken={props.csrfToken}
+        pending={{ name: 'user_code', value: props.userCode }}
+      />
     </Layout>
   );
 }

@@ -1,11 +1,8 @@
 /** POST /oauth/par (RFC 9126 §2): pushed authorization requests, answered 201 with a request_uri. */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
 import { PAR_PATH, pushAuthorizationRequest } from '../../src/oauth/par';
 import type { AppEnv } from '../context';
-import { readForm } from '../middleware/body';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { dpopFormHandler } from './dpop-form';
 import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
 
 const PushedResponseSchema = z
@@ -64,18 +61,5 @@ export const parRoute = createRoute({
 
 export function registerParRoute(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(parRoute);
-  app.post(parRoute.path, async (c) => {
-    const params = await readForm(c.req.raw);
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-    const body = await pushAuthorizationRequest(ctx, params, c.req.header('authorization'), {
-      header: c.req.header('dpop'),
-      method: c.req.method,
-      url: c.req.url,
-    });
-    return c.json(body, 201, {
-      'Cache-Control': 'no-store',
-      Pragma: 'no-cache',
-      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
-    });
-  });
+  app.post(parRoute.path, dpopFormHandler(201, pushAuthorizationRequest));
 }

@@ -1,11 +1,8 @@
 /** POST /oauth/token (RFC 6749 §3.2). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
 import { tokenRequest } from '../../src/oauth/token-endpoint';
 import type { AppEnv } from '../context';
-import { readForm } from '../middleware/body';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { dpopFormHandler } from './dpop-form';
 import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
 
 const TokenResponseSchema = z
@@ -101,18 +98,5 @@ export const tokenRoute = createRoute({
 
 export function registerTokenRoute(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(tokenRoute);
-  app.post(tokenRoute.path, async (c) => {
-    const params = await readForm(c.req.raw);
-    const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-    const body = await tokenRequest(ctx, params, c.req.header('authorization'), {
-      header: c.req.header('dpop'),
-      method: c.req.method,
-      url: c.req.url,
-    });
-    return c.json(body, 200, {
-      'Cache-Control': 'no-store',
-      Pragma: 'no-cache',
-      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
-    });
-  });
+  app.post(tokenRoute.path, dpopFormHandler(200, tokenRequest));
 }
