@@ -4,15 +4,13 @@
  * the tokens are issued like at authorization code redemption: access token, a refresh token when the
  * client may have one (offline_access or first-party), an ID token for openid.
  */
-import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
-import { issueAccessToken } from '../access-token';
 import { InvalidGrantError, UnauthorizedClientError } from '../errors';
-import { tokenCreated, tokenRevoked } from '../events';
+import { tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import type { TokenResponse } from '../grants/token-response';
+import { issueApprovedGrantTokens } from '../grants/user-grant-tokens';
 import type { OAuthContext } from '../ports';
-import { issueInitialRefreshToken } from '../refresh-token';
 import { DEVICE_CODE_GRANT } from './authorization';
 import { DEVICE_CODE_PATTERN } from './codes';
 import {
@@ -64,55 +62,14 @@ export async function deviceCodeGrant(
     userId: decision.userId,
     metadata: { flow: 'device_code', outcome: 'redeemed', grant_id: device.grantId },
   });
-  const scope = device.scope.split(' ').filter(Boolean);
-  const access = await issueAccessToken(ctx, {
+  return issueApprovedGrantTokens(ctx, client, {
     grantId: device.grantId,
-    clientId: client.clientId,
-    sub: decision.userId,
-    scope,
-    audience: [client.clientId],
-  });
-  const response: TokenResponse = {
-    access_token: access.token,
-    token_type: 'Bearer',
-    expires_in: access.info.exp - access.info.iat,
-  };
-  if (access.info.scope) response.scope = access.info.scope;
-  const refreshToken = await issueInitialRefreshToken(ctx, {
-    grantId: device.grantId,
-    client,
+    grantType: DEVICE_CODE_GRANT,
     userId: decision.userId,
-    scope,
+    scope: device.scope,
     authTime: decision.authTime,
     sid: decision.sid,
+    nonce: null,
+    audience: [client.clientId],
   });
-  if (refreshToken) response.refresh_token = refreshToken;
-  if (scope.includes('openid')) {
-    response.id_token = await issueIdToken(ctx, client, {
-      sub: decision.userId,
-      nonce: null,
-      authTime: decision.authTime,
-      sid: decision.sid,
-      accessToken: access.token,
-    });
-  }
-  await ctx.storage.grants.upsert({
-    id: device.grantId,
-    clientId: client.clientId,
-    userId: decision.userId,
-    grantType: DEVICE_CODE_GRANT,
-    scope: device.scope,
-    createdAt: access.info.iat,
-    expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,
-    revokedAt: null,
-    sid: decision.sid,
-  });
-  ctx.events.publish(
-    tokenCreated(access.info, DEVICE_CODE_GRANT, {
-      userId: decision.userId,
-      refreshToken: refreshToken !== null,
-      idToken: response.id_token !== undefined,
-    }),
-  );
-  return response;
 }

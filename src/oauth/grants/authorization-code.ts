@@ -4,19 +4,17 @@
  * burns nothing; a replayed code revokes every token it produced (RFC 9700 §4.5.3).
  */
 
-import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
-import { issueAccessToken } from '../access-token';
 import { RESOURCE_NOT_GRANTED } from '../authorization-state';
 import { InvalidGrantError, InvalidTargetError, UnauthorizedClientError } from '../errors';
-import { tokenCreated, tokenRevoked } from '../events';
+import { tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import { verifierChallenge } from '../pkce';
 import type { OAuthContext } from '../ports';
-import { issueInitialRefreshToken } from '../refresh-token';
 import { audienceFor, requestedResources } from '../resource';
 import { CODE_PATTERN } from '../sharded-id';
 import type { TokenResponse } from './token-response';
+import { issueApprovedGrantTokens } from './user-grant-tokens';
 
 export async function authorizationCodeGrant(
   ctx: OAuthContext,
@@ -62,57 +60,15 @@ export async function authorizationCodeGrant(
     userId: granted.userId,
     metadata: { outcome: 'redeemed', grant_id: granted.grantId },
   });
-  const scope = granted.scope.split(' ').filter(Boolean);
-  const access = await issueAccessToken(ctx, {
+  return issueApprovedGrantTokens(ctx, client, {
     grantId: granted.grantId,
-    clientId: client.clientId,
-    sub: granted.userId,
-    scope,
-    audience: audienceFor(resources.length > 0 ? resources : (granted.resources ?? []), client.clientId),
-  });
-  const response: TokenResponse = {
-    access_token: access.token,
-    token_type: 'Bearer',
-    expires_in: access.info.exp - access.info.iat,
-  };
-  if (access.info.scope) response.scope = access.info.scope;
-  const refreshToken = await issueInitialRefreshToken(ctx, {
-    grantId: granted.grantId,
-    client,
+    grantType: 'authorization_code',
     userId: granted.userId,
-    scope,
+    scope: granted.scope,
     authTime: granted.authTime,
     sid: granted.sid,
-    resources: granted.resources,
+    nonce: granted.nonce,
+    audience: audienceFor(resources.length > 0 ? resources : (granted.resources ?? []), client.clientId),
+    ...(granted.resources !== undefined ? { resources: granted.resources } : {}),
   });
-  if (refreshToken) response.refresh_token = refreshToken;
-  if (scope.includes('openid')) {
-    response.id_token = await issueIdToken(ctx, client, {
-      sub: granted.userId,
-      nonce: granted.nonce,
-      authTime: granted.authTime,
-      sid: granted.sid,
-      accessToken: access.token,
-    });
-  }
-  await ctx.storage.grants.upsert({
-    id: granted.grantId,
-    clientId: client.clientId,
-    userId: granted.userId,
-    grantType: 'authorization_code',
-    scope: granted.scope,
-    createdAt: access.info.iat,
-    // A grant with a refresh token lives as long as its family may; otherwise as long as its access token.
-    expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,
-    revokedAt: null,
-    sid: granted.sid,
-  });
-  ctx.events.publish(
-    tokenCreated(access.info, 'authorization_code', {
-      userId: granted.userId,
-      refreshToken: refreshToken !== null,
-      idToken: response.id_token !== undefined,
-    }),
-  );
-  return response;
 }
