@@ -11,7 +11,9 @@ import {
   CookieAgent,
   createUser,
   formInputs,
+  insecure,
   location,
+  REDIRECT_URI,
   type RegisteredClient,
   registerClient,
   signInAndApprove,
@@ -21,8 +23,6 @@ import {
 } from './support';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
-const insecure = { execute: [client.allowInsecureRequests] };
 
 let server: TestServer;
 let user: TestUser;

@@ -12,7 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminToken,
   CookieAgent,
+  claimsOf,
   createUser,
+  insecure,
+  oauthRejection,
+  REDIRECT_URI,
   type RegisteredClient,
   registerClient,
   signInAndApprove,
@@ -21,9 +25,7 @@ import {
   type TestUser,
 } from './support';
 
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
 const SCOPE = 'openid email profile offline_access';
-const insecure = { execute: [client.allowInsecureRequests] };
 
 let server: TestServer;
 let token: string;
@@ -50,34 +52,6 @@ afterAll(async () => {
   await server?.stop();
   await new Promise((resolve) => jwksServer?.close(resolve));
 });
-
-interface Rejection {
-  error?: string;
-  code?: string;
-  status?: number;
-  response?: Response;
-}
-
-/**
- * The OAuth `error` a call was refused with: from openid-client's ResponseBodyError, or from the body of a
- * 401 it reports as a WWW-Authenticate challenge (the server's invalid_client carries a Basic challenge).
- */
-async function rejection(promise: Promise<unknown>): Promise<{ error?: string; status?: number }> {
-  const e = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason as Rejection,
-  );
-  if (e.error !== undefined || !e.response) return e;
-  const body = (await e.response.clone().json()) as { error?: string };
-  return { error: body.error, status: e.status };
-}
-
-/** The payload of a JWT access token (not verified: the server's own introspection says it is live). */
-function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-}
 
 async function thumbprint(key: CryptoKey): Promise<string> {
   const { calculateJwkThumbprint } = await import('jose');
@@ -151,7 +125,7 @@ describe('openid-client 6: authorization code + PKCE + DPoP, public client (RFC 
 
   it('refreshes only with the same DPoP key (the refresh token is bound)', async () => {
     const otherKey = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
-    const stolen = await rejection(
+    const stolen = await oauthRejection(
       client.refreshTokenGrant(config, tokens.refresh_token as string, undefined, { DPoP: otherKey }),
     );
     expect(stolen.error).toBe('invalid_grant');
@@ -166,7 +140,7 @@ describe('openid-client 6: authorization code + PKCE + DPoP, public client (RFC 
   });
 
   it('refuses a token request without DPoP for a dpop_bound_access_tokens client', async () => {
-    const refused = await rejection(client.refreshTokenGrant(config, tokens.refresh_token as string));
+    const refused = await oauthRejection(client.refreshTokenGrant(config, tokens.refresh_token as string));
     expect(refused.error).toBe('invalid_dpop_proof');
   });
 });
@@ -223,7 +197,7 @@ describe('openid-client 6: PAR + PKCE + DPoP with private_key_jwt from a jwks_ur
     // RFC 9449 §10.1: the proof sent with the push bound the code to its key; another key is refused
     // (invalid_grant) without using the code up.
     const otherKey = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
-    const refused = await rejection(
+    const refused = await oauthRejection(
       client.authorizationCodeGrant(
         config,
         callback,
@@ -274,7 +248,7 @@ describe('openid-client 6: PAR + PKCE + DPoP with private_key_jwt from a jwks_ur
       client.PrivateKeyJwt(stranger.privateKey),
       insecure,
     );
-    const refused = await rejection(client.clientCredentialsGrant(wrong, { scope: 'read' }));
+    const refused = await oauthRejection(client.clientCredentialsGrant(wrong, { scope: 'read' }));
     expect(refused.error).toBe('invalid_client');
   });
 });
@@ -303,7 +277,7 @@ describe('openid-client 6: client_secret_jwt (RFC 7523)', () => {
       client.ClientSecretJwt('not-the-secret-not-the-secret-not-the-secret'),
       insecure,
     );
-    expect((await rejection(client.clientCredentialsGrant(wrong, { scope: 'read' }))).error).toBe(
+    expect((await oauthRejection(client.clientCredentialsGrant(wrong, { scope: 'read' }))).error).toBe(
       'invalid_client',
     );
   });

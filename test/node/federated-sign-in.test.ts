@@ -25,16 +25,16 @@ import {
   adminToken,
   CookieAgent,
   formInputs,
+  insecure,
   location,
+  REDIRECT_URI,
   type RegisteredClient,
   registerClient,
   startServer,
   type TestServer,
 } from './support';
 
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
 const SCOPE = 'openid email profile';
-const insecure = { execute: [client.allowInsecureRequests] };
 const secret = () => randomBytes(24).toString('base64url');
 
 const OKTA = { id: 'okta-client', secret: secret() };

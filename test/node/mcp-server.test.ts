@@ -16,7 +16,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../mcp-server/src/http-server';
 import { createServer, OAuthServerApi, type OAuthServerApiOptions, TOOLS } from '../../mcp-server/src/server';
-import { CookieAgent, signInAndApprove, startServer, type TestServer } from './support';
+import { CookieAgent, REDIRECT_URI, signInAndApprove, startServer, type TestServer } from './support';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MCP_DIR = path.join(ROOT, 'mcp-server');
@@ -79,8 +79,6 @@ async function fails(client: Client, name: string, args: Json = {}): Promise<Jso
   expect(result.structuredContent).toBeUndefined();
   return JSON.parse(textOf(result)) as Json;
 }
-
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
 
 let server: TestServer;
 let mcp: Client;

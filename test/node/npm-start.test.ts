@@ -18,6 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminToken,
   CookieAgent,
+  claimsOf,
+  insecure,
+  oauthRejection,
+  REDIRECT_URI,
   type RegisteredClient,
   registerClient,
   signInAndApprove,
@@ -44,9 +48,7 @@ const COPIED = [
 const SKIPPED = new Set(['node_modules', '.wrangler', '.dev.vars', 'dist', 'swagger-ui']);
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
 const SCOPE = 'openid email profile offline_access';
-const insecure = { execute: [client.allowInsecureRequests] };
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -156,30 +158,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Rejection {
-  error?: string;
-  status?: number;
-  response?: Response;
-}
-
-/** The OAuth `error` a call was refused with (from the error object or the body of a 401 challenge). */
-async function rejection(promise: Promise<unknown>): Promise<{ error?: string; status?: number }> {
-  const e = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason as Rejection,
-  );
-  if (e.error !== undefined || !e.response) return e;
-  const body = (await e.response.clone().json()) as { error?: string };
-  return { error: body.error, status: e.status };
-}
-
-/** The payload of a JWT access token (not verified here). */
-function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-}
-
 describe('npm start (wrangler dev --local) with openid-client 6: PAR + PKCE + DPoP, bound refresh', () => {
   let registered: RegisteredClient;
   let config: client.Configuration;
@@ -260,7 +238,7 @@ describe('npm start (wrangler dev --local) with openid-client 6: PAR + PKCE + DP
 
   it('refreshes only with the same DPoP key (the refresh token is bound)', async () => {
     const otherKey = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
-    const stolen = await rejection(
+    const stolen = await oauthRejection(
       client.refreshTokenGrant(config, tokens.refresh_token as string, undefined, { DPoP: otherKey }),
     );
     expect(stolen.error).toBe('invalid_grant');

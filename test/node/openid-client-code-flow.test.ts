@@ -10,6 +10,8 @@ import {
   adminToken,
   CookieAgent,
   createUser,
+  insecure,
+  REDIRECT_URI,
   type RegisteredClient,
   registerClient,
   signInAndApprove,
@@ -18,12 +20,7 @@ import {
   type TestUser,
 } from './support';
 
-/** Loopback redirect URI (RFC 8252 §7.3); nothing listens there, the test reads the Location header. */
-const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
 const SCOPE = 'openid email profile offline_access';
-
-/** openid-client refuses http:// issuers unless told otherwise; the server listens on 127.0.0.1 only. */
-const insecure = { execute: [client.allowInsecureRequests] };
 
 let server: TestServer;
 let user: TestUser;

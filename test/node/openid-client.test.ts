@@ -5,24 +5,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-interface TestServer {
-  url: string;
-  adminClientId: string;
-  adminClientSecret: string;
-  stop(): Promise<void>;
-}
-type StartServer = (options?: { port?: number; vars?: Record<string, string> }) => Promise<TestServer>;
-
-/** The harness is plain ESM JS shared with the benchmark; imported by URL so it needs no .d.ts. */
-const HARNESS = new URL('../../bench/lib/server.mjs', import.meta.url).href;
-async function startServer(vars: Record<string, string> = {}): Promise<TestServer> {
-  const harness = (await import(HARNESS)) as { startServer: StartServer };
-  return harness.startServer({ vars });
-}
-
-/** openid-client refuses http:// issuers unless told otherwise; the server listens on 127.0.0.1 only. */
-const insecure = { execute: [client.allowInsecureRequests] };
+import { insecure, startServer, type TestServer } from './support';
 
 function discover(server: TestServer, clientId: string, secret: string, algorithm?: 'oidc' | 'oauth2') {
   return client.discovery(new URL(server.url), clientId, undefined, client.ClientSecretBasic(secret), {

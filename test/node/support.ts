@@ -3,6 +3,7 @@
  * (bench/lib/server.mjs), admin API calls over HTTP, and a tiny cookie-keeping user agent that drives the
  * sign-in and consent forms without following redirects.
  */
+import * as client from 'openid-client';
 import { expect } from 'vitest';
 
 export interface TestServer {
@@ -14,6 +15,35 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 type StartServer = (options?: { port?: number; vars?: Record<string, string> }) => Promise<TestServer>;
+
+/** Loopback redirect URI (RFC 8252 §7.3); nothing listens there, the tests read the Location header. */
+export const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
+
+/** openid-client refuses http:// issuers unless told otherwise; the servers listen on 127.0.0.1 only. */
+export const insecure = { execute: [client.allowInsecureRequests] };
+
+/**
+ * The OAuth `error` a call was refused with: from openid-client's ResponseBodyError, or from the body of a
+ * 401 it reports as a WWW-Authenticate challenge (the server's invalid_client carries a Basic challenge).
+ */
+export async function oauthRejection(
+  promise: Promise<unknown>,
+): Promise<{ error?: string; status?: number }> {
+  const e = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (reason: unknown) => reason as { error?: string; status?: number; response?: Response },
+  );
+  if (e.error !== undefined || !e.response) return e;
+  const body = (await e.response.clone().json()) as { error?: string };
+  return { error: body.error, status: e.status };
+}
+
+/** The payload of a JWT (not verified here). */
+export function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+}
 
 /** The harness is plain ESM JS shared with the benchmark; imported by URL so it needs no .d.ts. */
 const HARNESS = new URL('../../bench/lib/server.mjs', import.meta.url).href;
