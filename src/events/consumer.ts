@@ -134,7 +134,8 @@ interface Received {
   message: ConsumedMessage;
   items: Item[];
   packed: boolean;
-  priorAttempts: number;
+  /** Deliveries of its events so far, this one included (the same for every event of the message). */
+  attempts: number;
 }
 
 /** The events of each message; malformed ones are dropped (counted and logged), empty messages acknowledged. */
@@ -142,11 +143,12 @@ function receive(messages: readonly ConsumedMessage[], deps: ConsumerDeps): Rece
   const received: Received[] = [];
   for (const message of messages) {
     const { items, packed, priorAttempts } = unpackMessage(message.body);
+    const attempts = priorAttempts + message.attempts;
     const valid: Item[] = [];
     for (const body of items) {
       const envelope = parseEnvelope(body, deps.nowMs());
       if (envelope !== null) {
-        valid.push({ message, envelope, attempts: priorAttempts + message.attempts });
+        valid.push({ message, envelope, attempts });
         continue;
       }
       deps.metrics.inc('events_consumed_total', { plugin: 'storage', outcome: 'invalid' });
@@ -155,14 +157,14 @@ function receive(messages: readonly ConsumedMessage[], deps: ConsumerDeps): Rece
       );
     }
     if (valid.length === 0) message.ack();
-    else received.push({ message, items: valid, packed, priorAttempts });
+    else received.push({ message, items: valid, packed, attempts });
   }
   return received;
 }
 
 /** Retries a whole message with backoff; after EVENTS_MAX_RETRIES retries the queue dead-letters it. */
 function retryMessage(deps: ConsumerDeps, received: Received, failures: Failure[]): void {
-  const attempts = received.priorAttempts + received.message.attempts;
+  const { attempts } = received;
   const final = received.message.attempts > (deps.maxRetries ?? EVENTS_MAX_RETRIES);
   for (const failure of failures) report(deps, failure, final);
   received.message.retry({ delaySeconds: retryDelaySecs(attempts, deps.retryDelaySecs) });
@@ -182,7 +184,7 @@ async function settle(deps: ConsumerDeps, received: Received, failures: Failure[
     retryMessage(deps, received, failures);
     return;
   }
-  const attempts = received.priorAttempts + received.message.attempts;
+  const { attempts } = received;
   try {
     await deps.requeue(
       packEnvelopes(
