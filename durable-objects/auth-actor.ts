@@ -18,8 +18,10 @@ import type {
   PushedRequest,
   RedeemCheck,
   RedeemResult,
+  SignInRequirement,
 } from '../src/oauth/authorization-state';
 import { RESOURCE_NOT_GRANTED } from '../src/oauth/authorization-state';
+import { withinGrantedResources } from '../src/oauth/resource';
 
 /** Used codes are remembered this long after expiry so replays are still recognised. */
 const REPLAY_MEMORY_SECS = 24 * 3600;
@@ -144,7 +146,7 @@ export class AuthActor extends DurableObject<Env> {
     return row ? (JSON.parse(row.record) as PushedRequest) : null;
   }
 
-  async holdPushed(reference: string, until: number): Promise<boolean> {
+  async holdPushed(reference: string, until: number, signIn: SignInRequirement): Promise<boolean> {
     const hash = await sha256(reference);
     const row = this.livePushed(hash);
     if (!row) return false;
@@ -152,7 +154,7 @@ export class AuthActor extends DurableObject<Env> {
     const expiresAt = Math.max(request.expiresAt, until);
     this.sql.exec(
       'UPDATE pushed SET record = ?, expires_at = ? WHERE ref_hash = ?',
-      JSON.stringify({ ...request, expiresAt }),
+      JSON.stringify({ ...request, expiresAt, signIn }),
       expiresAt,
       hash,
     );
@@ -298,9 +300,6 @@ function bindingProblem(record: CodeRecord, check: RedeemCheck): string | null {
       ? 'the authorization code is bound to a DPoP key; send a DPoP proof'
       : 'the DPoP proof key does not match the dpop_jkt of the authorization request';
   }
-  const granted = record.resources ?? [];
-  if (granted.length > 0 && check.resources?.some((resource) => !granted.includes(resource))) {
-    return RESOURCE_NOT_GRANTED;
-  }
+  if (!withinGrantedResources(check.resources, record.resources)) return RESOURCE_NOT_GRANTED;
   return null;
 }

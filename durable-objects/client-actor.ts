@@ -28,11 +28,15 @@ export class ClientActor extends DurableObject<Env> {
     });
   }
 
-  /** Replaces the client (with its audit entry, atomically); false, writing nothing, when it does not exist. */
+  /**
+   * Replaces the client (with its audit entry, atomically); false, writing nothing, when it does not exist
+   * or when the write would bring back a registration access token that is no longer the stored one.
+   */
   async replace(client: ClientRecord, audit?: AuditEntry): Promise<boolean> {
     return this.serialized(async () => {
       // Every write to this client goes through this actor, one at a time: the check cannot go stale.
-      if ((await this.get(client.clientId)) === null) return false;
+      const stored = await this.get(client.clientId);
+      if (stored === null || revivesRegistrationAccess(stored, client)) return false;
       let updated: Written | undefined;
       await this.write((unit) => {
         updated = unit.clients.update(client);
@@ -83,4 +87,15 @@ export class ClientActor extends DurableObject<Env> {
   private write(build: (unit: UnitOfWork) => void): Promise<void> {
     return withStorage(this.env, this.ctx, (storage) => storage.atomically(build));
   }
+}
+
+/**
+ * A write built from a copy read before an administrator revoked the registration access token (another
+ * isolate's cached client) would carry the old token's hash: refused, so a revoked token stays revoked.
+ */
+function revivesRegistrationAccess(stored: ClientRecord, next: ClientRecord): boolean {
+  return (
+    next.registrationAccessTokenHash !== null &&
+    next.registrationAccessTokenHash !== stored.registrationAccessTokenHash
+  );
 }

@@ -11,18 +11,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { loadConfig } from '../src/config';
 import { dueRotationSteps, type RotationStep, retirementDelaySecs } from '../src/crypto/key-rotation';
-import { generateSigningKey, isPublished } from '../src/crypto/signing-keys';
+import { generateSigningKey, inSlot, isPublished, KEY_SLOTS, type KeySlot } from '../src/crypto/signing-keys';
 import { ID_TOKEN_TTL_SECS } from '../src/oidc/id-token';
 import { withStorage } from '../src/storage';
-import type {
-  AuditEntry,
-  SigningKeyRecord,
-  SigningKeyStore,
-  SigningKeyUse,
-  Storage,
-} from '../src/storage/ports';
-
-const USES: SigningKeyUse[] = ['access_token', 'id_token'];
+import type { AuditEntry, SigningKeyRecord, SigningKeyStore, Storage } from '../src/storage/ports';
 
 /** What a scheduled check did (kids only: public identifiers). */
 export interface RotationReport {
@@ -47,7 +39,7 @@ export class KeyRing extends DurableObject<Env> {
   }
 
   /**
-   * Replaces the active key of every use at once (the successor already published, if one is, else a
+   * Replaces the active key of every slot (use and algorithm) at once (the successor already published, if one is, else a
    * new key); the old ones verify until their tokens can have expired. `audit` is written in the same
    * all-or-nothing change, its metadata gaining `active_kids` (the new keys' kids, sorted).
    */
@@ -69,7 +61,7 @@ export class KeyRing extends DurableObject<Env> {
       withStorage(this.env, this.ctx, async (storage) => {
         report.retired.push(...(await this.load(now, storage.signingKeys)));
         const { kek, policy } = this.deps();
-        const steps = dueRotationSteps(await storage.signingKeys.list(), USES, policy, now);
+        const steps = dueRotationSteps(await storage.signingKeys.list(), KEY_SLOTS, policy, now);
         for (const step of steps) await this.apply(step, storage, kek, now, report);
         if (steps.length > 0) await this.load(now, storage.signingKeys);
       }),
@@ -85,7 +77,7 @@ export class KeyRing extends DurableObject<Env> {
     report: RotationReport,
   ): Promise<void> {
     if (step.kind === 'prepublish') {
-      const next = await generateSigningKey(step.use, kek, now, 'next');
+      const next = await generateSigningKey({ use: step.use, alg: step.alg }, kek, now, 'next');
       await storage.signingKeys.insert(next);
       report.prepublished.push(next.kid);
       return;
@@ -101,18 +93,17 @@ export class KeyRing extends DurableObject<Env> {
   private async replaceActive(now: number, storage: Storage, audit: AuditEntry | undefined): Promise<void> {
     const { kek, policy } = this.deps();
     const keys = await storage.signingKeys.list();
-    const successors: { use: SigningKeyUse; next: SigningKeyRecord | undefined; fresh: SigningKeyRecord }[] =
-      [];
-    for (const use of USES) {
-      const next = keys.find((key) => key.use === use && key.status === 'next');
-      successors.push({ use, next, fresh: next ?? (await generateSigningKey(use, kek, now)) });
+    const successors: { slot: KeySlot; next: SigningKeyRecord | undefined; fresh: SigningKeyRecord }[] = [];
+    for (const slot of KEY_SLOTS) {
+      const next = keys.find((key) => inSlot(key, slot) && key.status === 'next');
+      successors.push({ slot, next, fresh: next ?? (await generateSigningKey(slot, kek, now)) });
     }
     const activeKids = successors.map(({ fresh }) => fresh.kid).sort();
     await storage.atomically((unit) => {
-      for (const { use, next, fresh } of successors) {
+      for (const { slot, next, fresh } of successors) {
         if (next) unit.signingKeys.setStatus(next.kid, 'active', null);
         else unit.signingKeys.insert(fresh);
-        for (const old of keys.filter((key) => key.use === use && key.status === 'active')) {
+        for (const old of keys.filter((key) => inSlot(key, slot) && key.status === 'active')) {
           unit.signingKeys.setStatus(old.kid, 'retiring', now + policy.retireAfterSecs);
         }
       }
@@ -127,9 +118,9 @@ export class KeyRing extends DurableObject<Env> {
   private async load(now: number, store: SigningKeyStore): Promise<string[]> {
     const { kek } = this.deps();
     let keys = await store.list();
-    for (const use of USES) {
-      if (!keys.some((key) => key.use === use && key.status === 'active')) {
-        await store.insert(await generateSigningKey(use, kek, now));
+    for (const slot of KEY_SLOTS) {
+      if (!keys.some((key) => inSlot(key, slot) && key.status === 'active')) {
+        await store.insert(await generateSigningKey(slot, kek, now));
         keys = await store.list();
       }
     }

@@ -1,46 +1,50 @@
 /**
- * LoginThrottle: one object per throttle key (`ip:<address>` or `user:<username>`, see
- * src/auth/login-throttle.ts), holding the times of that key's last 10 failed sign-ins. Keys spread
- * over many objects, so none is hot; an alarm drops the state once the window has passed.
- * Window arithmetic uses the caller's `now` (epoch seconds), so tests can drive it.
+ * LoginThrottle: one object per throttle key (`ip-user:…`, `ip:…`, `user:…`, `device-…`; see
+ * src/auth/login-throttle.ts and src/oauth/device/verification.ts), holding the times of that key's
+ * attempts inside the window. One object per key spreads the load, so none is hot; an alarm drops the
+ * state once the window has passed. Window arithmetic uses the caller's `now` (epoch seconds), so tests
+ * can drive it.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
   LOGIN_WINDOW_SECS,
-  recentFailures,
+  releaseAttempt,
+  reserveAttempt,
   type ThrottleState,
-  throttleState,
 } from '../src/auth/login-throttle';
 
-const FAILURES = 'failures';
+const ATTEMPTS = 'attempts';
 
 export class LoginThrottle extends DurableObject<Env> {
-  /** The state of this key at `now`. */
-  async check(now: number): Promise<ThrottleState> {
-    return throttleState(this.failures(), now);
-  }
-
-  /** Records a failed attempt at `now`; returns the new state. */
-  async recordFailure(now: number): Promise<ThrottleState> {
-    const failures = recentFailures([...this.failures(), now], now);
-    this.ctx.storage.kv.put(FAILURES, failures);
+  /**
+   * Admits and counts one attempt at `now` when fewer than `limit` are inside the window. The read and
+   * the write happen with no await between them, so concurrent callers are admitted one by one.
+   */
+  async reserve(now: number, limit: number): Promise<ThrottleState> {
+    const { attempts, state } = reserveAttempt(this.attempts(), now, limit);
+    this.ctx.storage.kv.put(ATTEMPTS, attempts);
     // Clean-up only, so it follows the wall clock whatever `now` the caller passed.
-    await this.ctx.storage.setAlarm(Date.now() + (LOGIN_WINDOW_SECS + 1) * 1000);
-    return throttleState(failures, now);
+    if (state.granted) await this.ctx.storage.setAlarm(Date.now() + (LOGIN_WINDOW_SECS + 1) * 1000);
+    return state;
   }
 
-  /** Forgets every failure (a successful sign-in for a username key). */
+  /** Gives back the attempt reserved at `at` (it did not fail). */
+  async release(at: number): Promise<void> {
+    this.ctx.storage.kv.put(ATTEMPTS, releaseAttempt(this.attempts(), at));
+  }
+
+  /** Forgets every attempt. */
   async reset(): Promise<void> {
-    this.ctx.storage.kv.delete(FAILURES);
+    this.ctx.storage.kv.delete(ATTEMPTS);
     await this.ctx.storage.deleteAlarm();
   }
 
-  /** The newest failure has left the window: nothing is worth keeping. */
+  /** The newest attempt has left the window: nothing is worth keeping. */
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
 
-  private failures(): number[] {
-    return this.ctx.storage.kv.get<number[]>(FAILURES) ?? [];
+  private attempts(): number[] {
+    return this.ctx.storage.kv.get<number[]>(ATTEMPTS) ?? [];
   }
 }

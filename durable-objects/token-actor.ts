@@ -15,6 +15,7 @@ import type {
   RotationResult,
   StoredAccessToken,
 } from '../src/oauth/ports';
+import { withinGrantedResources } from '../src/oauth/resource';
 
 /** How often expired grants are swept, and the grace after expiry before their rows are dropped. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -252,7 +253,7 @@ export class TokenActor extends DurableObject<Env> {
       };
     }
     const resources: string[] = family.resources ? JSON.parse(family.resources) : [];
-    if (resources.length > 0 && request.resources?.some((resource) => !resources.includes(resource))) {
+    if (!withinGrantedResources(request.resources, resources)) {
       return { status: 'invalid_target', reason: 'resource was not granted to this refresh token' };
     }
     if (!retried) {

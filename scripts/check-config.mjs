@@ -135,8 +135,17 @@ if (options.production) {
         '(`wrangler secret put OAUTH2_SEED_PASSWORD` to have one)',
     );
   }
+  if (typeof merged.OAUTH2_METRICS_TOKEN !== 'string' || merged.OAUTH2_METRICS_TOKEN.trim() === '') {
+    notes.push(
+      'warning: OAUTH2_METRICS_TOKEN is not set: GET /metrics is public ' +
+        '(`wrangler secret put OAUTH2_METRICS_TOKEN` and have the scraper send it as a Bearer token)',
+    );
+  }
   if (/^(1|true|yes|on)$/i.test(String(merged.OAUTH2_ALLOW_INSECURE_DEFAULTS ?? '').trim())) {
     problems.push('OAUTH2_ALLOW_INSECURE_DEFAULTS is on: never in production');
+  }
+  if (/^(1|true|yes|on)$/i.test(String(merged.OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP ?? '').trim())) {
+    problems.push('OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP is on: never in production');
   }
   for (const db of wranglerConfig.d1_databases ?? []) {
     if (!db.database_id || db.database_id === PLACEHOLDER_DATABASE_ID) {

@@ -103,6 +103,10 @@ function writeDevVars(vars) {
     '',
     ...SECRET_NAMES.map((name) => `${name}=${values[name]}`),
     '',
+    '# Local only: outbound requests (client jwks_uri, back-channel logout, webhooks, upstream providers)',
+    '# may reach services on this machine (127.0.0.1, ::1, localhost), over plain http too.',
+    'OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP=true',
+    '',
   ];
   // 'wx': never overwrite a file that appeared meanwhile.
   writeFileSync(DEV_VARS, lines.join('\n'), { mode: 0o600, flag: 'wx' });

@@ -15,14 +15,11 @@ import {
   toEventsConfig,
   toObservabilityConfig,
 } from './events/config';
-import {
-  type ClientAssertionConfig,
-  ClientAssertionEnvShape,
-  toClientAssertionConfig,
-} from './oauth/client-assertion-config';
 import { type DpopConfig, DpopEnvShape, toDpopConfig } from './oauth/dpop-config';
 import { type ResourceConfig, ResourceEnvShape, toResourceConfig } from './oauth/resource-config';
 import { type BackchannelConfig, BackchannelEnvShape, toBackchannelConfig } from './oidc/backchannel-config';
+import { OutboundEnvShape, toOutboundConfig } from './outbound/config';
+import type { OutboundPolicy } from './outbound/policy';
 import {
   type RateLimitConfig,
   RateLimitEnvShape,
@@ -168,7 +165,7 @@ const EnvSchema = z.object({
   ...UpstreamEnvShape,
   ...DpopEnvShape,
   ...ResourceEnvShape,
-  ...ClientAssertionEnvShape,
+  ...OutboundEnvShape,
 });
 
 type RawEnv = z.output<typeof EnvSchema>;
@@ -229,8 +226,8 @@ export interface Config {
   dynamicRegistrationUnusedTtlSecs: number;
   /** OAuth Client ID Metadata Documents: an https URL as client_id (OAUTH2_CLIENT_ID_METADATA_DOCUMENTS). */
   clientIdMetadataDocuments: boolean;
-  /** JWT client authentication (RFC 7523). */
-  clientAssertion: ClientAssertionConfig;
+  /** What outbound requests may reach (`OAUTH2_OUTBOUND_*`; src/outbound). */
+  outbound: OutboundPolicy;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -340,7 +337,7 @@ function toConfig(env: RawEnv): Config {
     upstream: toUpstreamConfig(env),
     dpop: toDpopConfig(env),
     ...toResourceConfig(env),
-    clientAssertion: toClientAssertionConfig(env),
+    outbound: toOutboundConfig(env),
   };
 }
 

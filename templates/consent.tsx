@@ -16,6 +16,8 @@ export interface ConsentPageProps {
   clientName: string;
   clientUri: string | null;
   scopes: { name: string; description: string }[];
+  /** The client registered itself rather than being added by an administrator. */
+  selfRegistered: boolean;
   /** The signed-in user, so they can tell which account is consenting. */
   username: string;
 }
@@ -46,6 +48,7 @@ export function ConsentPage(props: ConsentPageProps) {
       <ScopeDecision
         username={props.username}
         requester="application"
+        selfRegistered={props.selfRegistered}
         scopes={props.scopes}
         action={props.action}
         csrfToken={props.csrfToken}

@@ -58,6 +58,8 @@ export interface DeviceConfirmPageProps {
   userCode: string;
   clientName: string;
   scopes: { name: string; description: string }[];
+  /** The client registered itself rather than being added by an administrator. */
+  selfRegistered: boolean;
   username: string;
 }
 
@@ -74,6 +76,7 @@ export function DeviceConfirmPage(props: DeviceConfirmPageProps) {
       <ScopeDecision
         username={props.username}
         requester="device"
+        selfRegistered={props.selfRegistered}
         scopes={props.scopes}
         action={props.action}
         csrfToken={props.csrfToken}

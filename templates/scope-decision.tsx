@@ -1,8 +1,28 @@
 /**
- * The part the consent page and the device approval page share: who is signed in, the scopes asked for,
- * and one POST form with a hidden CSRF token, the hidden field that names the pending request, and two
- * submit buttons named `decision` (`approve`, `deny`), the stable contract of scripted user agents.
+ * The part the consent page and the device approval page share: who is signed in, the scopes asked for
+ * (administration said plainly), whether the client registered itself, and one POST form with a hidden
+ * CSRF token, the hidden field that names the pending request, and two submit buttons named `decision`
+ * (`approve`, `deny`), the stable contract of scripted user agents.
  */
+
+/** What each scope means; a scope without an entry is shown by its name. */
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Sign you in with your account',
+  profile: 'See your name and username',
+  email: 'See your e-mail address',
+  offline_access: 'Stay connected when you are not using it',
+  read: 'Read your data',
+  write: 'Change your data',
+  admin: 'Administer this server: clients, users, signing keys',
+};
+
+/** The scopes with what each means, for the decision pages. */
+export function describeScopes(names: readonly string[]): { name: string; description: string }[] {
+  return names.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? name }));
+}
+
+/** Said of a client that registered itself, so the user does not take it for one the operator added. */
+export const SELF_REGISTERED_NOTICE = 'This app registered itself; it was not added by an administrator.';
 
 export interface ScopeDecisionProps {
   /** The signed-in user, so they can tell which account is deciding. */
@@ -10,6 +30,8 @@ export interface ScopeDecisionProps {
   /** Who asks: "application", "device". */
   requester: string;
   scopes: { name: string; description: string }[];
+  /** The client registered itself (open registration or a metadata document), not an administrator. */
+  selfRegistered: boolean;
   /** Where the form posts. */
   action: string;
   csrfToken: string;
@@ -18,15 +40,22 @@ export interface ScopeDecisionProps {
 }
 
 export function ScopeDecision(props: ScopeDecisionProps) {
+  const administers = props.scopes.some((scope) => scope.name === 'admin');
   return (
     <>
+      {props.selfRegistered && (
+        <p class={administers ? 'alert' : 'muted'} role={administers ? 'alert' : undefined}>
+          {SELF_REGISTERED_NOTICE}
+        </p>
+      )}
       <p>
         Signed in as <strong>{props.username}</strong>. The {props.requester} asks to:
       </p>
       <ul class="scopes">
         {props.scopes.map((scope) => (
           <li>
-            {scope.description} <code class="muted">{scope.name}</code>
+            {scope.name === 'admin' ? <strong>{scope.description}</strong> : scope.description}{' '}
+            <code class="muted">{scope.name}</code>
           </li>
         ))}
       </ul>

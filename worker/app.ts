@@ -49,7 +49,7 @@ import { registerWellKnownRoutes } from './routes/well-known';
  */
 export const BROWSER_PATHS = [
   '/',
-  '/profile',
+  '/profile/*',
   '/auth/*',
   '/oauth/authorize',
   '/oauth/consent',
@@ -107,7 +107,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerPageRoutes(app);
   registerAuthRoutes(app);
   registerUpstreamRoutes(app);
-  // The admin JSON API (issue #4).
+  // The admin JSON API.
   registerAdminApiRoutes(app);
   // The admin pages (HTML forms over the same operations).
   registerAdminPageRoutes(app);

@@ -1,43 +1,36 @@
 /**
  * The Worker side of OIDC back-channel logout delivery: the queue plugin with this isolate's key cache
- * (the KeyRing, refreshed like the request path's) and per-host circuit breakers.
+ * (the KeyRing, refreshed like the request path's) and its per-host outbound circuit breakers.
  */
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
 import type { EventPlugin } from '../src/events/plugins/types';
 import { isolateMetrics } from '../src/observability/metrics';
-import { backchannelLogoutPlugin, hostBreakers } from '../src/oidc/backchannel-logout';
+import { backchannelLogoutPlugin } from '../src/oidc/backchannel-logout';
 import type { Storage } from '../src/storage/ports';
+import { outboundBreakers } from './resilience';
 
-interface IsolateDelivery {
-  keys: KeyCache;
-  breaker: (host: string) => ReturnType<ReturnType<typeof hostBreakers>>;
-}
+const perIsolate = new WeakMap<Env, KeyCache>();
 
-const perIsolate = new WeakMap<Env, IsolateDelivery>();
-
-function isolateDelivery(env: Env, config: Config): IsolateDelivery {
-  let delivery = perIsolate.get(env);
-  if (!delivery) {
+function isolateKeys(env: Env, config: Config): KeyCache {
+  let keys = perIsolate.get(env);
+  if (!keys) {
     const keyRing = () => env.KEY_RING.get(env.KEY_RING.idFromName('key-ring'));
-    delivery = {
-      keys: new KeyCache(() => keyRing().getKeys(), config.keyEncryptionKey),
-      breaker: hostBreakers(Date.now),
-    };
-    perIsolate.set(env, delivery);
+    keys = new KeyCache(() => keyRing().getKeys(), config.keyEncryptionKey);
+    perIsolate.set(env, keys);
   }
-  return delivery;
+  return keys;
 }
 
 /** The back-channel logout plugin of the `oauth2-events` consumer. */
 export function backchannelPlugin(env: Env, config: Config, storage: Storage): EventPlugin {
-  const delivery = isolateDelivery(env, config);
+  const keys = isolateKeys(env, config);
   return backchannelLogoutPlugin({
     config: config.backchannelLogout,
+    policy: config.outbound,
     client: (clientId) => storage.clients.get(clientId),
-    keys: () => delivery.keys.get(),
-    fetch: (input, init) => fetch(input, init),
-    breaker: delivery.breaker,
+    keys: () => keys.get(),
+    breaker: outboundBreakers(env, config, 'backchannel_logout'),
     metrics: isolateMetrics,
     nowMs: Date.now,
     logError: (line) => console.error(line),

@@ -1,29 +1,29 @@
 /** The LoginThrottlePort over the LOGIN_THROTTLE Durable Object namespace: one object per key. */
-import type { LoginThrottlePort, ThrottleState } from '../src/auth/login-throttle';
+import type { LoginThrottlePort, ThrottleKey } from '../src/auth/login-throttle';
 import { nowSecs } from './middleware/session';
 
 export function loginThrottle(env: Env, now: () => number = nowSecs): LoginThrottlePort {
-  const actor = (key: string) => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key));
+  const actor = (key: ThrottleKey) => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key.name));
+  const release = (keys: readonly ThrottleKey[], at: number) =>
+    Promise.all(keys.map((key) => actor(key).release(at)));
   return {
-    async check(keys) {
-      const states = await Promise.all(keys.map((key) => actor(key).check(now())));
-      return combine(states);
+    async reserve(keys) {
+      const at = now();
+      // In parallel: each object admits atomically, and a refusal anywhere gives the others back.
+      const states = await Promise.all(keys.map((key) => actor(key).reserve(at, key.limit)));
+      if (states.every((state) => state.granted)) return { granted: true, keys, at };
+      await release(
+        keys.filter((_, i) => states[i]?.granted),
+        at,
+      );
+      return { granted: false, retryAfterSecs: Math.max(1, ...states.map((state) => state.retryAfterSecs)) };
     },
-    async recordFailure(keys) {
-      await Promise.all(keys.map((key) => actor(key).recordFailure(now())));
+    async release(reservation) {
+      await release(reservation.keys, reservation.at);
     },
     async reset(key) {
       await actor(key).reset();
     },
-  };
-}
-
-/** Limited when any key is; wait for the slowest. */
-function combine(states: ThrottleState[]): ThrottleState {
-  return {
-    limited: states.some((state) => state.limited),
-    failures: Math.max(0, ...states.map((state) => state.failures)),
-    retryAfterSecs: Math.max(0, ...states.map((state) => state.retryAfterSecs)),
   };
 }
 

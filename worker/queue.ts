@@ -70,7 +70,7 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
         urls: events.webhookUrls,
         secret: events.webhookSecret,
         timeoutMs: events.webhookTimeoutMs,
-        fetch: (input, init) => fetch(input, init),
+        policy: loaded.config.outbound,
         metrics: isolateMetrics,
         nowMs: Date.now,
       }),

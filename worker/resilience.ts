@@ -1,14 +1,16 @@
 /**
- * Per-isolate resilience state: the circuit breakers (storage, the rate-limit backend), the
+ * Per-isolate resilience state: the circuit breakers (storage, the rate-limit backend, outbound hosts), the
  * concurrency limit and the route-group bulkheads. One set per env object, i.e. per
  * isolate, like the other per-isolate services: nothing here is shared between isolates.
  */
 import type { Config } from '../src/config';
 import { recordCircuitBreakerTrip, setCircuitBreakerState } from '../src/observability';
+import { hostBreakers } from '../src/outbound';
 import {
   BULKHEADS,
   type BulkheadName,
   CircuitBreaker,
+  type CircuitBreakerOptions,
   ConcurrencyLimit,
   guardStorage,
 } from '../src/resilience';
@@ -20,6 +22,8 @@ interface IsolateResilience {
   bulkheads: Record<BulkheadName, ConcurrencyLimit>;
   /** Storage views per request scope: one breaker decision per request (see guardStorage). */
   storage: WeakMap<WaitUntil, Storage>;
+  /** Breakers of outbound hosts, per (target, host). */
+  outbound: (target: string, host: string) => CircuitBreaker;
 }
 
 const perIsolate = new WeakMap<Env, IsolateResilience>();
@@ -43,6 +47,7 @@ function isolateResilience(env: Env, config: Config): IsolateResilience {
         BULKHEADS.map((name) => [name, new ConcurrencyLimit(name, bulkheads[name])]),
       ) as Record<BulkheadName, ConcurrencyLimit>,
       storage: new WeakMap(),
+      outbound: hostBreakers((target, circuit) => breakerOptions(config, circuit, target, false)),
     };
     perIsolate.set(env, state);
   }
@@ -55,24 +60,48 @@ export function breakerFor(env: Env, config: Config, circuit: string): CircuitBr
   const { breakers } = isolateResilience(env, config);
   let breaker = breakers.get(circuit);
   if (breaker === undefined) {
-    const settings = config.resilience.breaker;
-    breaker = new CircuitBreaker(circuit, {
-      failureThreshold: settings.failureThreshold,
-      successThreshold: settings.successThreshold,
-      openMs: settings.openSecs * 1000,
-      halfOpenMaxProbes: settings.halfOpenMaxProbes,
-      now: () => clock(),
-      onStateChange(state, previous) {
-        setCircuitBreakerState(circuit, state);
-        if (state === 'open') recordCircuitBreakerTrip(circuit);
-        const level = state === 'closed' ? 'info' : 'warn';
-        console.log(JSON.stringify({ level, msg: 'circuit breaker', circuit, state, previous }));
-      },
-    });
+    breaker = new CircuitBreaker(circuit, breakerOptions(config, circuit, circuit, true));
     setCircuitBreakerState(circuit, 'closed');
     breakers.set(circuit, breaker);
   }
   return breaker;
+}
+
+/**
+ * The breaker of each host that outbound calls for `target` reach (src/outbound); undefined when breakers
+ * are off. Their trips are counted by target, with no state gauge: hosts named by clients must not grow
+ * the label set.
+ */
+export function outboundBreakers(
+  env: Env,
+  config: Config,
+  target: string,
+): ((host: string) => CircuitBreaker) | undefined {
+  if (!config.resilience.breakerEnabled) return undefined;
+  const { outbound } = isolateResilience(env, config);
+  return (host) => outbound(target, host);
+}
+
+function breakerOptions(
+  config: Config,
+  circuit: string,
+  metricCircuit: string,
+  gauge: boolean,
+): CircuitBreakerOptions {
+  const settings = config.resilience.breaker;
+  return {
+    failureThreshold: settings.failureThreshold,
+    successThreshold: settings.successThreshold,
+    openMs: settings.openSecs * 1000,
+    halfOpenMaxProbes: settings.halfOpenMaxProbes,
+    now: () => clock(),
+    onStateChange(state, previous) {
+      if (gauge) setCircuitBreakerState(metricCircuit, state);
+      if (state === 'open') recordCircuitBreakerTrip(metricCircuit);
+      const level = state === 'closed' ? 'info' : 'warn';
+      console.log(JSON.stringify({ level, msg: 'circuit breaker', circuit, state, previous }));
+    },
+  };
 }
 
 /** The concurrency limit and bulkheads of this isolate. */

@@ -13,13 +13,16 @@ import type {
   StoredAccessToken,
   TokenStatePort,
 } from '../src/oauth/ports';
-import { withClientIdMetadataDocuments } from '../src/oauth/registration/client-id-metadata';
+import {
+  CLIENT_METADATA_TARGET,
+  withClientIdMetadataDocuments,
+} from '../src/oauth/registration/client-id-metadata';
 import { replayGuardName, replayPort } from '../src/oauth/replay';
 import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
 import type { WaitUntil } from '../src/storage';
 import type { AuditEntry, SigningKeyRecord } from '../src/storage/ports';
 import { viaActor } from './actor-errors';
-import { resilientStorage } from './resilience';
+import { outboundBreakers, resilientStorage } from './resilience';
 import { eventPort } from './telemetry';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -68,7 +71,11 @@ function isolateServices(env: Env, config: Config): IsolateServices {
       clients,
       // An https client_id names its metadata document (when enabled); the denylist applies to those too.
       deniableClients: withClientDenylist(
-        config.clientIdMetadataDocuments ? withClientIdMetadataDocuments(clients, now) : clients,
+        config.clientIdMetadataDocuments
+          ? withClientIdMetadataDocuments(clients, now, {
+              breaker: outboundBreakers(env, config, CLIENT_METADATA_TARGET),
+            })
+          : clients,
         denylist,
         now,
       ),
@@ -93,7 +100,7 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         takePending: (requestId, userId) => authActor(requestId).takePending(requestId, userId),
         savePushed: (reference, request) => authActor(reference).savePushed(reference, request),
         peekPushed: (reference) => authActor(reference).peekPushed(reference),
-        holdPushed: (reference, until) => authActor(reference).holdPushed(reference, until),
+        holdPushed: (reference, until, signIn) => authActor(reference).holdPushed(reference, until, signIn),
         takePushed: (reference) => authActor(reference).takePushed(reference),
         saveDevice: (deviceCode, userCode, device) =>
           authActor(deviceCode).saveDevice(deviceCode, userCode, device),
@@ -130,7 +137,7 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
     clients: services.deniableClients,
     keys: {
       keySet: () => services.keys.get(),
-      verificationKey: (kid) => services.keys.verificationKey(kid),
+      verificationKey: (kid, use) => services.keys.verificationKey(kid, use),
     },
     tokens: services.tokens,
     auth: services.auth,
@@ -138,6 +145,7 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
     storage,
     events: eventPort(env, config, scope),
     replay: services.replay,
+    outboundBreaker: (target, host) => outboundBreakers(env, config, target)?.(host),
   };
 }
 

@@ -30,6 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OAuthServer
     baseUrl: `${url.origin}${url.pathname}`.replace(/\/+$/, ''),
     clientId: env.OAUTH2_CLIENT_ID?.trim() || undefined,
     clientSecret: env.OAUTH2_CLIENT_SECRET || undefined,
+    metricsToken: env.OAUTH2_METRICS_TOKEN || undefined,
     ...(timeout ? { timeoutMs: timeout } : {}),
   };
 }

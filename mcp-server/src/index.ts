@@ -23,6 +23,7 @@ Environment:
   OAUTH2_BASE_URL       the authorization server (default http://127.0.0.1:8787)
   OAUTH2_CLIENT_ID      an admin client (client_credentials, scope admin)
   OAUTH2_CLIENT_SECRET  its secret
+  OAUTH2_METRICS_TOKEN  the server's metrics token, when it sets one (for get_metrics)
 `;
 
 const DEFAULT_HTTP_PORT = 3030;

@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { OAuthServerApi, type OAuthServerApiOptions } from './api/oauth-server-api.js';
 import type { ServerApi } from './api/server-api.js';
-import { registerTool } from './tool.js';
+import { registerTool, type ToolDefinition } from './tool.js';
 import { TOOLS } from './tools/index.js';
 
 export { OAuthServerApi, type OAuthServerApiOptions } from './api/oauth-server-api.js';
@@ -17,8 +17,13 @@ export { TOOLS } from './tools/index.js';
 export const SERVER_NAME = 'edge-oauth2-admin';
 export const SERVER_VERSION = '0.1.0';
 
-/** Either how to reach the server, or an existing API client (to share its admin token across sessions). */
-export type CreateServerOptions = OAuthServerApiOptions | { api: ServerApi };
+/**
+ * Either how to reach the server, or an existing API client (to share its admin token across sessions);
+ * and the tools to offer (default: every admin tool).
+ */
+export type CreateServerOptions = (OAuthServerApiOptions | { api: ServerApi }) & {
+  tools?: readonly ToolDefinition[];
+};
 
 const INSTRUCTIONS = [
   'Administers an OAuth 2.1 / OpenID Connect authorization server: clients, users, grants, signing keys,',
@@ -33,6 +38,6 @@ export function createServer(options: CreateServerOptions): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
   );
-  for (const tool of TOOLS) registerTool(server, tool, api);
+  for (const tool of options.tools ?? TOOLS) registerTool(server, tool, api);
   return server;
 }

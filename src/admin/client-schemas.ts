@@ -1,5 +1,6 @@
 /** The admin view of a client and the schemas of the client operations (validation and OpenAPI). */
 import { z } from 'zod';
+import { isDynamicallyRegistered } from '../oauth/registration/manage';
 import {
   EXTRA_METADATA_FIELDS,
   REGISTRABLE_AUTH_METHODS,
@@ -103,9 +104,11 @@ export const ClientViewSchema = z
     first_party: z.boolean(),
     enabled: z.boolean(),
     bootstrap: z.boolean().meta({ description: 'The configured bootstrap admin client (read-only)' }),
-    dynamically_registered: z
-      .boolean()
-      .meta({ description: 'Registered through RFC 7591 (manageable with its registration access token)' }),
+    dynamically_registered: z.boolean().meta({ description: 'Registered through RFC 7591' }),
+    registration_access: z.boolean().meta({
+      description:
+        'The registrant can still read, change and delete it with its registration access token (RFC 7592); revoked once an administrator changes first_party, scope or enabled',
+    }),
     client_secret_expires_at: z.number().int().meta({ description: '0: never' }),
     created_at: z.number().int().meta({ description: 'Unix time, seconds' }),
     updated_at: z.number().int(),
@@ -157,7 +160,8 @@ export function clientView(client: ClientRecord): ClientView {
     first_party: client.firstParty,
     enabled: client.enabled,
     bootstrap: client.metadata.bootstrap === true,
-    dynamically_registered: client.registrationAccessTokenHash !== null,
+    dynamically_registered: isDynamicallyRegistered(client),
+    registration_access: client.registrationAccessTokenHash !== null,
     client_secret_expires_at: client.clientSecretExpiresAt,
     created_at: client.createdAt,
     updated_at: client.updatedAt,

@@ -12,6 +12,7 @@ import { bootstrapAdminClient } from '../oauth/client-registry';
 import { AccessDeniedError, InvalidRequestError, NotFoundError, OAuthError } from '../oauth/errors';
 import { type ClientMetadata, validateClientMetadata } from '../oauth/registration';
 import { withMetadata } from '../oauth/registration/client-information';
+import { withoutRegistrationAccess } from '../oauth/registration/manage';
 import { EXTRA_METADATA_FIELDS } from '../oauth/registration/metadata';
 import type { ClientRecord } from '../storage/ports';
 import { announceAudit, auditEntry } from './audit';
@@ -56,7 +57,7 @@ export async function getClient(ctx: AdminContext, clientId: string): Promise<Cl
 /** Creates a client; 201 body with `client_secret` for a confidential client (shown this once). */
 export async function createClient(ctx: AdminContext, body: unknown): Promise<ClientWithSecret> {
   const flags = parseInput(ClientFlagsSchema, body);
-  const metadata = validMetadata(body as Record<string, unknown>);
+  const metadata = validMetadata(ctx, body as Record<string, unknown>);
   const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
   const now = ctx.now();
   const record: ClientRecord = {
@@ -87,8 +88,9 @@ export async function createClient(ctx: AdminContext, body: unknown): Promise<Cl
 
 /**
  * Updates a client: RFC 7591 fields sent replace the current values, `null` returns one to its default,
- * `enabled` and `first_party` switch. Disabling takes effect at once in this isolate and within the
- * client cache TTL (10 s) elsewhere; its tokens then introspect inactive.
+ * `enabled` and `first_party` switch. A change of first_party, scope or enabled revokes the registration
+ * access token of a client that registered itself (RFC 7592 management ends). Disabling takes effect at
+ * once in this isolate and within the client cache TTL (10 s) elsewhere; its tokens then introspect inactive.
  */
 export async function updateClient(
   ctx: AdminContext,
@@ -106,12 +108,15 @@ export async function updateClient(
     );
   }
   const current = await writableClient(ctx, clientId);
-  const metadata = validMetadata(mergedDocument(current, input));
-  const updated: ClientRecord = {
+  const metadata = validMetadata(ctx, mergedDocument(current, input));
+  const edited: ClientRecord = {
     ...withMetadata(current, metadata, ctx.now()),
     enabled: flags.enabled ?? current.enabled,
     firstParty: flags.first_party ?? current.firstParty,
   };
+  // What an administrator vouched for is theirs alone: the registrant loses RFC 7592 management.
+  const revokesRegistration = current.registrationAccessTokenHash !== null && trustChanged(current, edited);
+  const updated = revokesRegistration ? withoutRegistrationAccess(edited) : edited;
   const clientSecret = await switchCredentials(current, updated);
   const audit = auditEntry(
     ctx,
@@ -120,6 +125,7 @@ export async function updateClient(
     {
       ...summary(updated),
       fields: Object.keys(input).filter((key) => key !== 'client_id'),
+      ...(revokesRegistration ? { registration_access_revoked: true } : {}),
     },
   );
   if (!(await ctx.clients.replace(updated, audit))) throw new NotFoundError('no such client');
@@ -183,9 +189,9 @@ async function writableClient(ctx: AdminContext, clientId: string): Promise<Clie
 }
 
 /** Metadata validation with the admin API's error: invalid_request naming the field. */
-function validMetadata(document: Record<string, unknown>): ClientMetadata {
+function validMetadata(ctx: AdminContext, document: Record<string, unknown>): ClientMetadata {
   try {
-    return validateClientMetadata(document, { allowPrivileged: true });
+    return validateClientMetadata(document, { allowPrivileged: true, outbound: ctx.config.outbound });
   } catch (error) {
     if (error instanceof OAuthError && error.status === 400)
       throw new InvalidRequestError(`invalid ${error.message}`);
@@ -212,6 +218,17 @@ function mergedDocument(current: ClientRecord, input: Record<string, unknown>): 
     else document[field] = input[field];
   }
   return document;
+}
+
+/** Whether an update changes what the client is trusted with: first-party status, its scopes, or being enabled. */
+function trustChanged(current: ClientRecord, updated: ClientRecord): boolean {
+  const scopes = (client: ClientRecord) =>
+    [...new Set(client.scope.split(' ').filter(Boolean))].sort().join(' ');
+  return (
+    current.firstParty !== updated.firstParty ||
+    current.enabled !== updated.enabled ||
+    scopes(current) !== scopes(updated)
+  );
 }
 
 /** A public client loses its secret; a client made confidential gets one (answered once). */

@@ -3,11 +3,10 @@
  * clock), the acting administrator and where the request came from (for the audit log), the key ring,
  * and the per-isolate denylist copy (invalidated after a change).
  */
-import type { Config } from '../config';
 import type { DenylistCache } from '../denylist';
 import type { OAuthContext } from '../oauth/ports';
 import type { RequestOrigin } from '../oauth/registration';
-import type { AuditEntry, SigningKeyRecord, UserRole } from '../storage/ports';
+import type { AuditEntry, SigningKeyRecord } from '../storage/ports';
 
 /** Who performs an admin action (set by the AdminGuard). */
 export interface AdminActor {
@@ -40,18 +39,5 @@ export interface AdminContext extends OAuthContext {
   afterAudit?: ((entry: AuditEntry) => Promise<void> | void) | undefined;
 }
 
-/** What the guard knows about a user. */
-export interface AdminCandidate {
-  role: UserRole;
-  email: string | null;
-  emailVerified: boolean;
-}
-
-/**
- * Whether a user may administer: role `admin`, or a verified e-mail listed in OAUTH2_ADMIN_EMAILS
- * (compared case-insensitively). An unverified address proves nothing about who holds the account.
- */
-export function isAdministrator(user: AdminCandidate, config: Pick<Config, 'adminEmails'>): boolean {
-  if (user.role === 'admin') return true;
-  return user.email !== null && user.emailVerified && config.adminEmails.includes(user.email.toLowerCase());
-}
+/** Who may administer is decided with the admin scope (src/oauth/admin-scope.ts). */
+export { type AdminCandidate, isAdministrator } from '../oauth/admin-scope';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
-import { tokenRevoked } from '../oauth/events';
+import { type RevocationReason, tokenRevoked } from '../oauth/events';
 import type { GrantRecord } from '../storage/ports';
 import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
@@ -16,6 +16,11 @@ import { parseInput } from './validation';
 export const BULK_REVOKE_LIMIT = 100;
 /** Token actors called at once during a bulk revocation. */
 const BULK_CONCURRENCY = 10;
+/**
+ * Pages one credential change revokes: two actor calls per grant keep the request within the platform's
+ * subrequest budget; anything beyond is left to a bulk revocation (a warning is logged).
+ */
+const USER_REVOKE_PAGES = 4;
 
 export const GrantViewSchema = z
   .object({
@@ -101,8 +106,15 @@ export async function getGrant(ctx: AdminContext, id: string): Promise<GrantView
   return grantView(await storedGrant(ctx, id), ctx.now());
 }
 
-/** Revokes a whole token family; revoking an already revoked grant changes nothing. */
-export async function revokeGrant(ctx: AdminContext, id: string): Promise<GrantView> {
+/**
+ * Revokes a whole token family; revoking an already revoked grant changes nothing. `reason` labels the
+ * `token_revoked` event: an administrator's revocation, or a user's own (the audit entry names the actor).
+ */
+export async function revokeGrant(
+  ctx: AdminContext,
+  id: string,
+  reason: Extract<RevocationReason, 'admin' | 'user_request'> = 'admin',
+): Promise<GrantView> {
   const grant = await storedGrant(ctx, id);
   const now = ctx.now();
   const announce = await revokeInActor(ctx, grant, now);
@@ -121,7 +133,7 @@ export async function revokeGrant(ctx: AdminContext, id: string): Promise<GrantV
     unit.auditLog.append(audit);
   });
   await announceAudit(ctx, audit);
-  if (announce) publishRevoked(ctx, grant);
+  if (announce) publishRevoked(ctx, grant, reason);
   return grantView(grant.revokedAt === null ? { ...grant, revokedAt: now } : grant, now);
 }
 
@@ -135,6 +147,43 @@ export async function revokeGrants(ctx: AdminContext, body: unknown): Promise<Bu
   if (input.client_id === undefined && input.user_id === undefined) {
     throw new InvalidRequestError('missing required field client_id or user_id');
   }
+  return revokeActivePage(ctx, input, 'admin');
+}
+
+/**
+ * Revokes every active grant of a user, page by page as the bulk revocation does (an audit entry per
+ * page, `token_revoked` per grant): their refresh tokens and opaque access tokens stop working and their
+ * JWT access tokens introspect inactive. Called when the user's password, role or standing changes, so
+ * a grant obtained with the old credentials does not outlive them. The number of grants revoked.
+ */
+export async function revokeUserGrants(
+  ctx: AdminContext,
+  userId: string,
+  reason: RevocationReason,
+): Promise<number> {
+  let revoked = 0;
+  for (let page = 0; page < USER_REVOKE_PAGES; page++) {
+    const result = await revokeActivePage(ctx, { user_id: userId }, reason);
+    revoked += result.revoked;
+    if (!result.more) return revoked;
+  }
+  console.warn(
+    JSON.stringify({
+      level: 'warn',
+      msg: 'a user has more active grants than one request revokes; revoke the rest with POST /admin/api/grants/revoke',
+      user_id: userId,
+      revoked,
+    }),
+  );
+  return revoked;
+}
+
+/** Up to BULK_REVOKE_LIMIT active grants of a client and/or user (newest first): revoked, audited, announced. */
+async function revokeActivePage(
+  ctx: AdminContext,
+  input: { client_id?: string | undefined; user_id?: string | undefined },
+  reason: RevocationReason,
+): Promise<BulkRevokeResult> {
   const now = ctx.now();
   const page = await ctx.storage.grants.list({
     limit: BULK_REVOKE_LIMIT,
@@ -166,7 +215,7 @@ export async function revokeGrants(ctx: AdminContext, body: unknown): Promise<Bu
     unit.auditLog.append(audit);
   });
   await announceAudit(ctx, audit);
-  for (const grant of announce) publishRevoked(ctx, grant);
+  for (const grant of announce) publishRevoked(ctx, grant, reason);
   return { revoked: ids.length, grant_ids: ids, more: page.nextCursor !== null };
 }
 
@@ -188,7 +237,7 @@ async function revokeInActor(ctx: AdminContext, grant: GrantRecord, now: number)
   return !alreadyRevoked;
 }
 
-/** `token_revoked` (reason `admin`), as every other revocation path publishes it. */
-function publishRevoked(ctx: AdminContext, grant: GrantRecord): void {
-  ctx.events.publish(tokenRevoked(grant.id, 'admin', { clientId: grant.clientId, userId: grant.userId }));
+/** `token_revoked`, as every other revocation path publishes it. */
+function publishRevoked(ctx: AdminContext, grant: GrantRecord, reason: RevocationReason = 'admin'): void {
+  ctx.events.publish(tokenRevoked(grant.id, reason, { clientId: grant.clientId, userId: grant.userId }));
 }

@@ -59,7 +59,7 @@ export function signingKeyView(key: SigningKeyRecord): SigningKeyView {
   };
 }
 
-/** Every signing key, newest first (the list is short: two per rotation). */
+/** Every signing key, newest first (the list is short: three per rotation). */
 export async function listSigningKeys(
   ctx: AdminContext,
 ): Promise<PageView<SigningKeyView> & { next_cursor: null }> {

@@ -1,7 +1,8 @@
 /**
  * User management for administrators: list and search, create, read, update (role, enabled, e-mail,
  * name, email_verified, username, password), password reset and delete. Disabling, deleting or
- * resetting the password of a user ends their sessions at once. An administrator cannot disable,
+ * resetting the password of a user ends their sessions at once; those and taking administration away
+ * also revoke the user's grants (src/admin/grants.ts). An administrator cannot disable,
  * demote or delete their own account (so nobody locks themselves out by accident).
  */
 import { z } from 'zod';
@@ -25,7 +26,8 @@ import {
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../users/password-policy';
 import { ensureSeedAdmin } from '../users/seed';
 import { announceAudit, auditEntry } from './audit';
-import type { AdminContext } from './context';
+import { type AdminContext, isAdministrator } from './context';
+import { revokeUserGrants } from './grants';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query, searchParam } from './paging';
 import { ConflictRequestError, parseInput } from './validation';
 
@@ -71,10 +73,14 @@ export const UserUpdateSchema = z
       .optional()
       .meta({ description: 'null removes it; a new address is unverified unless email_verified is sent' }),
     name: name.optional(),
-    role: role.optional(),
-    enabled: flag.optional().meta({ description: 'false ends every session of the user at once' }),
+    role: role.optional().meta({ description: 'admin to user revokes every grant of the user' }),
+    enabled: flag
+      .optional()
+      .meta({ description: 'false ends every session of the user at once and revokes their grants' }),
     email_verified: flag.optional(),
-    password: password.optional().meta({ description: 'A new password; ends every session of the user' }),
+    password: password
+      .optional()
+      .meta({ description: 'A new password; ends every session of the user and revokes their grants' }),
   })
   .meta({ id: 'UserUpdate', description: 'Only the fields sent change; unknown fields are refused' });
 
@@ -176,7 +182,10 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
     passwordHash: input.password === undefined ? current.passwordHash : await newPasswordHash(input.password),
     updatedAt: ctx.now(),
   };
-  const endsSessions = (current.enabled && !updated.enabled) || input.password !== undefined;
+  const disabled = current.enabled && !updated.enabled;
+  const endsSessions = disabled || input.password !== undefined;
+  // A grant must not outlive the credentials or the standing it was obtained with.
+  const endsGrants = endsSessions || demoted(ctx, current, updated);
   const fields = Object.keys(input).filter((key) => key !== 'password');
   const audit = auditEntry(
     ctx,
@@ -187,6 +196,7 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
       fields,
       ...(input.password === undefined ? {} : { password_changed: true }),
       ...(endsSessions ? { sessions_ended: true } : {}),
+      ...(endsGrants ? { grants_revoked: true } : {}),
     },
   );
   // The sessions about to end, for OIDC Back-Channel Logout (their sids), read before the change.
@@ -199,15 +209,21 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
   });
   // OIDC Back-Channel Logout: the relying parties of the ended sessions are told (after the response).
   if (ending) await publishBackchannelLogout(ctx, ending, 'admin_user_update');
+  if (endsGrants) await revokeUserGrants(ctx, id, disabled ? 'user_disabled' : 'admin');
   return userView(updated);
 }
 
-/** Sets a new password and ends every session of the user. */
+/** Sets a new password, ends every session of the user and revokes their grants. */
 export async function resetUserPassword(ctx: AdminContext, id: string, body: unknown): Promise<UserView> {
   const input = parseInput(PasswordResetSchema, body);
   const current = await storedUser(ctx, id);
   const updated = { ...current, passwordHash: await newPasswordHash(input.password), updatedAt: ctx.now() };
-  const audit = auditEntry(ctx, 'user.password.reset', { kind: 'user', id }, { username: current.username });
+  const audit = auditEntry(
+    ctx,
+    'user.password.reset',
+    { kind: 'user', id },
+    { username: current.username, sessions_ended: true, grants_revoked: true },
+  );
   const ending = await endingSessions(ctx, id);
   await writeUser(ctx, audit, (unit) => {
     const saved = unit.users.update(updated);
@@ -215,13 +231,13 @@ export async function resetUserPassword(ctx: AdminContext, id: string, body: unk
     return saved;
   });
   await publishBackchannelLogout(ctx, ending, 'admin_password_reset');
+  await revokeUserGrants(ctx, id, 'admin');
   return userView(updated);
 }
 
 /**
- * Deletes a user with their sessions and remembered consents, and its audit entry, all or nothing. Their
- * refresh tokens stop working at the next refresh (the grant finds no user); revoke their grants for
- * their access tokens to end before they expire.
+ * Deletes a user with their sessions and remembered consents, and its audit entry, all or nothing; then
+ * revokes their grants (refresh and access tokens end at once).
  */
 export async function deleteUser(ctx: AdminContext, id: string): Promise<void> {
   const current = await storedUser(ctx, id);
@@ -235,6 +251,7 @@ export async function deleteUser(ctx: AdminContext, id: string): Promise<void> {
     return deleted;
   });
   await publishBackchannelLogout(ctx, ending, 'admin_user_delete');
+  await revokeUserGrants(ctx, id, 'admin');
 }
 
 /**
@@ -269,6 +286,11 @@ async function storedUser(ctx: AdminContext, id: string): Promise<UserRecord> {
   const user = id.length <= 255 ? await ctx.storage.users.getById(id) : null;
   if (!user) throw new NotFoundError('no such user');
   return user;
+}
+
+/** The change takes administration away (role, or the verified e-mail OAUTH2_ADMIN_EMAILS names). */
+function demoted(ctx: AdminContext, current: UserRecord, updated: UserRecord): boolean {
+  return isAdministrator(current, ctx.config) && !isAdministrator(updated, ctx.config);
 }
 
 function isSelf(ctx: AdminContext, id: string): boolean {

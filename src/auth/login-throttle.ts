@@ -1,46 +1,103 @@
 /**
- * Failed sign-in limits: at most 10 failures per 15 minutes per client IP and per username, as a
- * sliding window over the times of the last 10 failures (the LoginThrottle Durable Object keeps them).
- * While limited, attempts are refused before any password is checked, so they add no failures: a key
- * is free again 15 minutes after the oldest of its last 10 failures. A success clears the username key.
+ * Failed sign-in limits, as sliding 15-minute windows kept by the LoginThrottle Durable Object (one
+ * object per key). An attempt is reserved on every key of the request before any password is checked, in
+ * one atomic step per object, so concurrent attempts can never get past the limit together; an attempt
+ * that turns out right gives its reservations back. While a key is full, attempts are refused without
+ * adding to it: the key is free again 15 minutes after the oldest attempt it holds.
+ *
+ * Three keys per sign-in, so that whoever guesses at one account cannot lock its owner out everywhere:
+ * - (username, address): 10 — one client guessing one account;
+ * - address: 50 — password spraying from one address, with room for people sharing it behind NAT;
+ * - username: 100 — one account guessed from many addresses; far above what one address may try, so
+ *   locking someone out from everywhere takes many addresses, while the guesses stay bounded.
+ * No OAUTH2_* setting: these are the server's brute-force bounds, not a deployment choice.
  */
 
-export const LOGIN_MAX_FAILURES = 10;
 export const LOGIN_WINDOW_SECS = 15 * 60;
+/** Failed attempts per (username, client address). */
+export const LOGIN_MAX_FAILURES = 10;
+/** Failed attempts per client address, across usernames. */
+export const LOGIN_MAX_FAILURES_PER_IP = 50;
+/** Failed attempts per username, across client addresses. */
+export const LOGIN_MAX_FAILURES_PER_USER = 100;
 
+/** One counter: the LoginThrottle object named `name` admits `limit` attempts per window. */
+export interface ThrottleKey {
+  name: string;
+  limit: number;
+}
+
+/** The answer of one object to a reservation. */
 export interface ThrottleState {
-  limited: boolean;
-  /** Failures inside the window. */
-  failures: number;
-  /** Seconds until the next attempt is allowed; 0 when not limited. */
+  /** The attempt was admitted and counted. */
+  granted: boolean;
+  /** Attempts inside the window, this one included when granted. */
+  attempts: number;
+  /** Seconds until the next attempt is allowed; 0 when granted. */
   retryAfterSecs: number;
 }
 
-/** The failure times still inside the window at `now`, oldest first, at most LOGIN_MAX_FAILURES. */
-export function recentFailures(failures: readonly number[], now: number): number[] {
-  return failures.filter((at) => at > now - LOGIN_WINDOW_SECS).slice(-LOGIN_MAX_FAILURES);
-}
+/** A reservation on every key of an attempt, or the refusal of the first full one. */
+export type Reservation =
+  | { granted: true; keys: readonly ThrottleKey[]; at: number }
+  | { granted: false; retryAfterSecs: number };
 
-export function throttleState(failures: readonly number[], now: number): ThrottleState {
-  const recent = recentFailures(failures, now);
-  const oldest = recent[0];
-  if (recent.length < LOGIN_MAX_FAILURES || oldest === undefined) {
-    return { limited: false, failures: recent.length, retryAfterSecs: 0 };
-  }
-  return { limited: true, failures: recent.length, retryAfterSecs: oldest + LOGIN_WINDOW_SECS - now };
-}
-
-/** What the sign-in route needs from the throttle actors. Keys come from `throttleKeys`. */
+/** What the sign-in and device verification pages need from the throttle actors. */
 export interface LoginThrottlePort {
-  /** The combined state of the keys: limited when any of them is. */
-  check(keys: readonly string[]): Promise<ThrottleState>;
-  recordFailure(keys: readonly string[]): Promise<void>;
-  reset(key: string): Promise<void>;
+  /**
+   * Reserves one attempt on every key; granted only when each had room. A refused attempt leaves no
+   * reservation behind, so it costs nothing on the keys that still had room.
+   */
+  reserve(keys: readonly ThrottleKey[]): Promise<Reservation>;
+  /** Gives a granted reservation back: the attempt did not fail. */
+  release(reservation: Reservation & { granted: true }): Promise<void>;
+  /** Forgets every attempt on one key. */
+  reset(key: ThrottleKey): Promise<void>;
 }
 
-/** The two throttle keys of an attempt: `ip:<address or IPv6 /64>` and `user:<lower-cased username>`. */
-export function throttleKeys(clientIp: string, username: string): { ip: string; user: string } {
-  return { ip: `ip:${ipBucket(clientIp)}`, user: `user:${username.toLowerCase().slice(0, 256)}` };
+/** The attempt times still inside the window at `now`, oldest first, at most `limit`. */
+export function recentAttempts(attempts: readonly number[], now: number, limit: number): number[] {
+  return attempts.filter((at) => at > now - LOGIN_WINDOW_SECS).slice(-limit);
+}
+
+/** Admits an attempt at `now` when fewer than `limit` are inside the window: the new list and the answer. */
+export function reserveAttempt(
+  attempts: readonly number[],
+  now: number,
+  limit: number,
+): { attempts: number[]; state: ThrottleState } {
+  const recent = recentAttempts(attempts, now, limit);
+  const oldest = recent[0];
+  if (recent.length < limit || oldest === undefined) {
+    recent.push(now);
+    return { attempts: recent, state: { granted: true, attempts: recent.length, retryAfterSecs: 0 } };
+  }
+  const retryAfterSecs = Math.max(1, oldest + LOGIN_WINDOW_SECS - now);
+  return { attempts: recent, state: { granted: false, attempts: recent.length, retryAfterSecs } };
+}
+
+/** Removes one attempt made at `at` (a released reservation). */
+export function releaseAttempt(attempts: readonly number[], at: number): number[] {
+  const index = attempts.lastIndexOf(at);
+  return index === -1 ? [...attempts] : attempts.toSpliced(index, 1);
+}
+
+/** The sign-in keys of an attempt (see the header for their limits). */
+export interface LoginKeys {
+  ipUser: ThrottleKey;
+  ip: ThrottleKey;
+  user: ThrottleKey;
+}
+
+export function throttleKeys(clientIp: string, username: string): LoginKeys {
+  const ip = ipBucket(clientIp);
+  const user = username.toLowerCase().slice(0, 256);
+  return {
+    // JSON keeps the pair unambiguous whatever the username holds.
+    ipUser: { name: `ip-user:${JSON.stringify([ip, user])}`, limit: LOGIN_MAX_FAILURES },
+    ip: { name: `ip:${ip}`, limit: LOGIN_MAX_FAILURES_PER_IP },
+    user: { name: `user:${user}`, limit: LOGIN_MAX_FAILURES_PER_USER },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * `ttlSecs` (default 60 s), so a rotation reaches every isolate within that bound; an unknown `kid`
  * (a token signed by a key this isolate has not seen yet) forces a refresh, at most once per 5 s.
  */
-import type { SigningKeyRecord } from '../storage/ports';
+import type { SigningKeyRecord, SigningKeyUse } from '../storage/ports';
 import { importKeySet, type KeySet, type VerificationKey } from './signing-keys';
 
 const UNKNOWN_KID_REFRESH_SECS = 5;
@@ -24,12 +24,16 @@ export class KeyCache {
     return this.refresh();
   }
 
-  /** The verification key for `kid`, refreshing once if this isolate does not know it yet. */
-  async verificationKey(kid: string): Promise<VerificationKey | null> {
-    const known = (await this.get()).byKid.get(kid);
-    if (known) return known;
-    if (this.current && this.now() - this.current.fetchedAt < UNKNOWN_KID_REFRESH_SECS) return null;
-    return (await this.refresh()).byKid.get(kid) ?? null;
+  /**
+   * The verification key for `kid` when it signs tokens of `use` (a key of another use verifies nothing
+   * here), refreshing once if this isolate does not know the kid yet.
+   */
+  async verificationKey(kid: string, use: SigningKeyUse): Promise<VerificationKey | null> {
+    let key = (await this.get()).byKid.get(kid);
+    if (!key && !(this.current && this.now() - this.current.fetchedAt < UNKNOWN_KID_REFRESH_SECS)) {
+      key = (await this.refresh()).byKid.get(kid);
+    }
+    return key?.use === use ? key : null;
   }
 
   /** Drops the cached keys (after a rotation made by this isolate). */

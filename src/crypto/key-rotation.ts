@@ -6,7 +6,8 @@
  * The decision is a pure function of the keys and the time, applied by the KeyRing actor.
  */
 import { z } from 'zod';
-import type { SigningKeyRecord, SigningKeyUse } from '../storage/ports';
+import type { SigningKeyRecord } from '../storage/ports';
+import { inSlot, type KeySlot } from './signing-keys';
 
 /**
  * The shortest pre-publication: the JWKS answer's `max-age` (300 s) plus `stale-while-revalidate` (60 s),
@@ -70,34 +71,44 @@ export function retirementDelaySecs(accessTokenTtlSecs: number, idTokenTtlSecs: 
 
 /** One change to the key ring. */
 export type RotationStep =
-  /** Create a successor (status `next`) for this use: published, not yet signing. */
-  | { kind: 'prepublish'; use: SigningKeyUse }
+  /** Create a successor (status `next`) for this slot: published, not yet signing. */
+  | ({ kind: 'prepublish' } & KeySlot)
   /** The successor signs from now on; the keys it replaces verify until `retiresAt`. */
-  | { kind: 'promote'; use: SigningKeyUse; kid: string; replaces: string[]; retiresAt: number };
+  | ({ kind: 'promote'; kid: string; replaces: string[]; retiresAt: number } & KeySlot);
 
 export interface RotationPolicy extends KeyRotationConfig {
   /** See retirementDelaySecs. */
   retireAfterSecs: number;
 }
 
-/** What is due at `now`, for every use in `uses` (pure: the KeyRing applies the steps). */
+/** What is due at `now`, for every slot in `slots` (pure: the KeyRing applies the steps). */
 export function dueRotationSteps(
   keys: readonly SigningKeyRecord[],
-  uses: readonly SigningKeyUse[],
+  slots: readonly KeySlot[],
   policy: RotationPolicy,
   now: number,
 ): RotationStep[] {
   const steps: RotationStep[] = [];
   if (policy.rotationSecs === 0) return steps;
-  for (const use of uses) {
-    const active = newest(keys, use, 'active');
-    const next = newest(keys, use, 'next');
+  for (const slot of slots) {
+    const { use, alg } = slot;
+    const active = newest(keys, slot, 'active');
+    const next = newest(keys, slot, 'next');
     if (!active) continue;
     if (next && now - next.createdAt >= policy.prepublishSecs) {
-      const replaces = keys.filter((key) => key.use === use && key.status === 'active').map((key) => key.kid);
-      steps.push({ kind: 'promote', use, kid: next.kid, replaces, retiresAt: now + policy.retireAfterSecs });
+      const replaces = keys
+        .filter((key) => inSlot(key, slot) && key.status === 'active')
+        .map((key) => key.kid);
+      steps.push({
+        kind: 'promote',
+        use,
+        alg,
+        kid: next.kid,
+        replaces,
+        retiresAt: now + policy.retireAfterSecs,
+      });
     } else if (!next && now - active.createdAt >= policy.rotationSecs - policy.prepublishSecs) {
-      steps.push({ kind: 'prepublish', use });
+      steps.push({ kind: 'prepublish', use, alg });
     }
   }
   return steps;
@@ -105,11 +116,11 @@ export function dueRotationSteps(
 
 function newest(
   keys: readonly SigningKeyRecord[],
-  use: SigningKeyUse,
+  slot: KeySlot,
   status: SigningKeyRecord['status'],
 ): SigningKeyRecord | undefined {
   return keys
-    .filter((key) => key.use === use && key.status === status)
+    .filter((key) => inSlot(key, slot) && key.status === status)
     .reduce<SigningKeyRecord | undefined>(
       (best, key) => (best === undefined || key.createdAt > best.createdAt ? key : best),
       undefined,

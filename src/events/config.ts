@@ -3,6 +3,7 @@
  * src/config.ts) and the typed result.
  */
 import { z } from 'zod';
+import { outboundUrlProblem, REGISTRATION_POLICY } from '../outbound/policy';
 import { EVENT_TYPES, type EventType } from './types';
 
 export const FILTER_MODES = ['allow_all', 'include', 'exclude'] as const;
@@ -41,18 +42,13 @@ export interface ObservabilityConfig {
    * the flush runs in a request's ctx.waitUntil, which lasts at most 30 s after the response.
    */
   metricsFlushIntervalSecs: number;
+  /** Bearer token `GET /metrics` requires (OAUTH2_METRICS_TOKEN); unset: the metrics are public. */
+  metricsToken: string | undefined;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** https, or http to a loopback host (local receivers); no credentials in the URL. */
+/** The outbound policy (a loopback receiver is called only where the running server allows loopback). */
 function checkWebhookUrl(value: string): string | null {
-  const url = URL.parse(value);
-  if (!url) return 'must be absolute URLs';
-  if (url.username || url.password) return 'must not contain credentials';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return null;
-  return 'must be https (http only to a loopback host)';
+  return outboundUrlProblem(value, REGISTRATION_POLICY);
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
@@ -140,6 +136,7 @@ export const EventsEnvShape = {
   OAUTH2_EVENTS_RETRY_DELAY_SECS: wholeNumber(10, 0, 600),
   OAUTH2_LOG_REQUESTS: flagDefault(true),
   OAUTH2_METRICS_FLUSH_INTERVAL_SECS: wholeNumber(10, 0, 25),
+  OAUTH2_METRICS_TOKEN: text,
 };
 
 type EventsEnv = { [K in keyof typeof EventsEnvShape]: z.output<(typeof EventsEnvShape)[K]> };
@@ -155,6 +152,7 @@ export function eventsStrictProblems(
   if (env.OAUTH2_EVENTS_INGEST_BEARER_TOKEN !== undefined) {
     requireSecret('OAUTH2_EVENTS_INGEST_BEARER_TOKEN', env.OAUTH2_EVENTS_INGEST_BEARER_TOKEN);
   }
+  if (env.OAUTH2_METRICS_TOKEN !== undefined) requireSecret('OAUTH2_METRICS_TOKEN', env.OAUTH2_METRICS_TOKEN);
 }
 
 export function toEventsConfig(env: EventsEnv): EventsConfig {
@@ -177,6 +175,7 @@ export function toObservabilityConfig(env: EventsEnv): ObservabilityConfig {
   return {
     logRequests: env.OAUTH2_LOG_REQUESTS,
     metricsFlushIntervalSecs: env.OAUTH2_METRICS_FLUSH_INTERVAL_SECS,
+    metricsToken: env.OAUTH2_METRICS_TOKEN,
   };
 }
 

@@ -1,32 +1,35 @@
 /**
  * Who may use the MCP endpoint: a live access token of this server whose audience is `{issuer}/mcp`
- * (RFC 8707; 401 invalid_token otherwise), and whose rights are an administrator's: scope `admin`, or a
- * subject that is an enabled administrator (403 insufficient_scope otherwise). Anonymous dynamic
- * registration never grants scope admin, so an administrator signing in through such a client is the
- * usual way in.
+ * (RFC 8707; 401 invalid_token otherwise). Any enabled user's token connects and gets the self-service
+ * tools; the admin tools need the token to administer (scope `admin`, src/oauth/admin-scope.ts). A
+ * client acting for itself has no self to serve, so its token needs scope `admin` to connect at all.
  */
-import { isAdministrator } from '../admin/context';
 import type { AccessTokenInfo } from '../oauth/access-token';
+import { ADMIN_SCOPE, mayAdminister, tokenSubject } from '../oauth/admin-scope';
 import { requireAccessToken } from '../oauth/bearer';
 import { InsufficientScopeError, InvalidTokenError } from '../oauth/errors';
 import type { OAuthContext } from '../oauth/ports';
 import { mcpResource } from '../oauth/resource';
+import type { UserRecord } from '../storage/ports';
 
-export const MCP_REQUIRED_SCOPE = 'admin';
+export interface McpCaller {
+  token: AccessTokenInfo;
+  /** The signed-in user the token acts for; null for a client's own token. */
+  user: UserRecord | null;
+  /** Whether the admin tools are offered and may be called. */
+  admin: boolean;
+}
 
-export async function requireMcpCaller(ctx: OAuthContext, token: string | null): Promise<AccessTokenInfo> {
+export async function requireMcpCaller(ctx: OAuthContext, token: string | null): Promise<McpCaller> {
   const info = await requireAccessToken(ctx, token);
   if (!info.aud.includes(mcpResource(ctx.issuer))) {
     throw new InvalidTokenError(`the access token is not for ${mcpResource(ctx.issuer)}`);
   }
-  if (info.sub === info.clientId) {
-    // A client acting for itself (client_credentials) needs scope admin.
-    if (info.scope.split(' ').includes(MCP_REQUIRED_SCOPE)) return info;
-    throw new InsufficientScopeError(MCP_REQUIRED_SCOPE);
+  const subject = await tokenSubject(ctx, info);
+  const admin = mayAdminister(info, subject, ctx.config);
+  if (subject.kind === 'client') {
+    if (!admin) throw new InsufficientScopeError(ADMIN_SCOPE);
+    return { token: info, user: null, admin };
   }
-  // A user's token: the user must still be enabled and an administrator, whatever its scope says.
-  const user = await ctx.storage.users.getById(info.sub);
-  if (!user?.enabled) throw new InvalidTokenError('the access token is invalid, expired or revoked');
-  if (!isAdministrator(user, ctx.config)) throw new InsufficientScopeError(MCP_REQUIRED_SCOPE);
-  return info;
+  return { token: info, user: subject.user, admin };
 }

@@ -80,7 +80,7 @@ export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest)
 }
 
 async function signAccessToken(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {
-  const key = (await ctx.keys.keySet()).active.access_token;
+  const key = (await ctx.keys.keySet()).active.access_token.ES256;
   if (!key) throw new Error('no active access-token signing key');
   // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope when granted; cnf for DPoP (RFC 9449 §6).
   const claims: Record<string, unknown> = {
@@ -191,7 +191,7 @@ async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenIn
     verifiedJwts.delete(token);
     return null;
   }
-  const key = await ctx.keys.verificationKey(entry.kid);
+  const key = await ctx.keys.verificationKey(entry.kid, 'access_token');
   if (key?.publicKey !== entry.publicKey) {
     verifiedJwts.delete(token);
     return null;
@@ -209,8 +209,9 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
     return null;
   }
   if (!kid) return null;
-  const key = await ctx.keys.verificationKey(kid);
-  if (key?.use !== 'access_token') return null;
+  // Only an access-token key: an ID or logout token this server signed is never a bearer credential.
+  const key = await ctx.keys.verificationKey(kid, 'access_token');
+  if (!key) return null;
   try {
     const { payload } = await jwtVerify(token, key.publicKey, {
       algorithms: [key.alg],

@@ -38,7 +38,7 @@ export interface RedeemCheck {
   redirectUri: string | undefined;
   /** S256 of the code_verifier. */
   codeChallenge: string;
-  /** RFC 8707: the resources of the token request; each must be one the code was granted for (if any). */
+  /** RFC 8707: the resources of the token request; each must be one the code was granted for. */
   resources?: string[] | undefined;
   /** RFC 9449 §10: the thumbprint of the token request's DPoP proof key, when it sent a proof. */
   dpopJkt?: string | undefined;
@@ -71,6 +71,19 @@ export interface PushedRequest {
   /** The authorization request parameters as pushed, name-value pairs (client authentication left out). */
   params: string[][];
   expiresAt: number;
+  /** Set only by the server, when it sent the user to sign in for this request. */
+  signIn?: SignInRequirement | undefined;
+}
+
+/**
+ * The sign-in an authorization request waits for (`prompt=login`, `max_age`, or no session at all),
+ * held with the request so that nothing the browser sends can relax it.
+ */
+export interface SignInRequirement {
+  /** The sign-in must be at or after this time (Unix seconds). */
+  after: number;
+  /** The session found insufficient, if any: only a new sign-in (a new session) satisfies the request. */
+  replacesSid: string | null;
 }
 
 /** A device authorization (RFC 8628 §3.2) as the user approves or denies it on the verification page. */
@@ -122,8 +135,8 @@ export interface AuthStatePort {
   savePushed(reference: string, request: PushedRequest): Promise<void>;
   /** The unused, unexpired pushed request, without using it up; null otherwise. */
   peekPushed(reference: string): Promise<PushedRequest | null>;
-  /** Keeps an unused pushed request until `until` (the user is signing in); false when gone. */
-  holdPushed(reference: string, until: number): Promise<boolean>;
+  /** Keeps an unused pushed request until `until` while the user signs in as `signIn` says; false when gone. */
+  holdPushed(reference: string, until: number, signIn: SignInRequirement): Promise<boolean>;
   /** Single use: marks the pushed request used; null when unknown, expired or used before. */
   takePushed(reference: string): Promise<PushedRequest | null>;
   /** False when the user code is taken in this shard (the caller draws another). */

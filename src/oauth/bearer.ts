@@ -3,6 +3,7 @@
  * credentials (`Authorization: DPoP <token>` with a proof whose `ath` is the token's hash and whose key
  * is the one the token is bound to). A DPoP-bound token presented as Bearer is refused (§7.2).
  */
+import { constantTimeEqual, sha256 } from '../crypto/hash';
 import { type AccessTokenInfo, resolveAccessToken } from './access-token';
 import { type DpopRequest, verifyDpopProof } from './dpop';
 import { DpopInvalidTokenError, dpopChallenge, InvalidDpopProofError } from './dpop-errors';
@@ -41,6 +42,23 @@ function readScheme(authorization: string | undefined): AccessTokenCredentials |
 export function readBearer(authorization: string | undefined): string | null {
   if (authorization === undefined || !/^bearer(\s|$)/i.test(authorization.trim())) return null;
   return readScheme(authorization)?.token ?? null;
+}
+
+/**
+ * A Bearer token an operator configured (not an OAuth access token: the `/metrics` scrape token, the event
+ * ingest token). Compared as SHA-256 digests, which have equal lengths, so the time taken says nothing about
+ * the configured value. No token: 401 with a bare challenge; a wrong one, or none configured (`expected`
+ * undefined: nothing is accepted): 401 invalid_token naming `what`.
+ */
+export async function requireConfiguredBearer(
+  authorization: string | undefined,
+  expected: string | undefined,
+  what: string,
+): Promise<void> {
+  const presented = readBearer(authorization);
+  if (presented === null) throw new MissingBearerError();
+  const matches = constantTimeEqual(await sha256(presented), await sha256(expected ?? ''));
+  if (expected === undefined || !matches) throw new InvalidTokenError(`the ${what} is invalid`);
 }
 
 /**

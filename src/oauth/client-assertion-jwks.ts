@@ -1,15 +1,14 @@
 /**
- * A client's `jwks_uri` (RFC 7591 §2) for private_key_jwt (RFC 7523): fetched with SSRF guards (https to a
- * host that is not a private, loopback or link-local address literal; no credentials in the URL; no
- * redirects; a deadline; a size cap) and cached per isolate with a TTL. The cache keeps resolved key sets
- * only, never a pending fetch: a request that finds no fresh entry fetches for itself (in workerd a promise
- * waiting on another request's I/O never settles once that request ends).
- *
- * Hostnames are not resolved here (Workers cannot): a name that resolves to a private address is stopped by
- * the platform, whose outbound fetch does not reach private networks.
+ * A client's `jwks_uri` (RFC 7591 §2) for private_key_jwt (RFC 7523): fetched through src/outbound (the
+ * URL policy, no redirects, a deadline, a size cap, the host's circuit breaker) and cached per isolate
+ * with a TTL. The cache keeps resolved key sets only, never a pending fetch: a request that finds no fresh
+ * entry fetches for itself (in workerd a promise waiting on another request's I/O never settles once that
+ * request ends).
  */
 import type { JSONWebKeySet } from 'jose';
-import { readCappedBytes } from '../resilience/capped-body';
+import { OutboundError, outboundFetch } from '../outbound/fetch';
+import type { OutboundPolicy } from '../outbound/policy';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
 
 /** How long a fetched key set is used. */
 export const JWKS_CACHE_TTL_SECS = 300;
@@ -34,23 +33,30 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+/** The `target` of these fetches in metrics and circuit breakers. */
+export const JWKS_URI_TARGET = 'jwks_uri';
+
 export interface JwksOptions {
-  allowLoopback: boolean;
+  /** What the running server may reach (config.outbound). */
+  policy: OutboundPolicy;
   now: number;
   /** Fetch again unless the cached set is younger than JWKS_MIN_REFETCH_SECS (a `kid` was not found). */
   refresh?: boolean;
+  /** The breaker of the host (per isolate); none when absent. */
+  breaker?: ((host: string) => CircuitBreaker | undefined) | undefined;
   fetcher?: typeof fetch;
 }
 
 /** The key set at `uri`, from this isolate's cache when fresh. */
 export async function remoteJwks(uri: string, options: JwksOptions): Promise<JSONWebKeySet> {
-  const url = checkJwksUri(uri, options.allowLoopback);
+  const url = URL.parse(uri);
+  if (!url) throw new JwksUnavailableError('jwks_uri is not a URL');
   const cached = cache.get(url.href);
   const age = cached ? options.now - cached.fetchedAt : Number.POSITIVE_INFINITY;
   if (cached && age < JWKS_CACHE_TTL_SECS && !(options.refresh && age >= JWKS_MIN_REFETCH_SECS)) {
     return cached.jwks;
   }
-  const jwks = await fetchJwks(url, options.fetcher ?? ((input, init) => fetch(input, init)));
+  const jwks = await fetchJwks(url, options);
   if (cache.size >= MAX_CACHE_ENTRIES) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
@@ -65,98 +71,33 @@ export function clearJwksCache(): void {
   cache.clear();
 }
 
-/** The URL when it may be fetched: https to a public host, or (when allowed) http on loopback. */
-export function checkJwksUri(uri: string, allowLoopback: boolean): URL {
-  const url = URL.parse(uri);
-  if (!url) throw new JwksUnavailableError('jwks_uri is not a URL');
-  if (url.username || url.password) throw new JwksUnavailableError('jwks_uri must not carry credentials');
-  const host = url.hostname.toLowerCase();
-  const loopback = isLoopbackHost(host);
-  if (loopback) {
-    if (!allowLoopback) throw new JwksUnavailableError('jwks_uri must not point to a loopback address');
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new JwksUnavailableError('jwks_uri must be http(s)');
-    }
-    return url;
-  }
-  if (url.protocol !== 'https:') throw new JwksUnavailableError('jwks_uri must be https');
-  if (isNonPublicAddress(host)) throw new JwksUnavailableError('jwks_uri must point to a public host');
-  return url;
-}
-
-function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '[::1]') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/** IP literals of private, shared, link-local, multicast, reserved or unspecified ranges; internal names. */
-function isNonPublicAddress(host: string): boolean {
-  if (host.startsWith('[')) {
-    const v6 = host.slice(1, -1);
-    return (
-      v6 === '::' ||
-      /^f[cd][0-9a-f]{2}:/.test(v6) ||
-      /^fe[89ab][0-9a-f]:/.test(v6) ||
-      v6.startsWith('ff') ||
-      v6.startsWith('::ffff:') ||
-      v6.startsWith('64:ff9b:')
+async function fetchJwks(url: URL, options: JwksOptions): Promise<JSONWebKeySet> {
+  let response: { status: number; body: Uint8Array };
+  try {
+    response = await outboundFetch(
+      url.href,
+      { headers: { Accept: 'application/json, application/jwk-set+json' } },
+      {
+        target: JWKS_URI_TARGET,
+        policy: options.policy,
+        timeoutMs: FETCH_TIMEOUT_MS,
+        maxBytes: MAX_JWKS_BYTES,
+        breaker: options.breaker,
+        fetch: options.fetcher,
+      },
     );
-  }
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!v4) return host === 'internal' || host.endsWith('.internal') || host.endsWith('.local');
-  const [a, b] = [Number(v4[1]), Number(v4[2])];
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  );
-}
-
-async function fetchJwks(url: URL, fetcher: typeof fetch): Promise<JSONWebKeySet> {
-  let response: Response;
-  try {
-    response = await fetcher(url.href, {
-      headers: { Accept: 'application/json, application/jwk-set+json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-  } catch {
-    throw new JwksUnavailableError('jwks_uri could not be fetched');
-  }
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new JwksUnavailableError(`jwks_uri answered ${response.status}`);
-  }
-  let text: string;
-  try {
-    text = await readCapped(response);
   } catch (error) {
-    if (error instanceof JwksUnavailableError) throw error;
-    throw new JwksUnavailableError('jwks_uri answer could not be read');
+    if (error instanceof OutboundError) throw new JwksUnavailableError(`jwks_uri: ${error.message}`);
+    throw error;
   }
+  if (response.status !== 200) throw new JwksUnavailableError(`jwks_uri answered ${response.status}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(response.body));
   } catch {
-    throw new JwksUnavailableError('jwks_uri did not answer JSON');
+    throw new JwksUnavailableError('jwks_uri did not answer UTF-8 JSON');
   }
   return checkJwks(parsed);
-}
-
-async function readCapped(response: Response): Promise<string> {
-  const bytes = await readCappedBytes(response.body, response.headers.get('content-length'), MAX_JWKS_BYTES);
-  if (bytes === null) throw new JwksUnavailableError('jwks_uri answer is too large');
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new JwksUnavailableError('jwks_uri answer is not UTF-8');
-  }
 }
 
 /** A JWK Set of at most MAX_KEYS public keys (private members are refused). */

@@ -16,7 +16,7 @@ import {
 } from 'jose';
 import { utf8 } from '../crypto/encoding';
 import type { ClientRecord } from '../storage/ports';
-import { checkJwks, JwksUnavailableError, remoteJwks } from './client-assertion-jwks';
+import { checkJwks, JWKS_URI_TARGET, JwksUnavailableError, remoteJwks } from './client-assertion-jwks';
 import { unsealClientSecret } from './client-assertion-secret';
 import { InvalidClientError } from './errors';
 import type { OAuthContext } from './ports';
@@ -134,9 +134,10 @@ async function verifyWithClientKeys(
   const load = async (refresh: boolean) =>
     jwksOrFail(async () =>
       remoteJwks(uri, {
-        allowLoopback: ctx.config.clientAssertion.allowLoopbackJwksUri,
+        policy: ctx.config.outbound,
         now: ctx.now(),
         refresh,
+        breaker: (host) => ctx.outboundBreaker?.(JWKS_URI_TARGET, host),
       }),
     );
   const cached = await load(false);

@@ -2,8 +2,10 @@
  * Client authentication at the token, introspection, revocation, PAR and device endpoints (RFC 6749
  * §2.3.1): client_secret_basic (percent-decoded Basic credentials), client_secret_post, or a JWT
  * assertion (RFC 7523 §2.2: private_key_jwt, client_secret_jwt; see client-assertion.ts), one method
- * per request; secrets compared as SHA-256 digests in constant time. Every failure is the same
- * invalid_client (401 with a challenge), so responses do not reveal which part was wrong.
+ * per request, and only the one the client registered as `token_endpoint_auth_method` (RFC 7591 §2):
+ * a secret that opens one method never opens another. Secrets compared as SHA-256 digests in constant
+ * time. Every failure is the same invalid_client (401 with a challenge), so responses do not reveal
+ * which part was wrong.
  */
 import { constantTimeEqual, sha256 } from '../crypto/hash';
 import type { ClientRecord } from '../storage/ports';
@@ -89,9 +91,8 @@ function parseBasic(encoded: string): { clientId: string; clientSecret: string }
 const DUMMY_HASH = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 /**
- * Authenticates a confidential client; returns its registration. Public clients (method `none`)
- * are refused here: endpoints that admit them check that separately. A private_key_jwt client
- * authenticates with an assertion only, never with a secret.
+ * Authenticates a confidential client with its registered method; returns its registration. Public
+ * clients (method `none`) are refused here: endpoints that admit them check that separately.
  */
 export async function authenticateClient(
   ctx: OAuthContext,
@@ -105,12 +106,7 @@ export async function authenticateClient(
   const presented = await sha256(credentials.clientSecret);
   const expected = client?.clientSecretHash ?? DUMMY_HASH;
   const matches = constantTimeEqual(presented, expected);
-  if (
-    !client?.enabled ||
-    !matches ||
-    client.tokenEndpointAuthMethod === 'none' ||
-    client.tokenEndpointAuthMethod === 'private_key_jwt'
-  ) {
+  if (!client?.enabled || !matches || client.tokenEndpointAuthMethod !== credentials.method) {
     throw new InvalidClientError('client authentication failed');
   }
   if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.now()) {

@@ -1,5 +1,9 @@
-/** Remembered consent: a user approves a client's scopes once; later requests within them skip the screen. */
+/**
+ * Remembered consent: a user approves a client's scopes once; later requests within them skip the screen.
+ * `admin` is never remembered: administration is asked for on every authorization.
+ */
 import type { ConsentStore } from '../storage/ports';
+import { ADMIN_SCOPE, hasAdminScope } from './admin-scope';
 import type { ConsentPort } from './ports';
 
 export function consentPort(store: ConsentStore, now: () => number): ConsentPort {
@@ -8,11 +12,12 @@ export function consentPort(store: ConsentStore, now: () => number): ConsentPort
       const consent = await store.get(userId, clientId);
       if (!consent) return false;
       const granted = new Set(consent.scope.split(' '));
-      return scopes.every((scope) => granted.has(scope));
+      return !hasAdminScope(scopes) && scopes.every((scope) => granted.has(scope));
     },
     async grant(userId, clientId, scopes) {
       const existing = await store.get(userId, clientId);
-      const merged = new Set([...(existing?.scope.split(' ').filter(Boolean) ?? []), ...scopes]);
+      const remembered = scopes.filter((scope) => scope !== ADMIN_SCOPE);
+      const merged = new Set([...(existing?.scope.split(' ').filter(Boolean) ?? []), ...remembered]);
       const at = now();
       await store.put({
         userId,

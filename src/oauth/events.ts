@@ -11,7 +11,9 @@ export type RevocationReason =
   | 'code_replay'
   | 'refresh_token_reuse'
   | 'user_disabled'
-  | 'admin';
+  | 'admin'
+  /** The user revoked a connected app themselves (/profile, or the /mcp self-service tool). */
+  | 'user_request';
 
 /** token_created: an access token was issued (one event per token response). */
 export function tokenCreated(
@@ -48,7 +50,8 @@ export function tokenRevoked(
 ): DomainEvent {
   return {
     type: 'token_revoked',
-    severity: reason === 'client_request' || reason === 'admin' ? 'info' : 'warning',
+    severity:
+      reason === 'client_request' || reason === 'admin' || reason === 'user_request' ? 'info' : 'warning',
     clientId: subject.clientId,
     userId: subject.userId ?? null,
     metadata: {

@@ -6,15 +6,22 @@
  * parameters (other front-channel parameters are ignored, §4); the reference is used up once the
  * authorization endpoint answers anything but a trip to the sign-in page.
  *
+ * The same store holds every authorization request while its user signs in (`holdForSignIn`): a
+ * front-channel request is stored like a pushed one, and the sign-in page returns with only its
+ * `request_uri`. The time the new sign-in must follow is kept with the stored request, never in
+ * the browser, so no front-channel parameter can relax `prompt=login` or `max_age`.
+ *
  * RFC 9449 §10.1: a `DPoP` proof sent with the push is validated as at the token endpoint (htu = this
  * endpoint); its key's thumbprint must equal a pushed `dpop_jkt` and otherwise becomes the request's
  * `dpop_jkt`, so the code is bound to that key.
  */
 import type { Config } from '../config';
 import type { ClientRecord } from '../storage/ports';
+import type { SignInRequirement } from './authorization-state';
 import {
   AuthorizationPageError,
   errorLocation,
+  redirectsErrors,
   type VerifiedRedirect,
   verifyRedirect,
 } from './authorize/redirect';
@@ -38,8 +45,6 @@ export const PAR_INTERACTION_TTL_SECS = 600;
 const REFERENCE_PATTERN = /^[0-9a-z]{2}[A-Za-z0-9_-]{43}$/;
 /** Parameters that authenticate the client at the PAR endpoint, not part of the authorization request. */
 const CLIENT_AUTH_PARAMS = new Set(['client_secret', 'client_assertion', 'client_assertion_type']);
-/** Internal parameter of the authorization endpoint (set when the user is sent to sign in), never pushed. */
-const INTERNAL_PARAMS = new Set(['auth_after']);
 
 /** RFC 9126 §2.2 success response (201). */
 export interface PushedAuthorizationResponse {
@@ -66,7 +71,7 @@ export async function pushAuthorizationRequest(
     throw new InvalidRequestError('request_uri must not be pushed (RFC 9126 §2.1)');
   const pushed = new Map<string, string>();
   for (const [name, value] of params) {
-    if (!CLIENT_AUTH_PARAMS.has(name) && !INTERNAL_PARAMS.has(name)) pushed.set(name, value);
+    if (!CLIENT_AUTH_PARAMS.has(name)) pushed.set(name, value);
   }
   pushed.set('client_id', client.clientId);
   try {
@@ -96,8 +101,10 @@ export async function pushAuthorizationRequest(
 /** A pushed request found by the authorization endpoint. */
 export interface ResolvedPushedRequest {
   reference: string;
-  /** The pushed parameters, plus the front channel's internal `auth_after`. */
+  /** The pushed parameters, exactly as stored. */
   params: FormParams;
+  /** The sign-in the request waits for (set when the user was sent to sign in), or null. */
+  signIn: SignInRequirement | null;
 }
 
 function invalidRequestUri(): AuthorizationPageError {
@@ -128,21 +135,20 @@ export async function resolvePushedRequest(
   const params = new Map<string, string>();
   for (const [name, value] of pushed.params)
     if (name !== undefined && value !== undefined) params.set(name, value);
-  const authAfter = front.get('auth_after');
-  if (authAfter !== undefined) params.set('auth_after', authAfter);
-  return { reference, params };
+  return { reference, params, signIn: pushed.signIn ?? null };
 }
 
 /**
  * Where an unusable request_uri is reported: by redirect with OIDC's `invalid_request_uri` when the front
- * channel names a redirect URI registered for its client_id (as safe as any authorization error), else
- * the error page (`error` rethrown).
+ * channel names a redirect URI registered for its client_id and errors may be redirected there (as for
+ * any authorization error), else the error page (`error` rethrown).
  */
 export async function requestUriErrorLocation(
   ctx: OAuthContext,
   clientId: string,
   front: FormParams,
   error: unknown,
+  authenticated: boolean,
 ): Promise<string> {
   const redirectUri = front.get('redirect_uri');
   if (!(error instanceof AuthorizationPageError) || redirectUri === undefined) throw error;
@@ -152,7 +158,13 @@ export async function requestUriErrorLocation(
   } catch {
     throw error;
   }
-  return errorLocation(target, ctx.issuer, new OAuthError('invalid_request_uri', error.message));
+  if (!redirectsErrors(target, authenticated)) throw error;
+  return errorLocation(
+    target,
+    ctx.issuer,
+    new OAuthError('invalid_request_uri', error.message),
+    authenticated,
+  );
 }
 
 /** Uses the pushed request up; the error page when a concurrent request used it first. */
@@ -160,9 +172,24 @@ export async function usePushedRequest(ctx: OAuthContext, pushed: ResolvedPushed
   if (!(await ctx.auth.takePushed(pushed.reference))) throw invalidRequestUri();
 }
 
-/** Keeps the pushed request while the user signs in (the sign-in comes back to the same request_uri). */
-export async function holdPushedRequest(ctx: OAuthContext, pushed: ResolvedPushedRequest): Promise<void> {
-  if (!(await ctx.auth.holdPushed(pushed.reference, ctx.now() + PAR_INTERACTION_TTL_SECS))) {
-    throw invalidRequestUri();
+/**
+ * Keeps the authorization request while the user signs in as `signIn` says: the pushed request under
+ * its own reference, else the front channel's (`params`, validated) stored under a new one. Answers
+ * the `request_uri` the sign-in page returns to.
+ */
+export async function holdForSignIn(
+  ctx: OAuthContext,
+  clientId: string,
+  params: FormParams,
+  pushed: ResolvedPushedRequest | null,
+  signIn: SignInRequirement,
+): Promise<string> {
+  const until = ctx.now() + PAR_INTERACTION_TTL_SECS;
+  if (pushed) {
+    if (!(await ctx.auth.holdPushed(pushed.reference, until, signIn))) throw invalidRequestUri();
+    return `${REQUEST_URI_PREFIX}${pushed.reference}`;
   }
+  const reference = newAuthorizationCode(ctx.config.tokenActorShards);
+  await ctx.auth.savePushed(reference, { clientId, params: [...params], expiresAt: until, signIn });
+  return `${REQUEST_URI_PREFIX}${reference}`;
 }

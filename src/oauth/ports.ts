@@ -2,7 +2,8 @@
 import type { Config } from '../config';
 import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { EventPort } from '../events/types';
-import type { AuditEntry, ClientRecord, Storage } from '../storage/ports';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
+import type { AuditEntry, ClientRecord, SigningKeyUse, Storage } from '../storage/ports';
 import type { ActClaim } from './access-token';
 import type { AuthStatePort } from './authorization-state';
 
@@ -34,7 +35,7 @@ export interface RefreshFamily {
   sid: string;
   /** Absolute end of the family (OAUTH2_REFRESH_TOKEN_TTL_SECS after it started); rotation never extends it. */
   expiresAt: number;
-  /** RFC 8707: the resources granted at authorization; each refresh may ask for some of them (none: any known). */
+  /** RFC 8707: the resources granted at authorization; each refresh may ask for some of them (none: none). */
   resources?: string[] | undefined;
   /** RFC 9449 §5: the DPoP key thumbprint a public client's family is bound to; every refresh must prove it. */
   jkt?: string | undefined;
@@ -54,7 +55,7 @@ export interface RotationRequest {
   reuseIntervalSecs: number;
   /** The latest expiry of the access token this refresh will issue: revocation state is kept until then. */
   accessTokenExpiresAt: number;
-  /** RFC 8707: the resources asked for; must be within the family's granted resources (when it has any). */
+  /** RFC 8707: the resources asked for; must be within the family's granted resources. */
   resources?: string[] | undefined;
   /** The thumbprint of the DPoP proof's key sent with this refresh, if any (checked against a bound family). */
   jkt?: string | undefined;
@@ -118,7 +119,8 @@ export interface ClientRegistry {
 
 export interface KeyProvider {
   keySet(): Promise<KeySet>;
-  verificationKey(kid: string): Promise<VerificationKey | null>;
+  /** The published key `kid`, only when it signs tokens of `use`. */
+  verificationKey(kid: string, use: SigningKeyUse): Promise<VerificationKey | null>;
 }
 
 /** Which scopes each user has granted each client (remembered consent). */
@@ -155,6 +157,8 @@ export interface OAuthContext {
   events: EventPort;
   /** Single-use `jti`s of DPoP proofs and client assertions. */
   replay: ReplayPort;
+  /** This isolate's circuit breaker of an outbound host, per what the calls are for (src/outbound). */
+  outboundBreaker?: ((target: string, host: string) => CircuitBreaker | undefined) | undefined;
   /**
    * RFC 9449: the DPoP key the token request proved possession of (its JWK thumbprint); tokens issued
    * while it is set are bound to it (`cnf.jkt`). Set by the token endpoint only.

@@ -25,7 +25,7 @@ export function refreshTokenGrantId(token: string): string | null {
 }
 
 /**
- * Whether a code redemption yields a refresh token (issue #3 item 6): the client must be allowed the
+ * Whether a code redemption yields a refresh token: the client must be allowed the
  * refresh_token grant and either have been granted `offline_access` or be first-party.
  */
 export function mayIssueRefreshToken(client: ClientRecord, scope: readonly string[]): boolean {

@@ -9,8 +9,11 @@ import { allValues, type FormParams } from './form';
 
 /** The path of this server's own MCP endpoint (resource `{issuer}/mcp`). */
 export const MCP_PATH = '/mcp';
-/** The scopes an MCP client asks for: who the user is, and staying connected. */
-export const MCP_SCOPES = ['openid', 'offline_access'];
+/**
+ * The scopes of the MCP endpoint (RFC 9728 scopes_supported, which an MCP client asks for): who the user
+ * is, staying connected, and `admin` for the admin tools (narrowed away for a user who is no administrator).
+ */
+export const MCP_SCOPES = ['openid', 'offline_access', 'admin'];
 
 const MAX_RESOURCE_LENGTH = 2000;
 const MAX_RESOURCES = 10;
@@ -54,15 +57,10 @@ export function knownResources(issuer: string, config: Config): KnownResource[] 
 }
 
 /**
- * The `resource` values of a request (distinct, in order), each a known resource and, when `granted`
- * is not empty, one of those granted; invalid_target otherwise (RFC 8707 §2).
+ * The `resource` values of a request (distinct, in order), each a known resource; invalid_target
+ * otherwise (RFC 8707 §2).
  */
-export function requestedResources(
-  params: FormParams,
-  issuer: string,
-  config: Config,
-  granted: readonly string[] = [],
-): string[] {
+export function requestedResources(params: FormParams, issuer: string, config: Config): string[] {
   const values = [...new Set(allValues(params, 'resource'))];
   if (values.length > MAX_RESOURCES)
     throw new InvalidTargetError(`too many resources (at most ${MAX_RESOURCES})`);
@@ -72,11 +70,20 @@ export function requestedResources(
     if (problem) throw new InvalidTargetError(`resource ${problem}`);
     if (!known.has(value))
       throw new InvalidTargetError('resource is not a resource this server issues tokens for');
-    if (granted.length > 0 && !granted.includes(value)) {
-      throw new InvalidTargetError('resource was not granted by the authorization');
-    }
   }
   return values;
+}
+
+/**
+ * RFC 8707 §2.2: a token request may only narrow the resources its grant was authorized for. A grant
+ * that named none authorizes the default audience (the client) only, so then any `resource` is outside
+ * it: otherwise a code or refresh token issued for the client would buy a token for another audience.
+ */
+export function withinGrantedResources(
+  requested: readonly string[] | undefined,
+  granted: readonly string[] | undefined,
+): boolean {
+  return (requested ?? []).every((resource) => granted?.includes(resource) === true);
 }
 
 /** The `aud` of an access token: its resources, or (without any) the client itself, as before RFC 8707. */

@@ -2,8 +2,9 @@
  * OpenID Connect Back-Channel Logout 1.0: when a session ends, one `backchannel_logout` event per client
  * with a `backchannel_logout_uri` that received tokens in it (§2.7); the queue consumer's plugin signs a
  * Logout Token (§2.4: `typ: logout+jwt`, iss, aud, iat, exp, jti, events, sub and sid, never a nonce) with
- * the client's ID token key and POSTs it as `logout_token` (§2.5), with a deadline, a per-host circuit
- * breaker and an SSRF guard; a failure throws, so the queue retries the message with backoff.
+ * the client's ID token key and POSTs it as `logout_token` (§2.5) through src/outbound (the URL policy,
+ * a deadline, a per-host circuit breaker, no redirects); a failure throws, so the queue retries the
+ * message with backoff.
  */
 import { SignJWT } from 'jose';
 import type { KeySet } from '../crypto/signing-keys';
@@ -11,9 +12,12 @@ import type { EventPlugin } from '../events/plugins/types';
 import type { DomainEvent, EventEnvelope } from '../events/types';
 import type { OAuthContext } from '../oauth/ports';
 import type { MetricsRegistry } from '../observability/metrics';
-import { CircuitBreaker } from '../resilience/circuit-breaker';
+import { OutboundError, outboundFetch } from '../outbound/fetch';
+import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../outbound/policy';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import type { ClientRecord } from '../storage/ports';
 import type { BackchannelConfig } from './backchannel-config';
+import { idTokenAlg } from './id-token';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** The event type that carries one delivery (one client, one session or user). */
@@ -132,55 +136,28 @@ function deliveryEvent(issuer: string, delivery: Delivery, userId: string, via: 
   };
 }
 
-/** Why a URI may not receive logout tokens, or null when it may (SSRF guard, §2.2). */
-export function logoutUriProblem(uri: string, allowHttpLoopback: boolean): string | null {
+/**
+ * Why a URI may not be registered to receive logout tokens, or null when it may: §2.2 (absolute, no
+ * fragment) and the outbound policy (src/outbound/policy.ts). Delivery judges it again with the running
+ * server's policy.
+ */
+export function logoutUriProblem(uri: string): string | null {
   const url = URL.parse(uri);
   if (!url) return 'not an absolute URI';
   if (url.hash !== '' || uri.includes('#')) return 'has a fragment';
-  if (url.username || url.password) return 'contains credentials';
-  const host = url.hostname.toLowerCase();
-  const loopback = isLoopback(host);
-  if (url.protocol === 'http:') return allowHttpLoopback && loopback ? null : 'must be https';
-  if (url.protocol !== 'https:') return 'must be https';
-  if (loopback || isPrivateAddress(host)) return 'names a loopback or private address';
-  return null;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\./.test(host);
-}
-
-/** IPv4 literals in private, link-local, CGNAT or unspecified ranges, and IPv6 literals that are not global. */
-function isPrivateAddress(host: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (v4) {
-    const a = Number(v4[1]);
-    const b = Number(v4[2]);
-    return (
-      a === 0 ||
-      a === 10 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  if (host.startsWith('[')) {
-    const v6 = host.slice(1, -1);
-    return v6 === '::' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith('::ffff:');
-  }
-  return false;
+  return outboundUrlProblem(uri, REGISTRATION_POLICY);
 }
 
 export interface BackchannelPluginOptions {
   config: BackchannelConfig;
+  /** What the running server may reach (config.outbound). */
+  policy: OutboundPolicy;
   /** The client as registered now (a client deleted or disabled since gets nothing). */
   client(clientId: string): Promise<ClientRecord | null>;
   keys(): Promise<KeySet>;
-  fetch: typeof fetch;
-  /** The breaker of an RP host (per isolate). */
-  breaker(host: string): CircuitBreaker;
+  fetch?: typeof fetch;
+  /** The breaker of an RP host (per isolate); none when absent. */
+  breaker?: ((host: string) => CircuitBreaker) | undefined;
   metrics: MetricsRegistry;
   nowMs: () => number;
   logError: (line: string) => void;
@@ -205,7 +182,7 @@ export function backchannelLogoutPlugin(options: BackchannelPluginOptions): Even
       const client = await options.client(clientId);
       const uri = client?.enabled ? client.metadata.backchannel_logout_uri : undefined;
       if (!client || typeof uri !== 'string') return;
-      const problem = logoutUriProblem(uri, options.config.allowHttpLoopback);
+      const problem = logoutUriProblem(uri) ?? outboundUrlProblem(uri, options.policy);
       if (problem) {
         options.logError(
           JSON.stringify({ level: 'warn', msg: 'back-channel logout skipped', client_id: clientId, problem }),
@@ -213,7 +190,7 @@ export function backchannelLogoutPlugin(options: BackchannelPluginOptions): Even
         return;
       }
       const token = await logoutToken(options, client, envelope, metadata.iss);
-      await post(options, client, new URL(uri), token);
+      await post(options, client, uri, token);
     },
   };
 }
@@ -226,8 +203,7 @@ async function logoutToken(
   issuer: string,
 ): Promise<string> {
   const keySet = await options.keys();
-  const es256 = client.metadata.id_token_signed_response_alg === 'ES256';
-  const key = es256 ? keySet.active.access_token : keySet.active.id_token;
+  const key = keySet.active.id_token[idTokenAlg(client)];
   if (!key) throw new LogoutDeliveryError('no active signing key');
   const claims: Record<string, unknown> = { events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } };
   if (typeof envelope.metadata.sid === 'string') claims.sid = envelope.metadata.sid;
@@ -247,36 +223,32 @@ async function logoutToken(
  * §2.5: POST `logout_token` as a form; 2xx is done. A 4xx other than 408/429 is the RP refusing this
  * token (§2.8: 400), which a retry cannot change: logged, not retried. Everything else is retried.
  */
-async function post(options: BackchannelPluginOptions, client: ClientRecord, url: URL, token: string) {
-  const breaker = options.breaker(url.host);
-  const permit = breaker.tryAcquire();
-  if (permit === null) throw new LogoutDeliveryError(`${url.host} circuit open`);
-  const started = options.nowMs();
-  let status = 0;
+async function post(options: BackchannelPluginOptions, client: ClientRecord, uri: string, token: string) {
+  let status: number;
   try {
-    const res = await options.fetch(url.toString(), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Cache-Control': 'no-store' },
-      body: new URLSearchParams({ logout_token: token }).toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.config.timeoutMs),
-    });
-    status = res.status;
-    await res.body?.cancel();
-  } catch (error) {
-    permit.failure();
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    throw new LogoutDeliveryError(`${url.host} ${timedOut ? 'timed out' : 'unreachable'}`);
-  } finally {
-    options.metrics.inc('http_client_requests_total', { target: 'backchannel_logout', status });
-    options.metrics.observe(
-      'http_client_request_duration_seconds',
-      { target: 'backchannel_logout' },
-      (options.nowMs() - started) / 1000,
+    const answer = await outboundFetch(
+      uri,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Cache-Control': 'no-store' },
+        body: new URLSearchParams({ logout_token: token }).toString(),
+      },
+      {
+        target: 'backchannel_logout',
+        policy: options.policy,
+        timeoutMs: options.config.timeoutMs,
+        maxBytes: 0,
+        breaker: options.breaker,
+        metrics: options.metrics,
+        nowMs: options.nowMs,
+        fetch: options.fetch,
+      },
     );
+    status = answer.status;
+  } catch (error) {
+    if (error instanceof OutboundError) throw new LogoutDeliveryError(error.message);
+    throw error;
   }
-  if (status >= 500) permit.failure();
-  else permit.success();
   if (status >= 200 && status < 300) return;
   if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
     options.logError(
@@ -289,25 +261,5 @@ async function post(options: BackchannelPluginOptions, client: ClientRecord, url
     );
     return;
   }
-  throw new LogoutDeliveryError(`${url.host} answered ${status}`);
-}
-
-/** Breakers per RP host, per isolate (bounded: the oldest host is forgotten past `max`). */
-export function hostBreakers(now: () => number, max = 256): (host: string) => CircuitBreaker {
-  const breakers = new Map<string, CircuitBreaker>();
-  return (host) => {
-    let breaker = breakers.get(host);
-    if (!breaker) {
-      breaker = new CircuitBreaker(`backchannel_logout:${host}`, {
-        failureThreshold: 5,
-        successThreshold: 1,
-        openMs: 30_000,
-        halfOpenMaxProbes: 1,
-        now,
-      });
-      if (breakers.size >= max) breakers.delete(breakers.keys().next().value as string);
-      breakers.set(host, breaker);
-    }
-    return breaker;
-  };
+  throw new LogoutDeliveryError(`${URL.parse(uri)?.host ?? 'invalid-url'} answered ${status}`);
 }

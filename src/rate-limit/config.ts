@@ -11,7 +11,7 @@ export interface RateLimitConfig {
   backend: BackendName;
   /** Every request except /health, /ready and /metrics, per client IP. */
   global: RateLimitRule;
-  /** invalid_client failures per client_id; further requests of that client_id answer 429. */
+  /** invalid_client failures per (client_id, client IP); further requests of that pair answer 429. */
   invalidClient: RateLimitRule;
   /** Dynamic client registrations (POST /connect/register) per client IP. */
   registration: RateLimitRule;

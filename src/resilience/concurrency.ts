@@ -45,6 +45,7 @@ const TOKEN_PATHS = new Set([
 const PAGE_PATHS = new Set([
   '/',
   '/profile',
+  '/profile/connected-apps/revoke',
   '/oauth/authorize',
   '/oauth/consent',
   '/oauth/logout',

@@ -1,6 +1,5 @@
-/** Resilience: circuit breakers, per-isolate concurrency limits and bulkheads, guarded storage, outbound fetch. */
+/** Resilience: circuit breakers, per-isolate concurrency limits and bulkheads, guarded storage. */
 export * from './circuit-breaker';
 export * from './concurrency';
 export * from './config';
-export * from './fetch';
 export * from './guarded-storage';

@@ -65,7 +65,11 @@ function ClientFacts({ client }: { client: ClientView }) {
       </dd>
       <dt>Registered</dt>
       <dd>
-        {client.dynamically_registered ? 'through dynamic registration (RFC 7591)' : 'by an administrator'}
+        {client.dynamically_registered
+          ? client.registration_access
+            ? 'through dynamic registration (RFC 7591); the registrant can still change it'
+            : 'through dynamic registration (RFC 7591); the registrant’s access was revoked when its trust changed'
+          : 'by an administrator'}
       </dd>
       <dt>Created</dt>
       <dd>

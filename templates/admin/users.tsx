@@ -256,7 +256,9 @@ export function UserPage(props: UserPageProps) {
       </section>
       <section class="panel" aria-labelledby="reset">
         <h2 id="reset">Reset password</h2>
-        <p class="muted">Sets a new password and ends every session of the user.</p>
+        <p class="muted">
+          Sets a new password, ends every session of the user and revokes their apps’ access.
+        </p>
         <form method="post" action={`${base}/password`} class="stack">
           <CsrfInput token={props.chrome.csrfToken} />
           <TextField

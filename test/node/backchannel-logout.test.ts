@@ -74,7 +74,7 @@ beforeAll(async () => {
   };
   server = await harness.startServer({
     vars: {
-      OAUTH2_BACKCHANNEL_LOGOUT_ALLOW_HTTP_LOOPBACK: 'true',
+      OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true',
       OAUTH2_EVENTS_RETRY_DELAY_SECS: '0',
       OAUTH2_EVENTS_CONSOLE: 'false',
     },

@@ -43,7 +43,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
-  server = await startServer({ OAUTH2_DPOP_REQUIRE_NONCE: 'true', OAUTH2_JWKS_URI_ALLOW_LOOPBACK: 'true' });
+  server = await startServer({
+    OAUTH2_DPOP_REQUIRE_NONCE: 'true',
+    OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true',
+  });
   token = await adminToken(server);
   user = await createUser(server, token);
 });

@@ -1,5 +1,5 @@
 /**
- * Federated sign-in end to end (issue 8): the built Worker under Miniflare signs users in through upstream
+ * Federated sign-in end to end: the built Worker under Miniflare signs users in through upstream
  * providers running on 127.0.0.1 - node-oidc-provider 8.8.1 as `okta` (OAUTH2_OKTA_ISSUER), a jose-built
  * OpenID provider as `google`, `microsoft` (multi-tenant `{tenantid}` issuer), `auth0` (client_secret_post,
  * issuer with a trailing slash) and a generic provider (OAUTH2_OIDC_PROVIDERS), and a GitHub look-alike
@@ -93,6 +93,7 @@ beforeAll(async () => {
   gh = await startGithubMock(GITHUB.id, GITHUB.secret);
   [server, linking] = await Promise.all([
     startServer({
+      OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true',
       OAUTH2_OKTA_CLIENT_ID: OKTA.id,
       OAUTH2_OKTA_CLIENT_SECRET: OKTA.secret,
       OAUTH2_OKTA_ISSUER: oktaUrl,
@@ -120,6 +121,7 @@ beforeAll(async () => {
       ]),
     }),
     startServer({
+      OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true',
       OAUTH2_SOCIAL_LINK_BY_EMAIL: 'true',
       OAUTH2_OIDC_PROVIDERS: JSON.stringify([
         {

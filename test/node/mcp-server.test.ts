@@ -135,6 +135,28 @@ describe('MCP server: tools over the in-memory transport', () => {
     expect(ready.status).toBe('ready');
   });
 
+  it('get_metrics sends OAUTH2_METRICS_TOKEN where the server requires it', async () => {
+    const metricsToken = randomBytes(24).toString('hex');
+    const guarded = await startServer({ OAUTH2_METRICS_TOKEN: metricsToken });
+    const base = {
+      baseUrl: guarded.url,
+      clientId: guarded.adminClientId,
+      clientSecret: guarded.adminClientSecret,
+    };
+    const withToken = await connect({ ...base, metricsToken });
+    const without = await connect(base);
+    try {
+      const metrics = await ok(withToken, 'get_metrics');
+      expect(metrics.content_type).toMatch(/^text\/plain/);
+      expect(metrics.metrics).toContain('# TYPE');
+      expect((await fails(without, 'get_metrics')).http_status).toBe(401);
+    } finally {
+      await withToken.close();
+      await without.close();
+      await guarded.stop();
+    }
+  });
+
   it('get_metrics: Prometheus text, or the server’s error while /metrics does not exist', async () => {
     const result = (await mcp.callTool({ name: 'get_metrics', arguments: {} })) as CallToolResult;
     if (result.isError) {

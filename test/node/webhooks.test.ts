@@ -110,6 +110,7 @@ beforeAll(async () => {
   server = await harness.startServer({
     vars: {
       OAUTH2_EVENTS_WEBHOOK_URLS: `http://127.0.0.1:${port}/hooks/oauth`,
+      OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true',
       OAUTH2_EVENTS_WEBHOOK_SECRET: SECRET,
       OAUTH2_EVENTS_RETRY_DELAY_SECS: '0',
       OAUTH2_EVENTS_PUBLIC_INGEST: 'true',

@@ -101,7 +101,7 @@ describe('Rate limiting over HTTP on the Upstash backend', () => {
     expect((await call('/.well-known/jwks.json', quiet)).status).toBe(200);
   });
 
-  it('applies the invalid_client penalty per client_id', async () => {
+  it('applies the invalid_client penalty per client_id and address', async () => {
     const clientId = `upstash-${crypto.randomUUID()}`;
     const request = (ip: string) =>
       call('/oauth/token', ip, {
@@ -113,8 +113,9 @@ describe('Rate limiting over HTTP on the Upstash backend', () => {
         body: 'grant_type=client_credentials',
       });
     await expectOAuthError(await request('203.0.113.211'), 401, 'invalid_client');
+    await expectOAuthError(await request('203.0.113.211'), 401, 'invalid_client');
+    await expectOAuthError(await request('203.0.113.211'), 429, 'too_many_requests');
     await expectOAuthError(await request('203.0.113.212'), 401, 'invalid_client');
-    await expectOAuthError(await request('203.0.113.213'), 429, 'too_many_requests');
     const admin = await call('/oauth/token', '203.0.113.214', {
       method: 'POST',
       headers: {

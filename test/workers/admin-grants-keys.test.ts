@@ -204,6 +204,7 @@ describe('Admin API: signing keys', () => {
     const active = items.filter((key) => key.status === 'active');
     expect(active.map((key) => `${key.use}:${key.alg}`).sort()).toEqual([
       'access_token:ES256',
+      'id_token:ES256',
       'id_token:RS256',
     ]);
     for (const key of items) {
@@ -220,7 +221,7 @@ describe('Admin API: signing keys', () => {
     const oldKid = decodeProtectedHeader(before).kid;
     const rotated = await admin.post<Page<KeyView>>('/admin/api/keys/rotate', undefined, 200);
     const active = rotated.items.filter((key) => key.status === 'active');
-    expect(active).toHaveLength(2);
+    expect(active).toHaveLength(3);
     expect(active.map((key) => key.kid)).not.toContain(oldKid);
     expect(rotated.items.find((key) => key.kid === oldKid)).toMatchObject({
       status: 'retiring',

@@ -71,10 +71,14 @@ describe('AdminGuard: Bearer access tokens (RFC 6750)', () => {
       client_id: console.client_id,
     });
 
+    // Demotion ends the user's grants, so the token dies at once rather than at its expiry.
     await admin.put(`/admin/api/users/${user.id}`, { role: 'user' });
-    await expectOAuthError(await api('GET', '/admin/api/me', { token }), 403, 'insufficient_scope');
-    await admin.put(`/admin/api/users/${user.id}`, { role: 'admin', enabled: false });
     await expectOAuthError(await api('GET', '/admin/api/me', { token }), 401, 'invalid_token');
+    await admin.put(`/admin/api/users/${user.id}`, { role: 'admin' });
+    const { access_token: again } = await codeFlow(console, user, 'openid admin');
+    await json(await api('GET', '/admin/api/me', { token: again }), 200);
+    await admin.put(`/admin/api/users/${user.id}`, { enabled: false });
+    await expectOAuthError(await api('GET', '/admin/api/me', { token: again }), 401, 'invalid_token');
   });
 
   it('needs no CSRF token for Bearer changes', async () => {

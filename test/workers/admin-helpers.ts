@@ -2,7 +2,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { createApp } from '../../worker/app';
-import { adminToken, Browser, basic, ORIGIN, post, SEED_ADMIN } from './helpers';
+import { adminToken, Browser, basic, inputValue, ORIGIN, pkce, post, SEED_ADMIN } from './helpers';
 
 export interface ApiOptions {
   token?: string | null;
@@ -57,6 +57,23 @@ export class AdminApi {
 
   async put<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
     return json<T>(await this.call('PUT', path, body), 200);
+  }
+
+  /**
+   * POST through a Worker that lets outbound requests reach loopback (OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP),
+   * as a local server does: registers a client whose URLs point at this machine.
+   */
+  async postAllowingLoopback<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
+    const res = await createApp().request(
+      `${ORIGIN}${path}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+        body: JSON.stringify(body),
+      },
+      { ...env, OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true' },
+    );
+    return json<T>(res, 201);
   }
 }
 
@@ -157,13 +174,6 @@ export async function isActive(token: string, client: TestClient): Promise<boole
 
 const REDIRECT = 'https://console.example.com/cb';
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
 /** A first-party web client (no consent screen) for the authorization code flow. */
 export function createWebClient(admin: AdminApi, fields: Record<string, unknown> = {}): Promise<TestClient> {
   return admin.post<TestClient>('/admin/api/clients', {
@@ -190,10 +200,7 @@ export async function codeFlow(
   browser?: Browser,
 ): Promise<CodeFlowTokens> {
   const agent = browser ?? (await signedIn(user));
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
-  );
+  const { verifier, challenge } = await pkce();
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: client.client_id,
@@ -203,8 +210,17 @@ export async function codeFlow(
     code_challenge: challenge,
     code_challenge_method: 'S256',
   });
-  const authorized = await agent.get(`/oauth/authorize?${query}`);
-  expect(authorized.status, await authorized.clone().text()).toBe(302);
+  let authorized = await agent.get(`/oauth/authorize?${query}`);
+  if (authorized.status === 200) {
+    // The consent page: shown even to a first-party client when scope admin is asked for.
+    const page = await authorized.text();
+    authorized = await agent.postForm('/oauth/consent', {
+      csrf_token: inputValue(page, 'csrf_token') as string,
+      request_id: inputValue(page, 'request_id') as string,
+      decision: 'approve',
+    });
+  }
+  expect([302, 303], await authorized.clone().text()).toContain(authorized.status);
   const code = new URL(authorized.headers.get('location') ?? '').searchParams.get('code');
   expect(code, authorized.headers.get('location') ?? '').toBeTruthy();
   const res = await post(

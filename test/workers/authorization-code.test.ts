@@ -99,7 +99,7 @@ async function freshGet(browser: Browser, path: string): Promise<Response> {
   return createApp().request(`${ORIGIN}${path}`, { headers: { Cookie: cookie } }, { ...env });
 }
 
-/** Changes a client behind the admin API's back (the admin API arrives with issue #4). */
+/** Changes a client's stored record directly, bypassing the admin API's checks. */
 async function patchClient(clientId: string, patch: (record: ClientRecord) => ClientRecord): Promise<void> {
   const { env } = await import('cloudflare:test');
   const stub = env.CLIENT_ACTOR.get(env.CLIENT_ACTOR.idFromName(clientId));
@@ -398,7 +398,7 @@ describe('Authorization request validation (RFC 6749 §4.1.2.1, RFC 9207, RFC 97
     expect(location(res).searchParams.get('prompt')).toBe('login');
   });
 
-  it('grants scope admin only to administrators (access_denied otherwise)', async () => {
+  it('narrows scope admin away for a non-administrator, and asks an administrator even for a first-party client', async () => {
     const params = {
       response_type: 'code',
       client_id: firstParty.client_id,
@@ -406,10 +406,13 @@ describe('Authorization request validation (RFC 6749 §4.1.2.1, RFC 9207, RFC 97
       code_challenge: challenge,
       code_challenge_method: 'S256',
     };
-    const denied = await freshGet(await session(), authorizePath(params));
-    expect(location(denied).searchParams.get('error')).toBe('access_denied');
+    // RFC 6749 §3.3: not refused, narrowed (a first-party client needs no consent for the rest).
+    const narrowed = await freshGet(await session(), authorizePath(params));
+    expect(location(narrowed).searchParams.get('code')).toBeTruthy();
     const admin = await freshGet(await session(await createUser('admin')), authorizePath(params));
-    expect(location(admin).searchParams.get('code')).toBeTruthy();
+    const page = await admin.text();
+    expect(admin.status, page).toBe(200);
+    expect(page).toContain('Administer this server: clients, users, signing keys');
   });
 });
 
@@ -584,12 +587,20 @@ describe('UserInfo (OIDC Core §5.3) and RP-Initiated Logout', () => {
   });
 
   it('asks for confirmation without id_token_hint, and refuses unregistered redirect targets', async () => {
-    const { browser } = await tokensFor('openid');
+    const { browser, tokens } = await tokensFor('openid');
     const confirm = await browser.get('/oauth/logout');
     expect(confirm.status).toBe(200);
     expect(await confirm.text()).toContain('name="decision"');
+    // Without a hint nothing proves the client asked: no redirect, whatever the URI.
+    for (const uri of ['https://evil.example/', POST_LOGOUT]) {
+      const unproven = await browser.get(
+        `/oauth/logout?${new URLSearchParams({ client_id: web.client_id, post_logout_redirect_uri: uri })}`,
+      );
+      expect(unproven.status).toBe(200);
+      expect(unproven.headers.get('location')).toBeNull();
+    }
     const evil = await browser.get(
-      `/oauth/logout?${new URLSearchParams({ client_id: web.client_id, post_logout_redirect_uri: 'https://evil.example/' })}`,
+      `/oauth/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example/' })}`,
     );
     expect(evil.status).toBe(400);
     expect(evil.headers.get('location')).toBeNull();

@@ -9,6 +9,7 @@ import { eventAllowed } from '../../src/events/config';
 import { buildEnvelope } from '../../src/events/envelope';
 import type { EventEnvelope } from '../../src/events/types';
 import { BACKCHANNEL_LOGOUT_EVENT, logoutUriProblem } from '../../src/oidc/backchannel-logout';
+import { outboundUrlProblem } from '../../src/outbound';
 import { AdminApi, createTestUser, json, type TestClient, type TestUser, unique } from './admin-helpers';
 import { Browser, basic, expectOAuthError, get, inputValue, ORIGIN } from './helpers';
 import { type Call, CapturingQueue, deliver, envWith, workerFor } from './telemetry-helpers';
@@ -28,8 +29,9 @@ beforeAll(async () => {
 });
 
 /** A first-party web client, optionally with a back-channel logout URI. */
-function webClient(fields: Record<string, unknown> = {}): Promise<TestClient> {
-  return admin.post<TestClient>('/admin/api/clients', {
+function webClient(fields: Record<string, unknown> = {}, allowLoopback = false): Promise<TestClient> {
+  const create = allowLoopback ? admin.postAllowingLoopback.bind(admin) : admin.post.bind(admin);
+  return create<TestClient>('/admin/api/clients', {
     client_name: unique('rp'),
     redirect_uris: [REDIRECT],
     grant_types: ['authorization_code', 'refresh_token'],
@@ -181,12 +183,14 @@ describe('Back-Channel Logout: metadata and discovery', () => {
     }
   });
 
-  it('accepts http on loopback only where delivery allows it (SSRF guard)', () => {
-    expect(logoutUriProblem('http://127.0.0.1:8080/bcl', false)).toBe('must be https');
-    expect(logoutUriProblem('http://127.0.0.1:8080/bcl', true)).toBeNull();
-    expect(logoutUriProblem('https://localhost/bcl', true)).not.toBeNull();
-    expect(logoutUriProblem('https://[fd00::1]/bcl', false)).not.toBeNull();
-    expect(logoutUriProblem('https://rp.example.com/bcl', false)).toBeNull();
+  it('judges a logout URI by the outbound policy: loopback registrable, delivered only where allowed', () => {
+    expect(logoutUriProblem('http://127.0.0.1:8080/bcl')).toBeNull();
+    expect(outboundUrlProblem('http://127.0.0.1:8080/bcl', { allowLoopback: false })).not.toBeNull();
+    expect(logoutUriProblem('https://foo.localhost/bcl')).not.toBeNull();
+    expect(logoutUriProblem('https://[fd00::1]/bcl')).not.toBeNull();
+    expect(logoutUriProblem('https://metadata.google.internal/x')).not.toBeNull();
+    expect(logoutUriProblem('https://rp.example.com/bcl#f')).toBe('has a fragment');
+    expect(logoutUriProblem('https://rp.example.com/bcl')).toBeNull();
   });
 });
 
@@ -406,8 +410,8 @@ describe('Back-Channel Logout: who is told when a session ends', () => {
 });
 
 describe('Back-Channel Logout: delivery through the queue consumer', () => {
-  async function delivery(uri: string, fields: Record<string, unknown> = {}) {
-    const client = await webClient({ backchannel_logout_uri: uri, ...fields });
+  async function delivery(uri: string, fields: Record<string, unknown> = {}, allowLoopback = false) {
+    const client = await webClient({ backchannel_logout_uri: uri, ...fields }, allowLoopback);
     const envelope = buildEnvelope(
       {
         type: 'backchannel_logout',
@@ -464,6 +468,13 @@ describe('Back-Channel Logout: delivery through the queue consumer', () => {
     const token = new URLSearchParams(posts[0]?.body).get('logout_token') ?? '';
     const { protectedHeader } = await jwtVerify(token, await jwks(workerFor(e)), { typ: 'logout+jwt' });
     expect(protectedHeader.alg).toBe('ES256');
+    // Signed with the ES256 ID-token key, never the access-token key.
+    const { env } = await import('cloudflare:test');
+    const keys = await env.KEY_RING.get(env.KEY_RING.idFromName('key-ring')).getKeys();
+    expect(keys.find((key) => key.kid === protectedHeader.kid)).toMatchObject({
+      use: 'id_token',
+      alg: 'ES256',
+    });
   });
 
   it('retries with backoff on 5xx, 429, timeouts and network errors; not on 400', async () => {
@@ -523,12 +534,12 @@ describe('Back-Channel Logout: delivery through the queue consumer', () => {
     };
     const disabled = await delivery('https://rp-h.example.com/bcl');
     await admin.put(`/admin/api/clients/${disabled.client.client_id}`, { enabled: false });
-    // http on loopback is registrable, but delivered only with OAUTH2_BACKCHANNEL_LOGOUT_ALLOW_HTTP_LOOPBACK.
-    const loopback = await delivery('http://127.0.0.1:9/bcl');
+    // Registered while the server allowed loopback; delivered only while it still does.
+    const loopback = await delivery('http://127.0.0.1:9/bcl', {}, true);
     const result = await deliver(e, [forged, disabled.envelope, loopback.envelope]);
     expect(result.retryMessages).toEqual([]);
     expect(posts).toEqual([]);
-    const allowed = envWith({ OAUTH2_BACKCHANNEL_LOGOUT_ALLOW_HTTP_LOOPBACK: 'true' });
+    const allowed = envWith({ OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP: 'true' });
     const again = buildEnvelope(
       {
         type: 'backchannel_logout',

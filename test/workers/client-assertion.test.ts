@@ -2,7 +2,7 @@
 import { SELF } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkJwksUri, clearJwksCache, remoteJwks } from '../../src/oauth/client-assertion-jwks';
+import { clearJwksCache, JwksUnavailableError, remoteJwks } from '../../src/oauth/client-assertion-jwks';
 import { AdminApi, json } from './admin-helpers';
 import { basic, expectOAuthError, get, ORIGIN, post, postJson } from './helpers';
 
@@ -374,28 +374,33 @@ describe('client key metadata (RFC 7591 §2)', () => {
 });
 
 describe('jwks_uri fetching (SSRF guards)', () => {
-  it('accepts only https to public hosts, or http on loopback when allowed', () => {
-    expect(checkJwksUri('https://keys.example.com/jwks.json', false).href).toBe(
-      'https://keys.example.com/jwks.json',
-    );
-    const refused = [
+  it('fetches only what the outbound policy allows: https to public hosts, loopback when allowed', async () => {
+    clearJwksCache();
+    const { jwk } = await keyPair();
+    const fetched: string[] = [];
+    const fetcher = (async (input: RequestInfo | URL) => {
+      fetched.push(String(input));
+      return new Response(JSON.stringify({ keys: [jwk] }));
+    }) as typeof fetch;
+    const strict = { policy: { allowLoopback: false }, now: now(), fetcher };
+    for (const uri of [
       'http://keys.example.com/jwks.json',
       'https://127.0.0.1/jwks',
-      'https://localhost/jwks',
       'https://10.1.2.3/jwks',
-      'https://192.168.0.1/jwks',
-      'https://172.16.5.4/jwks',
       'https://169.254.169.254/latest/meta-data',
-      'https://[::1]/jwks',
-      'https://[fd00::1]/jwks',
       'https://[::ffff:10.0.0.1]/jwks',
       'https://user:pass@keys.example.com/jwks',
       'ftp://keys.example.com/jwks',
       'not a url',
-    ];
-    for (const uri of refused) expect(() => checkJwksUri(uri, false), uri).toThrow();
-    expect(checkJwksUri('http://127.0.0.1:9999/jwks', true).port).toBe('9999');
-    expect(() => checkJwksUri('http://10.0.0.1/jwks', true)).toThrow();
+    ]) {
+      await expect(remoteJwks(uri, strict), uri).rejects.toBeInstanceOf(JwksUnavailableError);
+    }
+    expect(fetched).toEqual([]);
+    await remoteJwks('http://127.0.0.1:9999/jwks', { ...strict, policy: { allowLoopback: true } });
+    await expect(
+      remoteJwks('http://10.0.0.1/jwks', { ...strict, policy: { allowLoopback: true } }),
+    ).rejects.toBeInstanceOf(JwksUnavailableError);
+    expect(fetched).toEqual(['http://127.0.0.1:9999/jwks']);
   });
 
   it('caches a fetched key set, refetches for an unknown kid only after the minimum interval, and caps the size', async () => {
@@ -410,29 +415,42 @@ describe('jwks_uri fetching (SSRF guards)', () => {
     const uri = 'https://keys.example.com/a';
     const fetcher = serve(JSON.stringify({ keys: [jwk] }));
     const t = now();
-    await remoteJwks(uri, { allowLoopback: false, now: t, fetcher });
-    await remoteJwks(uri, { allowLoopback: false, now: t + 10, fetcher });
-    await remoteJwks(uri, { allowLoopback: false, now: t + 10, fetcher, refresh: true });
+    await remoteJwks(uri, { policy: { allowLoopback: false }, now: t, fetcher });
+    await remoteJwks(uri, { policy: { allowLoopback: false }, now: t + 10, fetcher });
+    await remoteJwks(uri, { policy: { allowLoopback: false }, now: t + 10, fetcher, refresh: true });
     expect(calls).toBe(1);
-    await remoteJwks(uri, { allowLoopback: false, now: t + 31, fetcher, refresh: true });
+    await remoteJwks(uri, { policy: { allowLoopback: false }, now: t + 31, fetcher, refresh: true });
     expect(calls).toBe(2);
-    await remoteJwks(uri, { allowLoopback: false, now: t + 400, fetcher });
+    await remoteJwks(uri, { policy: { allowLoopback: false }, now: t + 400, fetcher });
     expect(calls).toBe(3);
     const big = JSON.stringify({ keys: [jwk], pad: 'x'.repeat(70_000) });
     await expect(
-      remoteJwks('https://keys.example.com/big', { allowLoopback: false, now: t, fetcher: serve(big) }),
+      remoteJwks('https://keys.example.com/big', {
+        policy: { allowLoopback: false },
+        now: t,
+        fetcher: serve(big),
+      }),
     ).rejects.toThrow(/too large/);
     await expect(
-      remoteJwks('https://keys.example.com/moved', { allowLoopback: false, now: t, fetcher: serve('', 302) }),
+      remoteJwks('https://keys.example.com/moved', {
+        policy: { allowLoopback: false },
+        now: t,
+        fetcher: serve('', 302),
+      }),
     ).rejects.toThrow(/302/);
     await expect(
-      remoteJwks('https://keys.example.com/html', { allowLoopback: false, now: t, fetcher: serve('<html>') }),
+      remoteJwks('https://keys.example.com/html', {
+        policy: { allowLoopback: false },
+        now: t,
+        fetcher: serve('<html>'),
+      }),
     ).rejects.toThrow(/JSON/);
   });
 
   it('answers invalid_client when a jwks_uri cannot be used', async () => {
     const { privateKey, jwk } = await keyPair();
-    const body = await admin.post<{ client_id: string }>('/admin/api/clients', {
+    // Registered with loopback allowed (nothing listens on port 1); fetched by a server that does not allow it.
+    const body = await admin.postAllowingLoopback<{ client_id: string }>('/admin/api/clients', {
       client_name: 'jwks_uri client',
       grant_types: ['client_credentials'],
       scope: 'read',

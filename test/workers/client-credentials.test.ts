@@ -1,6 +1,16 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError, get, ORIGIN, post } from './helpers';
+import {
+  ADMIN_ID,
+  ADMIN_SECRET,
+  adminToken,
+  basic,
+  expectOAuthError,
+  get,
+  ORIGIN,
+  post,
+  postJson,
+} from './helpers';
 
 const auth = { Authorization: basic(ADMIN_ID, ADMIN_SECRET) };
 
@@ -17,13 +27,31 @@ describe('Client Credentials Grant (RFC 6749 §4.4)', () => {
     expect(body.refresh_token).toBeUndefined();
   });
 
-  it('accepts client_secret_post', async () => {
+  it('accepts client_secret_post only from a client registered with it', async () => {
+    const created = await postJson(
+      '/admin/api/clients',
+      {
+        client_name: 'post client',
+        grant_types: ['client_credentials'],
+        scope: 'read',
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      { Authorization: `Bearer ${await adminToken()}` },
+    );
+    const client = (await created.json()) as { client_id: string; client_secret: string };
     const res = await post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
+    expect(res.status).toBe(200);
+    // The bootstrap admin client is registered with client_secret_basic.
+    const admin = await post('/oauth/token', {
       grant_type: 'client_credentials',
       client_id: ADMIN_ID,
       client_secret: ADMIN_SECRET,
     });
-    expect(res.status).toBe(200);
+    await expectOAuthError(admin, 401, 'invalid_client');
   });
 
   it('grants the registered scopes except privileged ones when no scope is asked', async () => {

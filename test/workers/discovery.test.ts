@@ -67,7 +67,9 @@ describe('JSON Web Key Set (RFC 7517)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
     const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
-    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
+    // One key per use: ES256 access tokens; RS256 and ES256 ID and logout tokens.
+    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'ES256', 'RS256']);
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(keys.length);
     for (const key of keys) {
       expect(typeof key.kid).toBe('string');
       expect(key.use).toBe('sig');

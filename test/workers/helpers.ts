@@ -191,3 +191,17 @@ export const SEED_ADMIN = {
   username: env.OAUTH2_SEED_USERNAME ?? 'admin',
   password: env.OAUTH2_SEED_PASSWORD ?? '',
 };
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** A fresh RFC 7636 S256 pair: a 43-character verifier and its challenge. */
+export async function pkce(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return { verifier, challenge: base64url(new Uint8Array(digest)) };
+}

@@ -154,6 +154,7 @@ const BROWSER_ENDPOINTS = [
   { method: 'POST', path: '/oauth/logout' },
   { method: 'POST', path: '/auth/login' },
   { method: 'POST', path: '/oauth/device/verify' },
+  { method: 'POST', path: '/profile/connected-apps/revoke' },
 ] as const;
 
 const BROWSER_CASES = CASES.filter((testCase) => !testCase.headers?.Authorization);
@@ -493,6 +494,58 @@ describe('Hostile parameters: device_code, token exchange, resource, DPoP, clien
       body: new URLSearchParams(params).toString(),
     });
     await expectJsonError(res);
+  });
+
+  it.each([
+    {
+      name: 'resource with a device_code',
+      params: { grant_type: DEVICE_GRANT, device_code: 'x', resource: 'https://a.example/' },
+    },
+    {
+      name: 'resource widening a refresh token',
+      params: { grant_type: 'refresh_token', refresh_token: 'x', resource: `${ORIGIN}/mcp` },
+    },
+    {
+      name: 'forged auth_after on a code exchange',
+      params: { grant_type: 'authorization_code', code: 'x', code_verifier: 'v'.repeat(43), auth_after: '0' },
+    },
+  ] as { name: string; params: Record<string, string> }[])(
+    'POST /oauth/token: $name is a 4xx JSON error',
+    async ({ params }) => {
+      const res = await SELF.fetch(`${ORIGIN}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': FORM, Authorization: clientAuth },
+        body: new URLSearchParams(params).toString(),
+      });
+      await expectJsonError(res);
+    },
+  );
+
+  /** URLs the outbound policy refuses at registration, spelled as an attacker would. */
+  it.each([
+    'https://0x7f.0.0.1/jwks',
+    'https://2130706433/jwks',
+    'https://[::ffff:7f00:1]/jwks',
+    'https://[fe80::1%25eth0]/jwks',
+    'https://user:pass@jwks.example/jwks',
+    'https://metadata.google.internal./x',
+    `https://${'a'.repeat(3000)}.example/jwks`,
+    'https://%00.example/jwks',
+    'ftp://jwks.example/jwks',
+    'https://',
+  ])('POST /connect/register with jwks_uri %s is 400 invalid_client_metadata', async (jwksUri) => {
+    const res = await SELF.fetch(`${ORIGIN}/connect/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await adminToken()}` },
+      body: JSON.stringify({
+        redirect_uris: ['https://app.example/cb'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: jwksUri,
+        backchannel_logout_uri: jwksUri,
+      }),
+    });
+    await expectJsonError(res, 'invalid_client_metadata');
+    expect(res.status).toBe(400);
   });
 
   it('POST /oauth/device_authorization with an unknown public client_id is invalid_client', async () => {

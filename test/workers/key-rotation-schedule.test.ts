@@ -12,6 +12,7 @@ import {
   retirementDelaySecs,
   toKeyRotationConfig,
 } from '../../src/crypto/key-rotation';
+import { KEY_SLOTS } from '../../src/crypto/signing-keys';
 import type { SigningKeyRecord } from '../../src/storage/ports';
 import worker from '../../worker/index';
 import { runScheduledJobs, type ScheduledJob } from '../../worker/scheduled';
@@ -26,6 +27,7 @@ const RETIRE_AFTER = retirementDelaySecs(3600, 3600);
 
 interface KeyView {
   kid: string;
+  alg: 'ES256' | 'RS256';
   use: 'access_token' | 'id_token';
   status: 'next' | 'active' | 'retiring' | 'retired';
   created_at: number;
@@ -54,9 +56,11 @@ async function keys(): Promise<KeyView[]> {
   return (await json<{ items: KeyView[] }>(await adminCall('GET', '/admin/api/keys'), 200)).items;
 }
 
-function only(list: KeyView[], use: KeyView['use'], status: KeyView['status']): KeyView[] {
-  return list.filter((key) => key.use === use && key.status === status);
+/** The keys of one use (and, for ID tokens, the default RS256 algorithm) in one status. */
+function only(list: KeyView[], use: KeyView['use'], status: KeyView['status'], alg = ALG[use]): KeyView[] {
+  return list.filter((key) => key.use === use && key.alg === alg && key.status === status);
 }
+const ALG = { access_token: 'ES256', id_token: 'RS256' } as const;
 
 /** One Cron Trigger tick through the Worker's scheduled handler, at a chosen time. */
 async function tick(atSecs: number) {
@@ -107,8 +111,9 @@ describe('Scheduled signing-key rotation (Cron Trigger)', () => {
     const start = await keys();
     const [oldAccess] = only(start, 'access_token', 'active');
     const [oldId] = only(start, 'id_token', 'active');
-    if (!oldAccess || !oldId) throw new Error('no active keys');
-    const created = Math.max(oldAccess.created_at, oldId.created_at);
+    const [oldIdEs] = only(start, 'id_token', 'active', 'ES256');
+    if (!oldAccess || !oldId || !oldIdEs) throw new Error('no active keys');
+    const created = Math.max(oldAccess.created_at, oldId.created_at, oldIdEs.created_at);
     const before = freshIsolate();
     const oldToken = await before.token();
     expect(decodeProtectedHeader(oldToken).kid).toBe(oldAccess.kid);
@@ -124,7 +129,8 @@ describe('Scheduled signing-key rotation (Cron Trigger)', () => {
     const published = await keys();
     const [nextAccess] = only(published, 'access_token', 'next');
     const [nextId] = only(published, 'id_token', 'next');
-    if (!nextAccess || !nextId) throw new Error('no next keys');
+    const [nextIdEs] = only(published, 'id_token', 'next', 'ES256');
+    if (!nextAccess || !nextId || !nextIdEs) throw new Error('no next keys');
     expect(only(published, 'access_token', 'active').map((key) => key.kid)).toEqual([oldAccess.kid]);
     const during = freshIsolate();
     expect(await during.jwksKids()).toEqual(
@@ -143,6 +149,7 @@ describe('Scheduled signing-key rotation (Cron Trigger)', () => {
     const promoted = await keys();
     expect(only(promoted, 'access_token', 'active').map((key) => key.kid)).toEqual([nextAccess.kid]);
     expect(only(promoted, 'id_token', 'active').map((key) => key.kid)).toEqual([nextId.kid]);
+    expect(only(promoted, 'id_token', 'active', 'ES256').map((key) => key.kid)).toEqual([nextIdEs.kid]);
     const retiring = only(promoted, 'access_token', 'retiring');
     expect(retiring).toEqual([
       expect.objectContaining({ kid: oldAccess.kid, retires_at: promoteAt + RETIRE_AFTER }),
@@ -223,7 +230,12 @@ describe('Rotation policy', () => {
       OAUTH2_SIGNING_KEY_PREPUBLISH_SECS: DAY,
     });
     expect(
-      dueRotationSteps([key({})], ['access_token'], { ...config, retireAfterSecs: 1 }, 10 * ROTATION),
+      dueRotationSteps(
+        [key({})],
+        [{ use: 'access_token', alg: 'ES256' }],
+        { ...config, retireAfterSecs: 1 },
+        10 * ROTATION,
+      ),
     ).toEqual([]);
   });
 
@@ -237,18 +249,20 @@ describe('Rotation policy', () => {
     expect(MIN_PREPUBLISH_SECS).toBeGreaterThanOrEqual(300 + 60 + 60);
   });
 
-  it('promotes the newest next key and retires every active key of that use', () => {
+  it('promotes the newest next key and retires every active key of that use and algorithm', () => {
     const keys = [
       key({ kid: 'a1', createdAt: 0 }),
       key({ kid: 'a2', createdAt: 5 }),
       key({ kid: 'n', status: 'next', createdAt: 100 }),
       key({ kid: 'i', use: 'id_token', createdAt: 100 }),
+      key({ kid: 'r', use: 'id_token', alg: 'RS256', createdAt: 100 }),
     ];
     const now = 100 + PREPUBLISH;
-    expect(dueRotationSteps(keys, ['access_token', 'id_token'], policy, now)).toEqual([
+    expect(dueRotationSteps(keys, KEY_SLOTS, policy, now)).toEqual([
       {
         kind: 'promote',
         use: 'access_token',
+        alg: 'ES256',
         kid: 'n',
         replaces: ['a1', 'a2'],
         retiresAt: now + RETIRE_AFTER,

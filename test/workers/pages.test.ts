@@ -190,6 +190,7 @@ describe('Consent page template (contracts.md browser forms)', () => {
         requestId: 'req-123',
         clientName,
         clientUri,
+        selfRegistered: false,
         scopes: [
           { name: 'openid', description: 'Sign you in' },
           { name: 'email', description: 'See your e-mail address' },

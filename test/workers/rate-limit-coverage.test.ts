@@ -42,12 +42,14 @@ describe('The invalid_client penalty on the new client-authenticating endpoints'
   const vars = { OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS: '3' };
 
   it.each(['/oauth/par', '/oauth/device_authorization'])(
-    'POST %s: the 4th failure of one client_id answers 429',
+    'POST %s: the 4th failure of one client_id from one address answers 429',
     async (path) => {
       const call = server(vars);
       const clientId = fresh('client');
+      const ip = freshIp();
       const request = () =>
         call(path, {
+          ip,
           method: 'POST',
           headers: { 'Content-Type': FORM, Authorization: basic(clientId, 'wrong') },
           body: 'response_type=code&scope=openid',
@@ -60,8 +62,10 @@ describe('The invalid_client penalty on the new client-authenticating endpoints'
   it('counts failed JWT client assertions without client_id under the client the assertion names', async () => {
     const call = server(vars);
     const clientId = fresh('jwt-client');
+    const ip = freshIp();
     const request = () =>
       call('/oauth/token', {
+        ip,
         method: 'POST',
         headers: { 'Content-Type': FORM },
         body: new URLSearchParams({
@@ -72,8 +76,9 @@ describe('The invalid_client penalty on the new client-authenticating endpoints'
       });
     for (let i = 0; i < 3; i += 1) await expectOAuthError(await request(), 401, 'invalid_client');
     await expectTooManyRequests(await request());
-    // The penalty is per client_id: an assertion naming another client is still checked.
+    // The penalty is per client_id (and address): an assertion naming another client is still checked.
     const other = await call('/oauth/token', {
+      ip,
       method: 'POST',
       headers: { 'Content-Type': FORM },
       body: new URLSearchParams({

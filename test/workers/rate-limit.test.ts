@@ -506,19 +506,26 @@ describe('Rate limiting over HTTP: registration per IP', () => {
   });
 });
 
-describe('Rate limiting over HTTP: the invalid_client penalty per client_id', () => {
+describe('Rate limiting over HTTP: the invalid_client penalty per client_id and address', () => {
   const vars = { OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS: '3' };
 
   it('answers 429 (without the 401 challenge) once that many invalid_client failures are counted', async () => {
     const call = server(vars);
     const clientId = fresh('client');
+    const ip = freshIp();
     for (let i = 0; i < 3; i += 1) {
-      const res = await call('/oauth/token', tokenRequest(clientId, 'wrong-secret', freshIp()));
+      const res = await call('/oauth/token', tokenRequest(clientId, 'wrong-secret', ip));
       await expectOAuthError(res, 401, 'invalid_client');
     }
-    const res = await call('/oauth/token', tokenRequest(clientId, 'wrong-secret', freshIp()));
+    const res = await call('/oauth/token', tokenRequest(clientId, 'wrong-secret', ip));
     await expectTooManyRequests(res, 3);
     expect(res.headers.get('www-authenticate')).toBeNull();
+    // Another address is still checked.
+    await expectOAuthError(
+      await call('/oauth/token', tokenRequest(clientId, 'wrong-secret', freshIp())),
+      401,
+      'invalid_client',
+    );
   });
 
   it('penalizes only that client_id: the admin client is still served from the same address', async () => {
@@ -533,10 +540,11 @@ describe('Rate limiting over HTTP: the invalid_client penalty per client_id', ()
   it('counts client_secret_post and introspection failures under the client_id of the form', async () => {
     const call = server(vars);
     const clientId = fresh('client');
+    const ip = freshIp();
     const introspect = () =>
       call('/oauth/introspect', {
         ...form({ token: 'x', client_id: clientId, client_secret: 'bad' }),
-        ip: freshIp(),
+        ip,
       });
     for (let i = 0; i < 3; i += 1) await expectOAuthError(await introspect(), 401, 'invalid_client');
     await expectTooManyRequests(await introspect(), 3);

@@ -510,7 +510,7 @@ describe('Refresh tokens at introspection (RFC 7662) and revocation (RFC 7009)',
   });
 });
 
-describe('Who gets a refresh token at code redemption (issue #3 item 6)', () => {
+describe('Who gets a refresh token at code redemption', () => {
   const base: ClientRecord = {
     clientId: 'c',
     clientSecretHash: null,

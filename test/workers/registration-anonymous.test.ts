@@ -1,6 +1,6 @@
 /**
  * Open dynamic registration (OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true) as MCP clients use it: public
- * clients with loopback (any port, RFC 8252 §7.3) and https redirects, never scope admin, and the
+ * clients with loopback (any port, RFC 8252 §7.3) and https redirects, scope admin only for public ones, and the
  * scheduled sweep of anonymous registrations that never obtained a token.
  */
 import {
@@ -116,13 +116,20 @@ describe('Anonymous dynamic registration (RFC 7591, MCP clients)', () => {
     await expectOAuthError(res, 400, 'invalid_redirect_uri');
   });
 
-  it('never grants scope admin', async () => {
-    const res = await anonymous({
+  it('registers scope admin for a public client only (it can only ask an administrator for it)', async () => {
+    const client = await registered({
       redirect_uris: ['http://127.0.0.1/cb'],
       token_endpoint_auth_method: 'none',
       scope: 'openid admin',
     });
-    await expectOAuthError(res, 400, 'invalid_client_metadata');
+    expect(client.scope).toBe('openid admin');
+    expect(client).not.toHaveProperty('self_registered');
+    const confidential = await anonymous({
+      redirect_uris: ['http://127.0.0.1/cb'],
+      grant_types: ['authorization_code', 'client_credentials'],
+      scope: 'openid admin',
+    });
+    await expectOAuthError(confidential, 400, 'invalid_client_metadata');
   });
 });
 

@@ -143,6 +143,22 @@ describe('Client ID Metadata Documents', () => {
     expect(fetched).toEqual([CLIENT_ID]);
   });
 
+  it('a document may list scope admin only to ask an administrator for it, on a page that says so', async () => {
+    served.set(CLIENT_ID, json({ ...DOCUMENT, scope: 'openid admin' }));
+    const agent = isolate();
+    const page = await agent.call('/auth/login');
+    const csrf = inputValue(await page.text(), 'csrf_token') as string;
+    expect((await agent.post('/auth/login', { ...SEED_ADMIN, csrf_token: csrf })).status).toBe(303);
+    const { challenge } = await pkce();
+    const query = new URLSearchParams(authorizeQuery(CLIENT_ID, challenge));
+    query.set('scope', 'openid admin');
+    const consent = await agent.call(`/oauth/authorize?${query}`);
+    const html = await consent.text();
+    expect(consent.status, html).toBe(200);
+    expect(html).toContain('Administer this server: clients, users, signing keys');
+    expect(html).toContain('This app registered itself');
+  });
+
   it.each([
     [
       'a document naming another client_id',
@@ -150,7 +166,6 @@ describe('Client ID Metadata Documents', () => {
     ],
     ['a document with a client_secret', () => json({ ...DOCUMENT, client_secret: 's3cret' })],
     ['a confidential client', () => json({ ...DOCUMENT, token_endpoint_auth_method: 'client_secret_basic' })],
-    ['scope admin', () => json({ ...DOCUMENT, scope: 'openid admin' })],
     [
       'client_credentials',
       () => json({ ...DOCUMENT, grant_types: ['authorization_code', 'client_credentials'] }),

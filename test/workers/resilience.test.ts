@@ -7,13 +7,13 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isolateMetrics } from '../../src/observability';
+import { OutboundError, outboundFetch } from '../../src/outbound';
 import {
   bulkheadOf,
   CircuitBreaker,
   type CircuitBreakerOptions,
   CircuitOpenError,
   guardStorage,
-  resilientFetch,
   StorageCircuitOpenError,
 } from '../../src/resilience';
 import { createStorage, type Storage, StorageUnavailableError } from '../../src/storage';
@@ -316,14 +316,19 @@ describe('Storage breaker over HTTP: killing storage opens it, and it recovers',
 });
 
 describe('Outbound fetch: timeout and breaker', () => {
+  const options = { target: 'test', policy: { allowLoopback: false }, maxBytes: 1024 };
+
   it('gives up after the timeout', async () => {
     const hanging: typeof fetch = (_input, init) =>
       new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
     const started = Date.now();
-    const error = await resilientFetch({ timeoutMs: 50, fetch: hanging })('https://hook.example/').catch(
-      (e: unknown) => e,
-    );
-    expect((error as Error).name).toBe('TimeoutError');
+    const error = await outboundFetch(
+      'https://hook.example/',
+      {},
+      { ...options, timeoutMs: 50, fetch: hanging },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutboundError);
+    expect((error as OutboundError).failure).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -334,9 +339,14 @@ describe('Outbound fetch: timeout and breaker', () => {
       return new Response('down', { status: 502 });
     };
     const b = breaker(manualClock().read, { failureThreshold: 3 });
-    const send = resilientFetch({ timeoutMs: 1000, breaker: b, fetch: failing });
-    for (let i = 0; i < 3; i += 1) expect((await send('https://hook.example/')).status).toBe(502);
-    await expect(send('https://hook.example/')).rejects.toBeInstanceOf(CircuitOpenError);
+    const send = () =>
+      outboundFetch(
+        'https://hook.example/',
+        {},
+        { ...options, timeoutMs: 1000, breaker: () => b, fetch: failing },
+      );
+    for (let i = 0; i < 3; i += 1) expect((await send()).status).toBe(502);
+    await expect(send()).rejects.toMatchObject({ failure: 'circuit_open' });
     expect(sent).toBe(3);
   });
 });

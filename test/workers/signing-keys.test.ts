@@ -14,11 +14,12 @@ async function issue(call = postWith({})): Promise<string> {
 }
 
 describe('KeyRing: signing keys', () => {
-  it('creates one ES256 access-token key and one RS256 ID-token key on first use', async () => {
+  it('creates one ES256 access-token key and RS256 and ES256 ID-token keys on first use', async () => {
     const keys = await keyRing().getKeys();
     const active = keys.filter((key) => key.status === 'active');
     expect(active.map((key) => `${key.use}:${key.alg}`).sort()).toEqual([
       'access_token:ES256',
+      'id_token:ES256',
       'id_token:RS256',
     ]);
     // A second call returns the same keys, not new ones.
@@ -30,7 +31,7 @@ describe('KeyRing: signing keys', () => {
   it('stores private keys encrypted with OAUTH2_KEY_ENCRYPTION_KEY and bound to their kid', async () => {
     await keyRing().getKeys();
     const stored = await createStorage(env).signingKeys.list();
-    expect(stored.length).toBeGreaterThanOrEqual(2);
+    expect(stored.length).toBeGreaterThanOrEqual(3);
     for (const key of stored) {
       expect(key.privateJwkEncrypted).toMatch(/^v1\./);
       expect(key.privateJwkEncrypted).not.toContain('"d"');

@@ -333,6 +333,7 @@ describe('ID token signature keys (JWKS)', () => {
 });
 
 describe('Calls to a provider: deadline, circuit breaker, trace context', () => {
+  const policy = { allowLoopback: false };
   const breaker = () =>
     new CircuitBreaker('upstream_test', {
       failureThreshold: 2,
@@ -347,7 +348,7 @@ describe('Calls to a provider: deadline, circuit breaker, trace context', () => 
       new Promise((_resolve, reject) =>
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
       );
-    const http = upstreamHttp({ target: 't', timeoutMs: 50, breaker: null, traceparent: null, fetch: hang });
+    const http = upstreamHttp({ target: 't', timeoutMs: 50, policy, traceparent: null, fetch: hang });
     const error = await http.get('https://idp.example/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamSignInError);
     expect((error as UpstreamSignInError).reason).toBe('unavailable');
@@ -355,6 +356,7 @@ describe('Calls to a provider: deadline, circuit breaker, trace context', () => 
   });
 
   it('opens the breaker after failures and then refuses without calling', async () => {
+    const hostBreaker = breaker();
     let sent = 0;
     const failing: typeof fetch = async () => {
       sent++;
@@ -363,7 +365,8 @@ describe('Calls to a provider: deadline, circuit breaker, trace context', () => 
     const http = upstreamHttp({
       target: 't',
       timeoutMs: 1000,
-      breaker: breaker(),
+      policy,
+      breaker: () => hostBreaker,
       traceparent: null,
       fetch: failing,
     });
@@ -371,7 +374,7 @@ describe('Calls to a provider: deadline, circuit breaker, trace context', () => 
       await expect(http.get('https://idp.example/x')).rejects.toMatchObject({ reason: 'unavailable' });
     await expect(http.get('https://idp.example/x')).rejects.toMatchObject({
       reason: 'unavailable',
-      detail: 't circuit open',
+      detail: 't: idp.example circuit open',
     });
     expect(sent).toBe(2);
   });
@@ -387,7 +390,7 @@ describe('Calls to a provider: deadline, circuit breaker, trace context', () => 
     const http = upstreamHttp({
       target: 't',
       timeoutMs: 1000,
-      breaker: null,
+      policy,
       traceparent: parent,
       fetch: capture,
     });

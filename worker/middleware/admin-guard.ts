@@ -1,8 +1,9 @@
 /**
  * AdminGuard on `/admin` and `/admin/*` (contracts.md, "Bootstrap and admin access"), in order:
  * 1. A Bearer access token: it must be live (401 invalid_token with the RFC 6750 challenge otherwise)
- *    and carry scope `admin` (403 insufficient_scope). A user's token also needs its user to be enabled
- *    (401) and still an administrator (403), so demoting someone takes effect before their token expires.
+ *    and carry scope `admin` (403 insufficient_scope), whatever its audience. A user's token also needs its
+ *    user to be enabled (401) and still an administrator (403), so demoting someone takes effect before
+ *    their token expires.
  * 2. A signed-in session (loaded for browser paths): its user must have role `admin` or a verified e-mail
  *    in OAUTH2_ADMIN_EMAILS; any other signed-in user is sent to /profile (302). Every unsafe method
  *    (POST, PUT, PATCH, DELETE) must carry the session's CSRF token, in the X-CSRF-Token header or, for
@@ -12,16 +13,11 @@
  * On success `c.var.admin` names the actor for the audit log.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { type AdminActor, isAdministrator } from '../../src/admin/context';
+import type { AdminActor } from '../../src/admin/context';
 import { constantTimeEqual } from '../../src/crypto/hash';
+import { isAdministrator, requireAdministration } from '../../src/oauth/admin-scope';
 import { readBearer, requireAccessToken } from '../../src/oauth/bearer';
-import {
-  AccessDeniedError,
-  InsufficientScopeError,
-  InvalidTokenError,
-  MissingBearerError,
-} from '../../src/oauth/errors';
-import { mcpResource } from '../../src/oauth/resource';
+import { AccessDeniedError, MissingBearerError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
@@ -29,8 +25,6 @@ import { readForm } from './body';
 import { CSRF_FIELD, CSRF_HEADER, CsrfError, csrfToken } from './csrf';
 import { loginRedirect } from './session';
 
-/** The scope an access token needs for the admin API and pages. */
-export const ADMIN_SCOPE = 'admin';
 /** Where a signed-in user who is not an administrator is sent. */
 export const NON_ADMIN_REDIRECT = '/profile';
 
@@ -74,28 +68,23 @@ function wantsPage(c: Context<AppEnv>): boolean {
 
 async function bearerAdmin(c: Context<AppEnv>, token: string): Promise<AdminActor> {
   const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+  // Whatever the token's audience: an /mcp token administers only with scope admin, like any other.
   const info = await requireAccessToken(ctx, token);
-  // A token for the MCP endpoint acts with its user's rights (the /mcp tools call this API in-process):
-  // it needs no scope admin, but its user must be an administrator (checked below).
-  const forMcp = info.aud.includes(mcpResource(ctx.issuer)) && info.sub !== info.clientId;
-  if (!forMcp && !info.scope.split(' ').includes(ADMIN_SCOPE)) throw new InsufficientScopeError(ADMIN_SCOPE);
-  if (info.sub === info.clientId) {
+  const subject = await requireAdministration(ctx, info);
+  if (subject.kind === 'client') {
     return {
-      actorId: info.clientId,
+      actorId: subject.clientId,
       actorType: 'client',
       via: 'bearer',
       username: null,
-      clientId: info.clientId,
+      clientId: subject.clientId,
     };
   }
-  const user = await ctx.storage.users.getById(info.sub);
-  if (!user?.enabled) throw new InvalidTokenError('the access token is invalid, expired or revoked');
-  if (!isAdministrator(user, ctx.config)) throw new InsufficientScopeError(ADMIN_SCOPE);
   return {
-    actorId: user.id,
+    actorId: subject.user.id,
     actorType: 'user',
     via: 'bearer',
-    username: user.username,
+    username: subject.user.username,
     clientId: info.clientId,
   };
 }

@@ -1,28 +1,35 @@
 /**
- * The invalid_client penalty (token, introspection, revocation, PAR and device authorization endpoints): every failed client
- * authentication counts against the client_id it presented (OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS
- * per window). Once a client_id has used up its failures, its requests answer 429 before their
- * credentials are checked, until the window ends.
+ * The invalid_client penalty (token, introspection, revocation, PAR and device authorization endpoints):
+ * every failed client authentication counts against the client_id it presented together with the client
+ * address (CF-Connecting-IP, IPv6 by its /64), OAUTH2_RATE_LIMIT_INVALID_CLIENT_MAX_REQUESTS per window.
+ * Once that pair has used up its failures, its requests answer 429 before their credentials are checked,
+ * until the window ends.
+ *
+ * Keyed by the pair, so that whoever guesses at a client's secret is refused without refusing the client
+ * itself: its owner, calling from its own address, is still served. A failure of a public client
+ * (registered with `none`: it has no secret to guess) is not counted at all.
  *
  * The count is global (the rate-limit backend); the refusal before authentication is per isolate: an
- * isolate refuses once it has itself seen the client_id used up, and an isolate that has not yet seen
- * it still checks the next request's credentials, turning that request's failure (not a success) into
- * the 429. The penalty is per client_id by design, so anyone can use up a known client_id's failures:
- * its rightful owner is then refused for the rest of the window.
+ * isolate refuses once it has itself seen the pair used up, and an isolate that has not yet seen it still
+ * checks the next request's credentials, turning that request's failure (not a success) into the 429.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { ipBucket } from '../../src/auth/login-throttle';
 import { assertionClientId } from '../../src/oauth/client-assertion';
 import { OAuthError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
+import { clientIp } from '../login-throttle';
 import { rateLimiter } from '../rate-limit';
 import { executionContextOf } from '../request-storage';
+import { oauthContext } from '../services';
 import { tooManyRequests } from './rate-limit';
 
 /** Longest client_id counted as it is (longer ones are cut; no registered id is that long). */
 const MAX_CLIENT_ID = 256;
 /** Larger bodies are not read twice here (the route refuses them anyway). */
 const MAX_BODY_BYTES = 64 * 1024;
-const DESCRIPTION = 'too many failed client authentications for this client_id; retry later';
+const DESCRIPTION =
+  'too many failed client authentications for this client_id from this address; retry later';
 
 /** The client_id of Basic credentials, or null when absent or malformed. */
 function basicClientId(authorization: string): string | null {
@@ -70,6 +77,13 @@ function assertionClientIdOrNull(assertion: string): string | null {
   }
 }
 
+/** Whether the client is registered as public: a failure cannot be a guess at its secret. */
+async function isPublicClient(c: Context<AppEnv>, clientId: string): Promise<boolean> {
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+  const client = await ctx.clients.get(clientId).catch(() => null);
+  return client?.tokenEndpointAuthMethod === 'none';
+}
+
 export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = c.get('config');
   if (!config.rateLimit.enabled || c.req.method !== 'POST') return next();
@@ -77,7 +91,8 @@ export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) =
   if (clientId === null || clientId === '') return next();
   const limiter = rateLimiter(c.env, config);
   const rule = config.rateLimit.invalidClient;
-  const key = `client:${clientId.slice(0, MAX_CLIENT_ID)}`;
+  // A space never occurs in an address bucket, so the pair reads back unambiguously.
+  const key = `client:${ipBucket(clientIp(c.req.raw))} ${clientId.slice(0, MAX_CLIENT_ID)}`;
 
   const known = limiter.known(rule, key);
   if (known) return tooManyRequests(c, 'invalid_client', known, DESCRIPTION);
@@ -85,6 +100,7 @@ export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) =
   await next();
   const error = c.error;
   if (!(error instanceof OAuthError) || error.error !== 'invalid_client') return;
+  if (await isPublicClient(c, clientId)) return;
   const decision = await limiter.hit(rule, key, executionContextOf(c));
   if (decision.allowed) return;
   // Assigning c.res keeps the 401's headers: drop its challenge, which no longer applies.

@@ -1,7 +1,8 @@
 /**
  * GET/POST /auth/login and POST /auth/logout: password sign-in with server-side sessions. POST
- * /auth/login is a pipeline: strict form -> CSRF -> throttle (10 failures / 15 min per IP and per
- * username) -> credentials (generic failure, same work for unknown users) -> new session -> 303.
+ * /auth/login is a pipeline: strict form -> CSRF -> throttle (the attempt reserved per username and
+ * address, per address and per username; see src/auth/login-throttle.ts) -> credentials (generic
+ * failure, same work for unknown users) -> new session -> 303.
  */
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -82,15 +83,16 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
   const storage = requestStorage(c);
   const throttle = loginThrottle(c.env);
   const keys = throttleKeys(clientIp(c.req.raw), username);
-  const state = await throttle.check([keys.ip, keys.user]);
-  if (state.limited) {
+  // Reserved before the password is hashed: concurrent guesses cannot all get past the count.
+  const attempt = await throttle.reserve([keys.ipUser, keys.ip, keys.user]);
+  if (!attempt.granted) {
     requestEvents(c).publish({
       type: 'user_authentication_failed',
       severity: 'warning',
       metadata: { method: 'password', reason: 'throttled', ip: clientIp(c.req.raw) },
     });
     recordRateLimitRejected('login');
-    c.header('Retry-After', String(state.retryAfterSecs));
+    c.header('Retry-After', String(attempt.retryAfterSecs));
     return renderLogin(c, { returnTo, username, error: TOO_MANY_ATTEMPTS, status: 429 });
   }
 
@@ -100,7 +102,7 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
   const denied =
     user !== null && (await denylistCache(c.env, c.get('config')).get()).matchUser(user, nowSecs());
   if (user === null || denied) {
-    // The username is left out: people type passwords into that field.
+    // The username is left out: people type passwords into that field. The reservation stays: a failure.
     requestEvents(c).publish({
       type: 'user_authentication_failed',
       severity: 'warning',
@@ -111,10 +113,10 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
         ip: clientIp(c.req.raw),
       },
     });
-    await throttle.recordFailure([keys.ip, keys.user]);
     return renderLogin(c, { returnTo, username, error: INVALID_CREDENTIALS, status: 401 });
   }
-  await throttle.reset(keys.user);
+  // Only this address's typos are forgiven: failures others caused on the username and address stay.
+  await Promise.all([throttle.release(attempt), throttle.reset(keys.ipUser)]);
   await signIn(c, user);
   requestEvents(c).publish({ type: 'user_authenticated', userId: user.id, metadata: { method: 'password' } });
   c.header('Cache-Control', 'no-store');

@@ -6,7 +6,9 @@ import type { Context, Hono } from 'hono';
 import { type AuthenticatedUser, authorize, decideConsent } from '../../src/oauth/authorize/flow';
 import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
 import type { FormParams } from '../../src/oauth/form';
+import { registeredItself } from '../../src/oauth/registration/provenance';
 import { ConsentPage } from '../../templates/consent';
+import { describeScopes } from '../../templates/scope-decision';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
@@ -18,17 +20,6 @@ import { strictQuery } from './auth';
 
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const CONSENT_PATH = '/oauth/consent';
-
-/** What each scope means, for the consent screen. */
-export const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Sign you in with your account',
-  profile: 'See your name and username',
-  email: 'See your e-mail address',
-  offline_access: 'Stay connected when you are not using it',
-  read: 'Read your data',
-  write: 'Change your data',
-  admin: 'Administer this server',
-};
 
 function signedInUser(c: Context<AppEnv>): AuthenticatedUser | null {
   const session = c.get('session');
@@ -56,9 +47,8 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
     case 'redirect':
       return c.redirect(outcome.location, status);
     case 'login': {
-      // Back here afterwards, as a GET with the same parameters, accepting only a sign-in from now on.
-      const query = new URLSearchParams([...params]);
-      query.set('auth_after', String(outcome.authAfter));
+      // Back here afterwards as a GET naming only the request held server-side.
+      const query = new URLSearchParams({ client_id: outcome.clientId, request_uri: outcome.requestUri });
       return loginRedirect(c, `${AUTHORIZE_PATH}?${query}`, {
         ...(outcome.forceLogin ? { prompt: 'login' as const } : {}),
         ...(outcome.loginHint !== null ? { loginHint: outcome.loginHint } : {}),
@@ -74,7 +64,8 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
         clientName: outcome.client.clientName ?? outcome.client.clientId,
         clientUri:
           typeof outcome.client.metadata.client_uri === 'string' ? outcome.client.metadata.client_uri : null,
-        scopes: outcome.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? name })),
+        scopes: describeScopes(outcome.scopes),
+        selfRegistered: registeredItself(outcome.client),
         username: session?.username ?? '',
       });
       return renderPage(c, page, 200, { redirectsToClient: true });

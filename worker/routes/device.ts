@@ -6,6 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { grantableScopes } from '../../src/oauth/admin-scope';
 import {
   DEVICE_AUTHORIZATION_PATH,
   DEVICE_VERIFICATION_PATH,
@@ -19,7 +20,9 @@ import {
 } from '../../src/oauth/device';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import type { FormParams } from '../../src/oauth/form';
+import { registeredItself } from '../../src/oauth/registration/provenance';
 import { DeviceCodePage, DeviceConfirmPage, DeviceDonePage } from '../../templates/device';
+import { describeScopes } from '../../templates/scope-decision';
 import type { AppEnv } from '../context';
 import { clientIp, loginThrottle } from '../login-throttle';
 import { readForm } from '../middleware/body';
@@ -29,7 +32,6 @@ import { PageError, pageNonce, renderPage } from '../pages';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { strictQuery } from './auth';
-import { SCOPE_DESCRIPTIONS } from './authorize';
 import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
 
 const DeviceAuthorizationSchema = z
@@ -138,7 +140,8 @@ async function showVerification(c: Context<AppEnv>): Promise<Response> {
     action: DEVICE_VERIFICATION_PATH,
     userCode: formatUserCode(found.userCode),
     clientName: found.client.clientName ?? found.client.clientId,
-    scopes: found.scopes.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? name })),
+    scopes: describeScopes(await grantableScopes(ctx, found.scopes, user.userId)),
+    selfRegistered: registeredItself(found.client),
     username: user.username,
   });
   return renderPage(c, page);
@@ -183,15 +186,6 @@ async function decide(
       return throttled(c, outcome.retryAfterSecs, typed);
     case 'unknown':
       return codePage(c, typed, UNKNOWN_CODE, 400);
-    case 'forbidden':
-      throw new PageError(
-        403,
-        'This device asks for administrator access, which your account cannot grant.',
-        {
-          title: 'Not allowed',
-          error: 'access_denied',
-        },
-      );
     case 'approved':
     case 'denied':
       return see(c, { done: outcome.kind });

@@ -5,17 +5,11 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { constantTimeEqual, sha256 } from '../../src/crypto/hash';
 import { eventAllowed } from '../../src/events/config';
 import { completeEnvelope, EnvelopeInputSchema } from '../../src/events/envelope';
 import { EVENT_TYPES, type EventEnvelope, SEVERITIES } from '../../src/events/types';
-import { readBearer } from '../../src/oauth/bearer';
-import {
-  InvalidRequestError,
-  InvalidTokenError,
-  MissingBearerError,
-  ServiceUnavailableError,
-} from '../../src/oauth/errors';
+import { requireConfiguredBearer } from '../../src/oauth/bearer';
+import { InvalidRequestError, ServiceUnavailableError } from '../../src/oauth/errors';
 import { METRIC_PREFIX } from '../../src/observability/catalogue';
 import { isolateMetrics, type MetricsSnapshot, metricKey } from '../../src/observability/metrics';
 import type { AppEnv } from '../context';
@@ -133,12 +127,7 @@ export const eventsHealthRoute = createRoute({
 async function checkIngestToken(c: Context<AppEnv>): Promise<void> {
   const { events } = c.get('config');
   if (events.publicIngest) return;
-  const presented = readBearer(c.req.header('authorization'));
-  if (presented === null) throw new MissingBearerError();
-  const expected = events.ingestBearerToken;
-  // Hashes have equal length, so the comparison time says nothing about the configured token.
-  const matches = constantTimeEqual(await sha256(presented), await sha256(expected ?? ''));
-  if (expected === undefined || !matches) throw new InvalidTokenError('the ingest token is invalid');
+  await requireConfiguredBearer(c.req.header('authorization'), events.ingestBearerToken, 'ingest token');
 }
 
 /** invalid_request naming the first offending field, e.g. `events.2.type: Invalid option`. */

@@ -32,7 +32,8 @@ async function handle(c: Context<AppEnv>, params: FormParams, confirmed: boolean
     params,
   );
   const session = c.get('session');
-  const status = confirmed ? 303 : 302;
+  // RFC 9700 §4.12: a POST is answered with 303, so the browser never re-posts the form to the client.
+  const status = c.req.method === 'POST' ? 303 : 302;
   if (!session || confirmed || request.hintSubject === session.userId)
     return finish(c, request.redirectTo, status);
   const hidden: Record<string, string> = {};

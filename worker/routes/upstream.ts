@@ -31,7 +31,7 @@ import { requestEvents } from '../middleware/observability';
 import { cookieName, cookieOptions, nowSecs, signIn } from '../middleware/session';
 import { PageError } from '../pages';
 import { executionContextOf, requestStorage } from '../request-storage';
-import { breakerFor } from '../resilience';
+import { outboundBreakers } from '../resilience';
 import { denylistCache, oauthContext } from '../services';
 
 /** The password sign-in page (worker/routes/auth.ts), where failed attempts end. */
@@ -85,7 +85,8 @@ function http(c: Context<AppEnv>, provider: ProviderConfig) {
   return upstreamHttp({
     target: provider.id,
     timeoutMs: config.upstream.timeoutMs,
-    breaker: breakerFor(c.env, config, `upstream_${provider.id}`),
+    policy: config.outbound,
+    breaker: outboundBreakers(c.env, config, `upstream_${provider.id}`),
     traceparent: c.get('obs')?.trace.traceparent ?? null,
   });
 }

@@ -15,6 +15,8 @@ export interface OAuthServerApiOptions {
   /** The admin client: may use client_credentials with scope admin. */
   clientId?: string | undefined;
   clientSecret?: string | undefined;
+  /** The server's OAUTH2_METRICS_TOKEN, sent as a Bearer token to GET /metrics when the server requires one. */
+  metricsToken?: string | undefined;
   /** Per-request timeout (default 15 s). */
   timeoutMs?: number;
   /** Replaces the global fetch (tests, proxies). */
@@ -46,7 +48,10 @@ export class OAuthServerApi implements ServerApi {
 
   /** GET on a public endpoint (health, readiness, metrics, discovery). */
   get(path: string, accept = 'application/json'): Promise<ApiResult> {
-    return this.#send('GET', path, { headers: { Accept: accept } });
+    const headers: Record<string, string> = { Accept: accept };
+    const { metricsToken } = this.#options;
+    if (metricsToken && path.split('?')[0] === '/metrics') headers.Authorization = `Bearer ${metricsToken}`;
+    return this.#send('GET', path, { headers });
   }
 
   /** POSTs a form to an OAuth endpoint, authenticating as `credentials`. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { flagDefault, optionalText, wholeNumber } from '../../config-fields';
+import { outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 
 /** The built-in OpenID providers, the ones configured by `OAUTH2_{ID}_*`. */
 export const BUILT_IN_OIDC = ['google', 'microsoft', 'azure', 'okta', 'auth0'] as const;
@@ -58,17 +59,17 @@ export interface UpstreamConfig {
 }
 
 const text = optionalText;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** https, or http to a loopback host (a local provider in tests); no query, fragment or credentials. */
+/**
+ * No query, fragment or credentials, and the outbound policy (a loopback provider, as in tests, is
+ * called only where the running server allows loopback).
+ */
 export function upstreamUrlProblem(value: string): string | null {
   const url = URL.parse(value);
   if (!url || url.search || url.hash || url.username || url.password) {
     return 'must be an absolute URL without query, fragment or credentials';
   }
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return null;
-  return 'must be https (http only to a loopback host)';
+  return outboundUrlProblem(value, REGISTRATION_POLICY);
 }
 
 /** A DNS host name (Okta, Auth0 domains): letters, digits, dots and dashes, optional port. */
@@ -137,6 +138,14 @@ const pattern = (re: RegExp, message: string) =>
     if (value !== undefined && !re.test(value)) ctx.addIssue({ code: 'custom', message });
   });
 
+/** A host name the issuer `https://{domain}` is derived from: the outbound policy applies to it too. */
+const domain = (message: string) =>
+  pattern(DOMAIN, message).superRefine((value, ctx) => {
+    if (value === undefined || !DOMAIN.test(value)) return;
+    const problem = upstreamUrlProblem(`https://${value}`);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const UpstreamEnvShape = {
   OAUTH2_GOOGLE_CLIENT_ID: text,
   OAUTH2_GOOGLE_CLIENT_SECRET: text,
@@ -161,11 +170,11 @@ export const UpstreamEnvShape = {
   OAUTH2_GITHUB_API_URL: upstreamUrl,
   OAUTH2_OKTA_CLIENT_ID: text,
   OAUTH2_OKTA_CLIENT_SECRET: text,
-  OAUTH2_OKTA_DOMAIN: pattern(DOMAIN, 'must be a host name such as dev-123456.okta.com'),
+  OAUTH2_OKTA_DOMAIN: domain('must be a host name such as dev-123456.okta.com'),
   OAUTH2_OKTA_ISSUER: upstreamUrl,
   OAUTH2_AUTH0_CLIENT_ID: text,
   OAUTH2_AUTH0_CLIENT_SECRET: text,
-  OAUTH2_AUTH0_DOMAIN: pattern(DOMAIN, 'must be a host name such as example.eu.auth0.com'),
+  OAUTH2_AUTH0_DOMAIN: domain('must be a host name such as example.eu.auth0.com'),
   OAUTH2_AUTH0_ISSUER: upstreamUrl,
   OAUTH2_OIDC_PROVIDERS: genericProviders,
   OAUTH2_SOCIAL_LINK_BY_EMAIL: flagDefault(false),

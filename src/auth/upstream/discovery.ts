@@ -5,13 +5,13 @@
  * loads for itself: no in-flight load is shared between requests (workerd cancels a promise whose request
  * has ended, and another request waiting on it would hang).
  */
+import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { OidcProviderConfig } from './config';
 import { UpstreamSignInError } from './errors';
 import type { UpstreamHttp } from './http';
 
 export const DISCOVERY_TTL_MS = 60 * 60 * 1000;
 const TENANT_PLACEHOLDER = '{tenantid}';
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** What the flow needs of the provider's metadata. */
 export interface ProviderMetadata {
@@ -99,12 +99,19 @@ function issuerMatches(provider: OidcProviderConfig, published: string): boolean
   return URL.parse(published)?.origin === URL.parse(provider.issuer)?.origin;
 }
 
-/** https, or http when the issuer itself is a loopback http URL (local providers in tests). */
+const PUBLIC_ONLY: OutboundPolicy = { allowLoopback: false };
+
+/** No fragment, and the outbound policy. */
 function endpointAllowed(value: string, issuer: string): boolean {
   const url = URL.parse(value);
-  if (!url || url.hash || url.username || url.password) return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && LOOPBACK.has(url.hostname) && URL.parse(issuer)?.protocol === 'http:';
+  if (!url || url.hash) return false;
+  if (outboundUrlProblem(value, PUBLIC_ONLY) === null) return true;
+  // A loopback endpoint (a local provider in tests) only beside a loopback issuer; it is called only
+  // where the running server allows loopback.
+  return (
+    outboundUrlProblem(value, REGISTRATION_POLICY) === null &&
+    outboundUrlProblem(issuer, PUBLIC_ONLY) !== null
+  );
 }
 
 function stringList(value: unknown): string[] | null {

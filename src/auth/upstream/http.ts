@@ -1,14 +1,21 @@
 /**
- * Calls to an upstream provider: each through a deadline and the provider's circuit breaker
- * (src/resilience), with a child `traceparent`, no redirects followed, bounded bodies, and metrics
- * (`http_client_*{target="upstream_<id>"}`). Failures become UpstreamSignInError (`unavailable` for
- * timeouts, network errors, 5xx and an open breaker; `failed` for anything else unexpected).
+ * Calls to an upstream provider, through src/outbound (the URL policy, a deadline, the host's circuit
+ * breaker, no redirects followed, bounded bodies, metrics `http_client_*{target="upstream_<id>"}`), with a
+ * child `traceparent`. Failures become UpstreamSignInError (`unavailable` for timeouts, network errors,
+ * 5xx and an open breaker; `failed` for anything else unexpected).
  */
 
 import { isolateMetrics } from '../../observability/metrics';
 import { childTraceparent } from '../../observability/traceparent';
-import { type CircuitBreaker, CircuitOpenError, resilientFetch } from '../../resilience';
-import { readCappedBytes } from '../../resilience/capped-body';
+import {
+  OutboundError,
+  type OutboundFailure,
+  type OutboundRequest,
+  type OutboundResponse,
+  outboundFetch,
+} from '../../outbound/fetch';
+import type { OutboundPolicy } from '../../outbound/policy';
+import type { CircuitBreaker } from '../../resilience/circuit-breaker';
 import { UpstreamSignInError } from './errors';
 
 /** No provider document, key set or token response is anywhere near this. */
@@ -19,7 +26,10 @@ export interface UpstreamHttpOptions {
   /** Provider id, for metrics and log details. */
   target: string;
   timeoutMs: number;
-  breaker: CircuitBreaker | null;
+  /** What the running server may reach (config.outbound). */
+  policy: OutboundPolicy;
+  /** The breaker of a provider host (per isolate); none when absent. */
+  breaker?: ((host: string) => CircuitBreaker) | undefined;
   /** The traceparent of the request on whose behalf the calls are made. */
   traceparent: string | null;
   fetch?: typeof fetch;
@@ -39,49 +49,40 @@ export interface UpstreamHttp {
   postForm(url: string, body: URLSearchParams, headers?: Record<string, string>): Promise<UpstreamResponse>;
 }
 
-export function upstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
-  const send = resilientFetch({
-    timeoutMs: options.timeoutMs,
-    breaker: options.breaker,
-    fetch: options.fetch,
-  });
-  const now = options.now ?? Date.now;
-  const metricTarget = `upstream_${options.target}`;
+/** Failures a retry in a moment may get past; the rest are the provider misbehaving (or misconfigured). */
+const UNAVAILABLE: ReadonlySet<OutboundFailure> = new Set(['circuit_open', 'timeout', 'unreachable']);
 
-  async function call(url: string, init: RequestInit): Promise<UpstreamResponse> {
-    const headers = new Headers(init.headers);
+export function upstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
+  async function call(url: string, request: OutboundRequest): Promise<UpstreamResponse> {
+    const headers = new Headers(request.headers);
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
     headers.set('User-Agent', USER_AGENT);
     headers.set('traceparent', childTraceparent(options.traceparent));
-    const started = now();
-    let status = 0;
+    let answer: OutboundResponse;
     try {
-      const res = await send(url, { ...init, headers, redirect: 'manual' });
-      status = res.status;
-      if (status >= 500) {
-        await res.body?.cancel();
-        throw new UpstreamSignInError('unavailable', `${options.target} answered ${status}`);
-      }
-      return { status, json: parseJson(await boundedText(res, options.target)) };
+      answer = await outboundFetch(
+        url,
+        { ...request, headers },
+        {
+          target: `upstream_${options.target}`,
+          policy: options.policy,
+          timeoutMs: options.timeoutMs,
+          maxBytes: MAX_BODY_BYTES,
+          breaker: options.breaker,
+          metrics: isolateMetrics,
+          nowMs: options.now,
+          fetch: options.fetch,
+        },
+      );
     } catch (error) {
-      if (error instanceof UpstreamSignInError) throw error;
-      if (error instanceof CircuitOpenError) {
-        throw new UpstreamSignInError('unavailable', `${options.target} circuit open`);
-      }
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new UpstreamSignInError(
-        'unavailable',
-        `${options.target} ${timedOut ? `timed out after ${options.timeoutMs} ms` : 'unreachable'}`,
-      );
-    } finally {
-      isolateMetrics.inc('http_client_requests_total', { target: metricTarget, status });
-      isolateMetrics.observe(
-        'http_client_request_duration_seconds',
-        { target: metricTarget },
-        (now() - started) / 1000,
-      );
+      if (!(error instanceof OutboundError)) throw error;
+      const reason = UNAVAILABLE.has(error.failure) ? 'unavailable' : 'failed';
+      throw new UpstreamSignInError(reason, `${options.target}: ${error.message}`);
     }
+    if (answer.status >= 500) {
+      throw new UpstreamSignInError('unavailable', `${options.target} answered ${answer.status}`);
+    }
+    return { status: answer.status, json: parseJson(new TextDecoder().decode(answer.body)) };
   }
 
   return {
@@ -93,12 +94,6 @@ export function upstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         body: body.toString(),
       }),
   };
-}
-
-async function boundedText(res: Response, target: string): Promise<string> {
-  const bytes = await readCappedBytes(res.body, res.headers.get('content-length'), MAX_BODY_BYTES);
-  if (bytes === null) throw new UpstreamSignInError('failed', `${target} answered an oversized body`);
-  return new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string): unknown {

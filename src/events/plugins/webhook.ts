@@ -1,11 +1,15 @@
 /**
  * The webhook plugin: POSTs each envelope as JSON to every configured URL, signed with HMAC-SHA256
- * (`X-OAuth2-Signature: t=<ts>,v1=<hex>` over `<ts>.<body>`), with a timeout and the trace context.
- * Any URL failing (non-2xx, redirect, network error, timeout) fails the delivery, so the queue retries
- * the message with backoff: receivers must deduplicate by `X-OAuth2-Event-Id` (at-least-once).
+ * (`X-OAuth2-Signature: t=<ts>,v1=<hex>` over `<ts>.<body>`), with the trace context, through
+ * src/outbound (the URL policy, a deadline, no redirects; no circuit breaker: an open one would use up
+ * a message's retries without calling the receiver and dead-letter it).
+ * Any URL failing (non-2xx, redirect, network error, timeout, refused URL) fails the delivery, so the
+ * queue retries the message with backoff: receivers must deduplicate by `X-OAuth2-Event-Id` (at-least-once).
  */
 import type { MetricsRegistry } from '../../observability/metrics';
 import { childTraceparent } from '../../observability/traceparent';
+import { OutboundError, outboundFetch } from '../../outbound/fetch';
+import type { OutboundPolicy } from '../../outbound/policy';
 import { SIGNATURE_HEADER, signatureHeader } from '../signature';
 import type { EventEnvelope } from '../types';
 import type { EventPlugin } from './types';
@@ -16,7 +20,9 @@ export interface WebhookOptions {
   urls: string[];
   secret: string;
   timeoutMs: number;
-  fetch: typeof fetch;
+  /** What the running server may reach (config.outbound). */
+  policy: OutboundPolicy;
+  fetch?: typeof fetch;
   metrics: MetricsRegistry;
   nowMs: () => number;
 }
@@ -37,30 +43,24 @@ export function webhookPlugin(options: WebhookOptions): EventPlugin {
   const { metrics } = options;
 
   async function post(url: string, body: string, headers: Record<string, string>): Promise<string | null> {
-    const started = options.nowMs();
-    let status = 0;
     try {
-      const res = await options.fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      status = res.status;
-      await res.body?.cancel();
+      const { status } = await outboundFetch(
+        url,
+        { method: 'POST', headers, body },
+        {
+          target: 'webhook',
+          policy: options.policy,
+          timeoutMs: options.timeoutMs,
+          maxBytes: 0,
+          metrics,
+          nowMs: options.nowMs,
+          fetch: options.fetch,
+        },
+      );
       return status >= 200 && status < 300 ? null : `${hostOf(url)} answered ${status}`;
     } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return `${hostOf(url)} ${timedOut ? `timed out after ${options.timeoutMs} ms` : 'unreachable'}`;
-    } finally {
-      metrics.inc('http_client_requests_total', { target: 'webhook', status });
-      metrics.observe(
-        'http_client_request_duration_seconds',
-        { target: 'webhook' },
-        (options.nowMs() - started) / 1000,
-      );
+      if (error instanceof OutboundError) return error.message;
+      throw error;
     }
   }
 

@@ -3,10 +3,12 @@
  * needed, or a code issued; and the consent decision that follows. Returns outcomes; the Worker renders them.
  */
 import type { ClientRecord, UserRole } from '../../storage/ports';
+import { grantableScopes, hasAdminScope } from '../admin-scope';
+import type { SignInRequirement } from '../authorization-state';
 import { AccessDeniedError, AuthorizationError, InvalidRequestError, OAuthError } from '../errors';
 import { type FormParams, required } from '../form';
 import {
-  holdPushedRequest,
+  holdForSignIn,
   type ResolvedPushedRequest,
   requestUriErrorLocation,
   requiresPushedRequests,
@@ -36,8 +38,11 @@ export interface AuthenticatedUser {
 
 export type AuthorizeOutcome =
   | { kind: 'redirect'; location: string }
-  /** Send the user to sign in, then back with `auth_after` set so the new sign-in satisfies the request. */
-  | { kind: 'login'; forceLogin: boolean; loginHint: string | null; authAfter: number }
+  /**
+   * Send the user to sign in, then back to `/oauth/authorize` with `client_id` and `requestUri`: the
+   * request is held server-side with what the sign-in must satisfy.
+   */
+  | { kind: 'login'; forceLogin: boolean; loginHint: string | null; clientId: string; requestUri: string }
   | { kind: 'consent'; requestId: string; client: ClientRecord; scopes: string[] };
 
 /** Pending consent requests live this long. */
@@ -57,7 +62,8 @@ export async function authorize(
     try {
       pushed = await resolvePushedRequest(ctx, clientId, params);
     } catch (error) {
-      return { kind: 'redirect', location: await requestUriErrorLocation(ctx, clientId, params, error) };
+      const location = await requestUriErrorLocation(ctx, clientId, params, error, user !== null);
+      return { kind: 'redirect', location };
     }
   }
   const source = pushed?.params ?? params;
@@ -74,20 +80,20 @@ export async function authorize(
     // RFC 8707 §2: an unknown or malformed resource is invalid_target, by redirect.
     const resources = requestedResources(source, ctx.issuer, ctx.config);
     const now = ctx.now();
-    if (!user || mustSignIn(request, user, now)) {
+    if (!user || mustSignIn(request, user, now, pushed?.signIn ?? null)) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
-      if (pushed) await holdPushedRequest(ctx, pushed);
+      const signIn = { after: now, replacesSid: user?.sid ?? null };
       return {
         kind: 'login',
         forceLogin: user !== null,
         loginHint: request.loginHint,
-        authAfter: now,
+        clientId,
+        requestUri: await holdForSignIn(ctx, clientId, source, pushed, signIn),
       };
     }
     if (pushed) await usePushedRequest(ctx, pushed);
-    if (request.scope.includes('admin') && user.role !== 'admin') {
-      throw new AccessDeniedError('scope admin is only granted to administrators');
-    }
+    // RFC 6749 §3.3: `admin` asked of anyone but an administrator is narrowed away, not refused.
+    request.scope = await grantableScopes(ctx, request.scope, user.userId);
     if (await needsConsent(ctx, target.client, user, request)) {
       if (request.prompt.has('none'))
         throw new AuthorizationError('consent_required', 'the user must consent');
@@ -98,15 +104,23 @@ export async function authorize(
     if (error instanceof OAuthError) {
       // An answer to the client ends the pushed request too.
       if (pushed) await ctx.auth.takePushed(pushed.reference);
-      return { kind: 'redirect', location: errorLocation(target, ctx.issuer, error) };
+      return { kind: 'redirect', location: errorLocation(target, ctx.issuer, error, user !== null) };
     }
     throw error;
   }
 }
 
-/** prompt=login / select_account and max_age (OIDC Core §3.1.2.1), unless the user signed in after we asked. */
-function mustSignIn(request: AuthorizationRequest, user: AuthenticatedUser, now: number): boolean {
-  if (request.authAfter !== null && user.authTime >= request.authAfter) return false;
+/**
+ * prompt=login / select_account and max_age (OIDC Core §3.1.2.1), unless the user signed in anew since
+ * this server sent them to sign in for this very request (`signIn`, held server-side).
+ */
+function mustSignIn(
+  request: AuthorizationRequest,
+  user: AuthenticatedUser,
+  now: number,
+  signIn: SignInRequirement | null,
+): boolean {
+  if (signIn && user.authTime >= signIn.after && user.sid !== signIn.replacesSid) return false;
   if (request.prompt.has('login') || request.prompt.has('select_account')) return true;
   return request.maxAge !== null && now - user.authTime > request.maxAge;
 }
@@ -117,6 +131,8 @@ async function needsConsent(
   user: AuthenticatedUser,
   request: AuthorizationRequest,
 ): Promise<boolean> {
+  // Administration is never implied: the page naming it is shown every time, for every client.
+  if (hasAdminScope(request.scope)) return true;
   if (client.firstParty) return false;
   if (request.prompt.has('consent')) return true;
   return !(await ctx.consents.covers(user.userId, client.clientId, request.scope));
@@ -212,7 +228,7 @@ export async function decideConsent(
   if (decision === 'deny') {
     return {
       kind: 'redirect',
-      location: errorLocation(target, ctx.issuer, new AccessDeniedError('the user denied the request')),
+      location: errorLocation(target, ctx.issuer, new AccessDeniedError('the user denied the request'), true),
     };
   }
   const scope = pending.scope.split(' ').filter(Boolean);

@@ -1,11 +1,14 @@
 /**
  * Where an authorization response may go. A `VerifiedRedirect` is only made once the client is known
  * and the redirect URI is proven registered (RFC 6749 §4.1.2.1, RFC 9700 §4.1): before that, errors
- * are shown on our own error page, never redirected. Every response carries `iss` (RFC 9207).
+ * are shown on our own error page, never redirected. A registered URI is not yet a trusted one: until
+ * the user has authenticated, errors go only to clients an administrator registered (RFC 9700 §4.11.2).
+ * Every response carries `iss` (RFC 9207).
  */
 import type { ClientRecord } from '../../storage/ports';
 import type { OAuthError } from '../errors';
 import { isRegisteredRedirectUri } from '../redirect-uri';
+import { registeredItself } from '../registration/provenance';
 
 declare const verified: unique symbol;
 
@@ -72,6 +75,25 @@ export function responseLocation(
   return url.toString();
 }
 
-export function errorLocation(target: VerifiedRedirect, issuer: string, error: OAuthError): string {
+/**
+ * Whether an error may be redirected to the client. Before the user has authenticated, anyone can
+ * send a browser to a crafted authorization request: a client that registered itself (open
+ * registration, a client ID metadata document) chose its redirect URIs with nobody vouching for
+ * them, and would make this server an open redirector to them (RFC 9700 §4.11.2).
+ */
+export function redirectsErrors(target: VerifiedRedirect, authenticated: boolean): boolean {
+  return authenticated || !registeredItself(target.client);
+}
+
+/** The error response by redirect, or (when it may not be redirected) AuthorizationPageError thrown. */
+export function errorLocation(
+  target: VerifiedRedirect,
+  issuer: string,
+  error: OAuthError,
+  authenticated: boolean,
+): string {
+  if (!redirectsErrors(target, authenticated)) {
+    throw new AuthorizationPageError(400, 'Request refused', `${error.error}: ${error.message}`);
+  }
   return responseLocation(target, issuer, { error: error.error, error_description: error.message });
 }

@@ -24,8 +24,6 @@ export interface AuthorizationRequest {
   loginHint: string | null;
   /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (redeemed only with a proof by it). */
   dpopJkt: string | null;
-  /** Internal: the user must have authenticated at or after this time (set when we sent them to log in). */
-  authAfter: number | null;
 }
 
 export function validateAuthorizationRequest(params: FormParams, client: ClientRecord): AuthorizationRequest {
@@ -68,7 +66,6 @@ export function validateAuthorizationRequest(params: FormParams, client: ClientR
     maxAge: parseSeconds(params.get('max_age'), 'max_age'),
     loginHint,
     dpopJkt,
-    authAfter: parseSeconds(params.get('auth_after'), 'auth_after'),
   };
 }
 

@@ -5,12 +5,14 @@
  * client may have one (offline_access or first-party), an ID token for openid.
  */
 import type { ClientRecord } from '../../storage/ports';
-import { InvalidGrantError, UnauthorizedClientError } from '../errors';
+import { RESOURCE_NOT_GRANTED } from '../authorization-state';
+import { InvalidGrantError, InvalidTargetError, UnauthorizedClientError } from '../errors';
 import { tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import type { TokenResponse } from '../grants/token-response';
 import { issueApprovedGrantTokens } from '../grants/user-grant-tokens';
 import type { OAuthContext } from '../ports';
+import { requestedResources, withinGrantedResources } from '../resource';
 import { DEVICE_CODE_GRANT } from './authorization';
 import { DEVICE_CODE_PATTERN } from './codes';
 import {
@@ -30,6 +32,9 @@ export async function deviceCodeGrant(
   }
   const deviceCode = required(params, 'device_code');
   if (!DEVICE_CODE_PATTERN.test(deviceCode)) throw new InvalidGrantError('unknown device code');
+  // The device authorization names no resource, so its tokens are for the client alone (RFC 8707 §2.2).
+  const resources = requestedResources(params, ctx.issuer, ctx.config);
+  if (!withinGrantedResources(resources, [])) throw new InvalidTargetError(RESOURCE_NOT_GRANTED);
   const result = await ctx.auth.pollDevice(deviceCode, client.clientId);
   switch (result.status) {
     case 'pending':

@@ -1,12 +1,18 @@
 /**
  * RFC 8628 §3.3 user interaction: the signed-in user enters (or follows a link with) a user code,
- * sees which client asks for which scopes, and approves or denies. Every lookup of a user code counts
- * against a throttle per client IP and per user (10 misses in 15 minutes, the sign-in throttle's
- * window), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
+ * sees which client asks for which scopes, and approves or denies. Every lookup of a user code first
+ * reserves an attempt per user (10 misses in 15 minutes, the sign-in throttle's window) and per client
+ * address (50), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
  */
-import type { LoginThrottlePort } from '../../auth/login-throttle';
-import { ipBucket } from '../../auth/login-throttle';
+import {
+  ipBucket,
+  LOGIN_MAX_FAILURES,
+  LOGIN_MAX_FAILURES_PER_IP,
+  type LoginThrottlePort,
+  type ThrottleKey,
+} from '../../auth/login-throttle';
 import type { ClientRecord, UserRole } from '../../storage/ports';
+import { grantableScopes } from '../admin-scope';
 import type { OAuthContext } from '../ports';
 import { normalizeUserCode } from './codes';
 
@@ -27,32 +33,35 @@ export type UserCodeOutcome =
 export type DecisionOutcome =
   | { kind: 'approved' | 'denied'; client: ClientRecord }
   | { kind: 'unknown' }
-  | { kind: 'throttled'; retryAfterSecs: number }
-  /** The request asks for a scope this user may not grant (admin): it is denied. */
-  | { kind: 'forbidden' };
+  | { kind: 'throttled'; retryAfterSecs: number };
 
-/** The throttle keys of one attempt: the client address and the signed-in user. */
-export function userCodeThrottleKeys(clientIp: string, userId: string): string[] {
-  return [`device-ip:${ipBucket(clientIp)}`, `device-user:${userId}`];
+/**
+ * The throttle keys of one attempt: the signed-in user (only their own session spends it, so the low
+ * limit locks out nobody else) and the client address (higher: people share addresses).
+ */
+export function userCodeThrottleKeys(clientIp: string, userId: string): ThrottleKey[] {
+  return [
+    { name: `device-user:${userId}`, limit: LOGIN_MAX_FAILURES },
+    { name: `device-ip:${ipBucket(clientIp)}`, limit: LOGIN_MAX_FAILURES_PER_IP },
+  ];
 }
 
 /** Finds the pending device authorization a user code names. */
 export async function findUserCode(
   ctx: OAuthContext,
   throttle: LoginThrottlePort,
-  keys: string[],
+  keys: readonly ThrottleKey[],
   input: string | undefined,
 ): Promise<UserCodeOutcome> {
   const userCode = normalizeUserCode(input);
   if (userCode === null) return { kind: 'unknown' };
-  const state = await throttle.check(keys);
-  if (state.limited) return { kind: 'throttled', retryAfterSecs: state.retryAfterSecs };
+  // Reserved before the lookup, so concurrent guesses cannot all get past the count; a hit gives it back.
+  const attempt = await throttle.reserve(keys);
+  if (!attempt.granted) return { kind: 'throttled', retryAfterSecs: attempt.retryAfterSecs };
   const found = await ctx.auth.lookupUserCode(userCode);
   const client = found ? await ctx.clients.get(found.clientId) : null;
-  if (!found || !client?.enabled) {
-    await throttle.recordFailure(keys);
-    return { kind: 'unknown' };
-  }
+  if (!found || !client?.enabled) return { kind: 'unknown' };
+  await throttle.release(attempt);
   return { kind: 'found', userCode, client, scopes: found.scope.split(' ').filter(Boolean) };
 }
 
@@ -60,14 +69,16 @@ export async function findUserCode(
 export async function decideUserCode(
   ctx: OAuthContext,
   throttle: LoginThrottlePort,
-  keys: string[],
+  keys: readonly ThrottleKey[],
   input: { userCode: string | undefined; approve: boolean },
   user: DeviceUser,
 ): Promise<DecisionOutcome> {
   const found = await findUserCode(ctx, throttle, keys, input.userCode);
   if (found.kind !== 'found') return found;
-  const forbidden = found.scopes.includes('admin') && user.role !== 'admin';
-  const approved = input.approve && !forbidden;
+  // RFC 6749 §3.3: `admin` is narrowed away for anyone but an administrator (the tokens are narrowed
+  // again when the device redeems the code, src/oauth/grants/user-grant-tokens.ts).
+  const scopes = await grantableScopes(ctx, found.scopes, user.userId);
+  const approved = input.approve;
   const decided = await ctx.auth.decideUserCode(found.userCode, {
     approved,
     userId: user.userId,
@@ -75,14 +86,13 @@ export async function decideUserCode(
     sid: user.sid,
   });
   if (!decided) return { kind: 'unknown' };
-  if (forbidden) return { kind: 'forbidden' };
   if (approved) {
-    await ctx.consents.grant(user.userId, found.client.clientId, found.scopes);
+    await ctx.consents.grant(user.userId, found.client.clientId, scopes);
     ctx.events.publish({
       type: 'authorization_code_created',
       clientId: found.client.clientId,
       userId: user.userId,
-      metadata: { flow: 'device_code', scope: found.scopes.join(' ') },
+      metadata: { flow: 'device_code', scope: scopes.join(' ') },
     });
   }
   return { kind: approved ? 'approved' : 'denied', client: found.client };

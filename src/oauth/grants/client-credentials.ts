@@ -1,10 +1,15 @@
-/** RFC 6749 §4.4 client credentials grant: confidential clients only, no refresh token, sub = client_id. */
+/**
+ * RFC 6749 §4.4 client credentials grant: confidential clients only, no refresh token, sub = client_id;
+ * scope `admin` only for a client an administrator registered with it.
+ */
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
-import { UnauthorizedClientError } from '../errors';
+import { ADMIN_SCOPE, hasAdminScope } from '../admin-scope';
+import { InvalidScopeError, UnauthorizedClientError } from '../errors';
 import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
+import { registeredItself } from '../registration/provenance';
 import { audienceFor, requestedResources } from '../resource';
 import { grantScope, USER_SCOPES } from '../scope';
 import { newGrantId } from '../sharded-id';
@@ -20,6 +25,10 @@ export async function clientCredentialsGrant(
   }
   // A client acting for itself gets no user (OpenID) scopes unless it names them.
   const scope = grantScope(params.get('scope'), client.scope, USER_SCOPES);
+  // Administration for itself only when an administrator registered the client with it.
+  if (hasAdminScope(scope) && registeredItself(client)) {
+    throw new InvalidScopeError(`a client that registered itself cannot use scope ${ADMIN_SCOPE} for itself`);
+  }
   const resources = requestedResources(params, ctx.issuer, ctx.config);
   const { token, info } = await issueAccessToken(ctx, {
     grantId: newGrantId(ctx.config.tokenActorShards),

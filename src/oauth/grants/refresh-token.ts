@@ -3,10 +3,12 @@
  * (RFC 9700 §4.14.2), scope that may only narrow, the family's absolute lifetime, and an optional
  * benign-retry window (OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS).
  */
+import type { Config } from '../../config';
 import { sha256 } from '../../crypto/hash';
 import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord, UserRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
+import { scopesForUser } from '../admin-scope';
 import { InvalidGrantError, InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from '../errors';
 import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
@@ -55,7 +57,7 @@ export async function refreshTokenGrant(
     throw new InvalidGrantError('the user of this grant is disabled or deleted');
   }
 
-  const scope = issuedScope(requested, family, user);
+  const scope = issuedScope(requested, family, user, ctx.config);
   const access = await issueAccessToken(ctx, {
     grantId,
     clientId: client.clientId,
@@ -110,7 +112,7 @@ function rotatedFamily(result: RotationResult): RefreshFamily {
  * The access token's scope: what was asked for (already checked to be within the family's), else the
  * family's (RFC 6749 §6). `admin` is dropped for a user who is no longer an administrator.
  */
-function issuedScope(requested: string[], family: RefreshFamily, user: UserRecord): string[] {
+function issuedScope(requested: string[], family: RefreshFamily, user: UserRecord, config: Config): string[] {
   const scope = requested.length > 0 ? requested : family.scope.split(' ').filter(Boolean);
-  return user.role === 'admin' ? scope : scope.filter((name) => name !== 'admin');
+  return scopesForUser(scope, user, config);
 }

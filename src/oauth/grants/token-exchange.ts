@@ -9,6 +9,7 @@
 import { sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
 import { type AccessTokenInfo, type ActClaim, issueAccessToken, resolveAccessToken } from '../access-token';
+import { scopesForUser } from '../admin-scope';
 import {
   InvalidRequestError,
   InvalidScopeError,
@@ -231,7 +232,7 @@ async function narrowScope(ctx: OAuthContext, params: FormParams, subject: Subje
   const user = await ctx.storage.users.getById(subject.sub);
   if (user) {
     if (!user.enabled) throw new InvalidRequestError('the user of the subject token is disabled');
-    return user.role === 'admin' ? scope : scope.filter((name) => name !== 'admin');
+    return scopesForUser(scope, user, ctx.config);
   }
   // A client acting for itself, whose token another client (its audience) exchanged before.
   if ((await ctx.clients.get(subject.sub))?.enabled) return scope;

@@ -6,6 +6,7 @@
 import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
+import { grantableScopes } from '../admin-scope';
 import type { DEVICE_CODE_GRANT } from '../device/authorization';
 import { tokenCreated } from '../events';
 import type { OAuthContext } from '../ports';
@@ -34,7 +35,8 @@ export async function issueApprovedGrantTokens(
   client: ClientRecord,
   grant: ApprovedGrant,
 ): Promise<TokenResponse> {
-  const scope = grant.scope.split(' ').filter(Boolean);
+  // `admin` stays only while the user is an administrator (approved earlier, perhaps demoted since).
+  const scope = await grantableScopes(ctx, grant.scope.split(' ').filter(Boolean), grant.userId);
   const access = await issueAccessToken(ctx, {
     grantId: grant.grantId,
     clientId: client.clientId,
@@ -72,7 +74,7 @@ export async function issueApprovedGrantTokens(
     clientId: client.clientId,
     userId: grant.userId,
     grantType: grant.grantType,
-    scope: grant.scope,
+    scope: scope.join(' '),
     createdAt: access.info.iat,
     // A grant with a refresh token lives as long as its family may; otherwise as long as its access token.
     expiresAt: refreshToken ? access.info.iat + ctx.config.refreshTokenTtlSecs : access.info.exp,

@@ -3,9 +3,11 @@ export { type ClientInformation, clientInformation, registrationClientUri } from
 export {
   authenticateRegistration,
   deleteRegistration,
+  isDynamicallyRegistered,
   type ManagedClient,
   readRegistration,
   updateRegistration,
+  withoutRegistrationAccess,
 } from './manage';
 export { type ClientMetadata, type MetadataOptions, validateClientMetadata } from './metadata';
 export { INITIAL_ACCESS_SCOPE, registerClient, registrationActor } from './register';

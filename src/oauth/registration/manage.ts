@@ -31,6 +31,32 @@ const SERVER_ASSIGNED_FIELDS = [
   'client_id_issued_at',
 ];
 
+/**
+ * Server-set metadata (not RFC 7591, so never shown or replaced by an update): the client registered
+ * itself, and its registration access token has since been revoked.
+ */
+const REVOKED_ACCESS_MARK = 'registration_access_revoked';
+
+/**
+ * `client` no longer manageable through this endpoint: its registration access token stops working
+ * (GET, PUT and DELETE answer 401 invalid_token). Used when an administrator takes over a client's
+ * trust, so the registrant cannot change what the administrator vouched for (e.g. point a first-party
+ * client's redirect URIs elsewhere). A revoked token stays revoked: the ClientActor refuses to bring it back.
+ */
+export function withoutRegistrationAccess(client: ClientRecord): ClientRecord {
+  if (client.registrationAccessTokenHash === null) return client;
+  return {
+    ...client,
+    registrationAccessTokenHash: null,
+    metadata: { ...client.metadata, [REVOKED_ACCESS_MARK]: true },
+  };
+}
+
+/** Whether the client came through RFC 7591 registration (its registration access token may since be revoked). */
+export function isDynamicallyRegistered(client: ClientRecord): boolean {
+  return client.registrationAccessTokenHash !== null || client.metadata[REVOKED_ACCESS_MARK] === true;
+}
+
 /** A client proven to be managed by the presented registration access token. */
 export interface ManagedClient {
   client: ClientRecord;
@@ -79,7 +105,7 @@ export async function updateRegistration(
   const { client } = managed;
   checkUpdateDocument(client.clientId, document);
   await checkPresentedSecret(client, document.client_secret);
-  const metadata = validateClientMetadata(document);
+  const metadata = validateClientMetadata(document, { outbound: ctx.config.outbound });
   if ((metadata.tokenEndpointAuthMethod === 'none') !== (client.tokenEndpointAuthMethod === 'none')) {
     throw new InvalidClientMetadataError(
       'token_endpoint_auth_method: cannot switch between a public and a confidential client; register a new client',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { logoutUriProblem } from '../../oidc/backchannel-logout';
 import { SCOPES_SUPPORTED } from '../../oidc/discovery';
 import { ID_TOKEN_ALGS } from '../../oidc/id-token';
+import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
 import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
@@ -80,14 +81,13 @@ const omittable = <T extends z.ZodType>(schema: T) =>
 const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 const httpsUrl = text.refine((value) => URL.parse(value)?.protocol === 'https:', 'must be an https URL');
 /**
- * https, or http on a loopback host (fetched only when OAUTH2_JWKS_URI_ALLOW_LOOPBACK=true; see
- * client-assertion-jwks.ts for the fetch-time guards).
+ * The outbound policy (src/outbound/policy.ts): a URL the server would refuse to fetch is refused here.
+ * Loopback is judged afterwards by the running server's policy (checkOutboundUrls).
  */
-const jwksUri = text.refine((value) => {
-  const url = URL.parse(value);
-  if (url?.protocol === 'https:') return true;
-  return url?.protocol === 'http:' && /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i.test(url.hostname);
-}, 'must be an https URL');
+const outboundUrl = text.superRefine((value, ctx) => {
+  const problem = outboundUrlProblem(value, REGISTRATION_POLICY);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 /** RFC 7517 §5 JWK Set of 1-20 public keys, at most 16 KB as JSON. */
 const MAX_JWKS_JSON_LENGTH = 16 * 1024;
 const jwkSet = z.unknown().superRefine((value, ctx) => {
@@ -125,7 +125,7 @@ const MetadataSchema = z.object({
   logo_uri: omittable(httpsUrl),
   policy_uri: omittable(httpsUrl),
   tos_uri: omittable(httpsUrl),
-  jwks_uri: omittable(jwksUri),
+  jwks_uri: omittable(outboundUrl),
   jwks: omittable(jwkSet),
   token_endpoint_auth_signing_alg: omittable(z.enum(ASSERTION_SIGNING_ALGS)),
   // RFC 9449 §5.2: true = every token request of this client must carry a DPoP proof.
@@ -143,11 +143,10 @@ const MetadataSchema = z.object({
     ),
   ),
   id_token_signed_response_alg: omittable(z.enum(ID_TOKEN_ALGS)),
-  // OIDC Back-Channel Logout 1.0 §2.2: no fragment; https (http on loopback is delivered only when
-  // OAUTH2_BACKCHANNEL_LOGOUT_ALLOW_HTTP_LOOPBACK=true).
+  // OIDC Back-Channel Logout 1.0 §2.2: no fragment; and the outbound policy, as for jwks_uri.
   backchannel_logout_uri: omittable(
     text.superRefine((value, ctx) => {
-      const problem = logoutUriProblem(value, true);
+      const problem = logoutUriProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   ),
@@ -159,18 +158,30 @@ const MetadataSchema = z.object({
 type ParsedMetadata = z.output<typeof MetadataSchema>;
 
 export interface MetadataOptions {
-  /** Admit privileged scopes (`admin`): only for clients created by an administrator. */
+  /**
+   * Admit privileged scopes (`admin`) for any client: only for clients created by an administrator.
+   * Otherwise only a public client may register them: it can only ask a user for them (never use them
+   * for itself through client_credentials), and a user is granted them only as an administrator who
+   * consented on a page naming them (src/oauth/admin-scope.ts).
+   */
   allowPrivileged?: boolean;
+  /**
+   * What the running server may fetch (config.outbound): a `jwks_uri` or `backchannel_logout_uri` it
+   * would refuse to reach is refused at registration, loopback included unless
+   * OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP allows it.
+   */
+  outbound: OutboundPolicy;
 }
 
 /** Validates a metadata document; throws the RFC 7591 §3.2.2 error naming the first bad field. */
 export function validateClientMetadata(
   document: Record<string, unknown>,
-  options: MetadataOptions = {},
+  options: MetadataOptions,
 ): ClientMetadata {
   const parsed = MetadataSchema.safeParse(document);
   if (!parsed.success) throw issueError(parsed.error.issues[0]);
   const input = parsed.data;
+  checkOutboundUrls(input, options.outbound);
   const grantTypes = input.grant_types ?? ['authorization_code'];
   const responseTypes = checkResponseTypes(grantTypes, input.response_types);
   const tokenEndpointAuthMethod = checkAuthMethod(grantTypes, input.token_endpoint_auth_method);
@@ -180,10 +191,22 @@ export function validateClientMetadata(
     redirectUris: checkRedirectUris(grantTypes, input.redirect_uris ?? []),
     grantTypes,
     responseTypes,
-    scope: checkScope(input.scope ?? DEFAULT_SCOPE, options.allowPrivileged === true),
+    scope: checkScope(
+      input.scope ?? DEFAULT_SCOPE,
+      options.allowPrivileged === true || tokenEndpointAuthMethod === 'none',
+    ),
     tokenEndpointAuthMethod,
     metadata: extraMetadata(input),
   };
+}
+
+/** The URLs this server will fetch, judged by the policy it runs with. */
+function checkOutboundUrls(input: ParsedMetadata, policy: OutboundPolicy): void {
+  for (const field of ['jwks_uri', 'backchannel_logout_uri'] as const) {
+    const value = input[field];
+    const problem = value === undefined ? null : outboundUrlProblem(value, policy);
+    if (problem) throw new InvalidClientMetadataError(`${field}: ${problem}`);
+  }
 }
 
 function issueError(issue: z.core.$ZodIssue | undefined): OAuthError {
@@ -271,7 +294,9 @@ function checkScope(scope: string, allowPrivileged: boolean): string {
   if (scopes.length === 0) return DEFAULT_SCOPE;
   const privileged = scopes.filter((name) => PRIVILEGED_SCOPES.has(name));
   if (privileged.length > 0 && !allowPrivileged) {
-    throw new InvalidClientMetadataError(`scope: ${privileged.join(' ')} cannot be registered`);
+    throw new InvalidClientMetadataError(
+      `scope: ${privileged.join(' ')} can only be registered by a public client (token_endpoint_auth_method none)`,
+    );
   }
   const unknown = scopes.filter((name) => !SCOPES_SUPPORTED.includes(name));
   if (unknown.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * RFC 7591 §3 client registration. The initial access token (§1.2) is a Bearer access token with
  * scope `admin`; without one, registration is open only when OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true.
- * Either way the client never gets a privileged scope. Secrets are returned once and stored as hashes.
+ * Either way only a public client may register a privileged scope, which it can only ask a user for
+ * (metadata.ts). Secrets are returned once and stored as hashes.
  */
 import { sha256 } from '../../crypto/hash';
 import { randomId, randomToken } from '../../crypto/random';
@@ -41,7 +42,7 @@ export async function registerClient(
   document: Record<string, unknown>,
   origin: RequestOrigin,
 ): Promise<ClientInformation> {
-  const metadata = validateClientMetadata(document);
+  const metadata = validateClientMetadata(document, { outbound: ctx.config.outbound });
   const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
   const registrationAccessToken = randomToken(32);
   const client = markIfAnonymous(

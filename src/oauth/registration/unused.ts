@@ -9,12 +9,14 @@
 import type { AuditEntry, ClientRecord, ClientStore } from '../../storage/ports';
 import type { OAuthContext } from '../ports';
 import { ANONYMOUS } from './audit';
+import { SELF_REGISTERED_MARK } from './provenance';
 
 export const UNUSED_MARK = 'anonymous_unused';
 
-/** The client as registered by `actor`: marked unused when the registration was anonymous. */
+/** The client as registered by `actor`: marked self-registered and unused when the registration was anonymous. */
 export function markIfAnonymous(client: ClientRecord, actor: string): ClientRecord {
-  return actor === ANONYMOUS ? { ...client, metadata: { ...client.metadata, [UNUSED_MARK]: true } } : client;
+  if (actor !== ANONYMOUS) return client;
+  return { ...client, metadata: { ...client.metadata, [UNUSED_MARK]: true, [SELF_REGISTERED_MARK]: true } };
 }
 
 export function isUnused(client: ClientRecord): boolean {

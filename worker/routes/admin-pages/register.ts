@@ -1,5 +1,5 @@
 /**
- * The admin pages under /admin (issue #4): server-rendered HTML forms, no script. Every route runs behind
+ * The admin pages under /admin: server-rendered HTML forms, no script. Every route runs behind
  * the AdminGuard (administrator, and the CSRF token on every POST); each change answers 303 to a page
  * (post/redirect/get), a refused one shows its form again with the message and the input.
  */

@@ -161,7 +161,9 @@ function registerItem(app: Hono<AppEnv>): void {
     const password = (await readPageForm(c)).get('password') ?? '';
     try {
       await resetUserPassword(adminContext(c), id, { password });
-      return seeOther(c, userPath(id), { notice: 'Password set; the user was signed out everywhere.' });
+      return seeOther(c, userPath(id), {
+        notice: 'Password set; the user was signed out everywhere and their apps’ access was revoked.',
+      });
     } catch (error) {
       formError(error, LABELS);
       return showUser(c, { passwordError: error });

@@ -70,7 +70,7 @@ const updateRoute = adminRoute('write', {
   path: `${USERS}/{id}`,
   summary: 'Update a user',
   description:
-    'Only the fields sent change. Disabling the user or setting a password ends their sessions at once. You cannot disable or demote yourself (400).',
+    'Only the fields sent change. Disabling the user or setting a password ends their sessions at once; those and taking administration away revoke their grants (refresh tokens and access tokens). You cannot disable or demote yourself (400).',
   request: { params: UserIdParam, body: jsonBody(UserUpdateSchema) },
   responses: { 200: jsonResponse('Updated', UserViewSchema), ...writeErrors },
 });
@@ -79,7 +79,7 @@ const deleteRoute = adminRoute('write', {
   method: 'delete',
   path: `${USERS}/{id}`,
   summary: 'Delete a user',
-  description: 'Ends their sessions at once. You cannot delete yourself (400).',
+  description: 'Ends their sessions and revokes their grants at once. You cannot delete yourself (400).',
   request: { params: UserIdParam },
   responses: { 204: { description: 'Deleted' }, ...writeErrors },
 });
@@ -88,7 +88,7 @@ const passwordRoute = adminRoute('write', {
   method: 'post',
   path: `${USERS}/{id}/password`,
   summary: "Reset a user's password",
-  description: 'Ends every session of the user.',
+  description: 'Ends every session of the user and revokes their grants (refresh tokens and access tokens).',
   request: { params: UserIdParam, body: jsonBody(PasswordResetSchema) },
   responses: { 200: jsonResponse('The user', UserViewSchema), ...writeErrors },
 });
