@@ -16,7 +16,14 @@ import {
   toObservabilityConfig,
 } from './events/config';
 import { type DpopConfig, DpopEnvShape, toDpopConfig } from './oauth/dpop-config';
-import { type ResourceConfig, ResourceEnvShape, toResourceConfig } from './oauth/resource-config';
+import {
+  apiScopes,
+  type ResourceConfig,
+  ResourceEnvShape,
+  resourceTtlProblems,
+  toResourceConfig,
+} from './oauth/resource-config';
+import { buildScopeRegistry, type ScopeRegistry, scopesSetting } from './oauth/scope-registry';
 import { type BackchannelConfig, BackchannelEnvShape, toBackchannelConfig } from './oidc/backchannel-config';
 import { OutboundEnvShape, toOutboundConfig } from './outbound/config';
 import type { OutboundPolicy } from './outbound/policy';
@@ -157,6 +164,7 @@ const EnvSchema = z.object({
   OAUTH2_DEVICE_CODE_TTL_SECS: integer(600, 60, 1800),
   OAUTH2_DEVICE_CODE_INTERVAL_SECS: integer(5, 1, 60),
   OAUTH2_REQUIRE_PAR: flag,
+  OAUTH2_SCOPES: scopesSetting,
   ...EventsEnvShape,
   ...RateLimitEnvShape,
   ...ResilienceEnvShape,
@@ -228,6 +236,8 @@ export interface Config {
   clientIdMetadataDocuments: boolean;
   /** What outbound requests may reach (`OAUTH2_OUTBOUND_*`; src/outbound). */
   outbound: OutboundPolicy;
+  /** Every scope this server knows: built-in, `OAUTH2_SCOPES`, and the APIs' (src/oauth/scope-registry.ts). */
+  scopes: ScopeRegistry;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -253,13 +263,16 @@ export function parseConfig(source: object): ConfigResult {
     };
   }
   const env = parsed.data;
+  const scopes = buildScopeRegistry(env.OAUTH2_SCOPES, apiScopes(env.OAUTH2_PROTECTED_RESOURCES));
   const problems = [
     ...(env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env)),
     ...rateLimitProblems(env, source),
     ...upstreamProblems(env),
+    ...resourceTtlProblems(env.OAUTH2_PROTECTED_RESOURCES, env.OAUTH2_ACCESS_TOKEN_TTL_SECS),
+    ...(scopes.ok ? [] : [scopes.problem]),
   ];
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: toConfig(env) };
+  if (problems.length > 0 || !scopes.ok) return { ok: false, problems };
+  return { ok: true, config: toConfig(env, scopes.registry) };
 }
 
 function strictChecks(env: RawEnv): string[] {
@@ -291,7 +304,7 @@ function isWeak(value: string, min: number): boolean {
   return new Set(normalized).size <= 2;
 }
 
-function toConfig(env: RawEnv): Config {
+function toConfig(env: RawEnv, scopes: ScopeRegistry): Config {
   const seedPassword = env.OAUTH2_SEED_PASSWORD;
   const adminClientId = env.OAUTH2_ADMIN_CLIENT_ID;
   const adminClientSecret = env.OAUTH2_ADMIN_CLIENT_SECRET;
@@ -338,6 +351,7 @@ function toConfig(env: RawEnv): Config {
     dpop: toDpopConfig(env),
     ...toResourceConfig(env),
     outbound: toOutboundConfig(env),
+    scopes,
   };
 }
 

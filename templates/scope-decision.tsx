@@ -5,22 +5,6 @@
  * (`approve`, `deny`), the stable contract of scripted user agents.
  */
 
-/** What each scope means; a scope without an entry is shown by its name. */
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Sign you in with your account',
-  profile: 'See your name and username',
-  email: 'See your e-mail address',
-  offline_access: 'Stay connected when you are not using it',
-  read: 'Read your data',
-  write: 'Change your data',
-  admin: 'Administer this server: clients, users, signing keys',
-};
-
-/** The scopes with what each means, for the decision pages. */
-export function describeScopes(names: readonly string[]): { name: string; description: string }[] {
-  return names.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] ?? name }));
-}
-
 /** Said of a client that registered itself, so the user does not take it for one the operator added. */
 export const SELF_REGISTERED_NOTICE = 'This app registered itself; it was not added by an administrator.';
 
@@ -29,6 +13,7 @@ export interface ScopeDecisionProps {
   username: string;
   /** Who asks: "application", "device". */
   requester: string;
+  /** The scopes asked for, each with what it means (the scope registry's `describe`). */
   scopes: { name: string; description: string }[];
   /** The client registered itself (open registration or a metadata document), not an administrator. */
   selfRegistered: boolean;

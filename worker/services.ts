@@ -74,6 +74,7 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         config.clientIdMetadataDocuments
           ? withClientIdMetadataDocuments(clients, now, {
               breaker: outboundBreakers(env, config, CLIENT_METADATA_TARGET),
+              scopes: config.scopes,
             })
           : clients,
         denylist,

@@ -191,7 +191,11 @@ async function writableClient(ctx: AdminContext, clientId: string): Promise<Clie
 /** Metadata validation with the admin API's error: invalid_request naming the field. */
 function validMetadata(ctx: AdminContext, document: Record<string, unknown>): ClientMetadata {
   try {
-    return validateClientMetadata(document, { allowPrivileged: true, outbound: ctx.config.outbound });
+    return validateClientMetadata(document, {
+      allowPrivileged: true,
+      outbound: ctx.config.outbound,
+      scopes: ctx.config.scopes,
+    });
   } catch (error) {
     if (error instanceof OAuthError && error.status === 400)
       throw new InvalidRequestError(`invalid ${error.message}`);

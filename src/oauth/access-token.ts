@@ -5,6 +5,7 @@
  * no stored state to be issued, and its revocation is recorded on the grant and checked at introspection.
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import type { Config } from '../config';
 import { sha256 } from '../crypto/hash';
 import { signJwt } from '../crypto/jws';
 import { randomToken } from '../crypto/random';
@@ -60,10 +61,29 @@ const GRANT_ID = GRANT_ID_PATTERN;
 const OPAQUE_TOKEN = new RegExp(`^oat_(${GRANT_ID})[A-Za-z0-9_-]{43}$`);
 const JTI = new RegExp(`^(${GRANT_ID})\\.[A-Za-z0-9_-]{11}$`);
 
+/**
+ * The format and lifetime of a token for `audience`: those of the API when it is the one configured
+ * resource the token is for; for several, the server-wide format and the shortest lifetime.
+ */
+export function accessTokenPolicy(
+  config: Config,
+  audience: readonly string[],
+): { format: 'jwt' | 'opaque'; ttlSecs: number } {
+  const apis = config.protectedResources.filter((entry) => audience.includes(entry.resource));
+  const ttls = apis.map((entry) => entry.accessTokenTtlSecs ?? config.accessTokenTtlSecs);
+  const serverFormat = config.accessTokensOpaque ? 'opaque' : 'jwt';
+  const only = audience.length === 1 ? apis[0] : undefined;
+  return {
+    format: only?.accessTokenFormat ?? serverFormat,
+    ttlSecs: Math.min(config.accessTokenTtlSecs, ...ttls),
+  };
+}
+
 export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest): Promise<IssuedAccessToken> {
   const iat = ctx.now();
+  const policy = accessTokenPolicy(ctx.config, request.audience);
   const info: AccessTokenInfo = {
-    format: ctx.config.accessTokensOpaque ? 'opaque' : 'jwt',
+    format: policy.format,
     grantId: request.grantId,
     jti: `${request.grantId}.${randomToken(8)}`,
     clientId: request.clientId,
@@ -71,7 +91,7 @@ export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest)
     scope: request.scope.join(' '),
     aud: request.audience,
     iat,
-    exp: Math.min(iat + ctx.config.accessTokenTtlSecs, request.notAfter ?? Number.POSITIVE_INFINITY),
+    exp: Math.min(iat + policy.ttlSecs, request.notAfter ?? Number.POSITIVE_INFINITY),
   };
   if (request.act) info.act = request.act;
   if (ctx.confirmation) info.jkt = ctx.confirmation.jkt;

@@ -80,7 +80,7 @@ export async function pushAuthorizationRequest(
     if (error instanceof AuthorizationPageError) throw new InvalidRequestError(error.message);
     throw error;
   }
-  const request = validateAuthorizationRequest(pushed, client);
+  const request = validateAuthorizationRequest(pushed, client, ctx.config.scopes);
   // RFC 9449 §10.1: checked last, so a refused request does not use up the proof's jti.
   const proof = dpop ? await verifyDpopProof(ctx, dpop, 'token') : null;
   if (proof) {

@@ -1,12 +1,20 @@
 /**
- * Settings of the MCP authorization profile: the protected resources this server issues tokens for
- * (`OAUTH2_PROTECTED_RESOURCES`, RFC 8707 / RFC 9728) and the expiry of unused anonymous registrations
+ * Settings of the MCP authorization profile: the protected resources (APIs) this server issues tokens for,
+ * with their scopes, token format and lifetime (`OAUTH2_PROTECTED_RESOURCES`, RFC 8707 / RFC 9728; see
+ * docs/scopes.md) and the expiry of unused anonymous registrations
  * (`OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS`).
  */
 import { z } from 'zod';
 import { flagDefault, wholeNumber } from '../config-fields';
 import { resourceProblem } from './resource';
 import { parseScope } from './scope';
+import {
+  type ApiScopes,
+  type ConfiguredScope,
+  ConfiguredScopeSchema,
+  configuredScopesProblem,
+  toConfiguredScope,
+} from './scope-registry';
 
 /** One protected resource an operator configured. */
 export interface ProtectedResourceConfig {
@@ -16,6 +24,12 @@ export interface ProtectedResourceConfig {
   scopesSupported: string[];
   /** RFC 9728 §2 `resource_name`. */
   name: string | undefined;
+  /** The scopes this API defines (`scopes`): a token carrying one has this API as its audience. */
+  scopes: ConfiguredScope[];
+  /** The format of its access tokens; the server-wide one (OAUTH2_ACCESS_TOKENS_OPAQUE) when unset. */
+  accessTokenFormat: 'jwt' | 'opaque' | undefined;
+  /** The lifetime of its access tokens; at most (and by default) OAUTH2_ACCESS_TOKEN_TTL_SECS. */
+  accessTokenTtlSecs: number | undefined;
 }
 
 const MAX_RESOURCES = 50;
@@ -40,10 +54,16 @@ const ResourceEntry = z
         }
       }),
     name: z.string().min(1).max(200).optional(),
+    scopes: z.array(ConfiguredScopeSchema).max(64).optional(),
+    access_token_format: z.enum(['jwt', 'opaque']).optional(),
+    access_token_ttl_secs: z.number().int().min(60).max(86_400).optional(),
   })
   .strict();
 
-/** `OAUTH2_PROTECTED_RESOURCES`: a JSON array of `{resource, scopes_supported?, name?}`; unset = none. */
+/**
+ * `OAUTH2_PROTECTED_RESOURCES`: a JSON array of `{resource, scopes_supported?, name?, scopes?,
+ * access_token_format?, access_token_ttl_secs?}`; unset = none. `scopes` are names or `{name, description}`.
+ */
 const protectedResources = z
   .string()
   .optional()
@@ -65,19 +85,61 @@ const protectedResources = z
       return z.NEVER;
     }
     const seen = new Set<string>();
-    for (const entry of parsed.data) {
+    for (const [index, entry] of parsed.data.entries()) {
       if (seen.has(entry.resource)) {
         ctx.addIssue({ code: 'custom', message: 'lists a resource twice' });
         return z.NEVER;
       }
       seen.add(entry.resource);
+      const problem = configuredScopesProblem((entry.scopes ?? []).map(toConfiguredScope));
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `[${index}].[scopes] ${problem}` });
+        return z.NEVER;
+      }
     }
-    return parsed.data.map((entry) => ({
-      resource: entry.resource,
-      scopesSupported: entry.scopes_supported ?? [],
-      name: entry.name,
-    }));
+    return parsed.data.map(toProtectedResource);
   });
+
+function toProtectedResource(entry: z.output<typeof ResourceEntry>): ProtectedResourceConfig {
+  const scopes = (entry.scopes ?? []).map(toConfiguredScope);
+  const listed = entry.scopes_supported ?? [];
+  return {
+    resource: entry.resource,
+    // RFC 9728 §2 lets a resource leave some of its scopes out of its metadata.
+    scopesSupported: [
+      ...new Set([
+        ...listed,
+        ...scopes.filter((scope) => scope.advertise !== false).map((scope) => scope.name),
+      ]),
+    ],
+    name: entry.name,
+    scopes,
+    accessTokenFormat: entry.access_token_format,
+    accessTokenTtlSecs: entry.access_token_ttl_secs,
+  };
+}
+
+/** The APIs' scopes, for the scope registry. */
+export function apiScopes(resources: readonly ProtectedResourceConfig[]): ApiScopes[] {
+  return resources.map((entry) => ({
+    resource: entry.resource,
+    defines: entry.scopes,
+    lists: entry.scopesSupported.filter((name) => !entry.scopes.some((scope) => scope.name === name)),
+  }));
+}
+
+/** An API's token lifetime must not outlive the server's: signing keys are retired after that. */
+export function resourceTtlProblems(
+  resources: readonly ProtectedResourceConfig[],
+  accessTokenTtlSecs: number,
+): string[] {
+  return resources
+    .filter((entry) => (entry.accessTokenTtlSecs ?? 0) > accessTokenTtlSecs)
+    .map(
+      (entry) =>
+        `OAUTH2_PROTECTED_RESOURCES access_token_ttl_secs of ${entry.resource} exceeds OAUTH2_ACCESS_TOKEN_TTL_SECS`,
+    );
+}
 
 export const ResourceEnvShape = {
   OAUTH2_PROTECTED_RESOURCES: protectedResources,

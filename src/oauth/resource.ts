@@ -4,8 +4,9 @@
  * endpoint and the operator's OAUTH2_PROTECTED_RESOURCES), and the audience of the tokens it issues.
  */
 import type { Config } from '../config';
-import { InvalidTargetError } from './errors';
+import { InvalidScopeError, InvalidTargetError } from './errors';
 import { allValues, type FormParams } from './form';
+import type { ScopeRegistry } from './scope-registry';
 
 /** The path of this server's own MCP endpoint (resource `{issuer}/mcp`). */
 export const MCP_PATH = '/mcp';
@@ -84,6 +85,68 @@ export function withinGrantedResources(
   granted: readonly string[] | undefined,
 ): boolean {
   return (requested ?? []).every((resource) => granted?.includes(resource) === true);
+}
+
+/**
+ * The resources a grant of `scopes` is for, one audience per token: those the request named, each of
+ * which must hold the API of every API-bound scope asked for; or, with none named, the one API the
+ * scopes belong to (none: no resource, so the client is the audience). Scopes of two APIs without a
+ * `resource` are invalid_scope: a token carries one API's scopes.
+ */
+export function resourcesForScopes(
+  scopes: readonly string[],
+  requested: readonly string[],
+  registry: ScopeRegistry,
+): string[] {
+  if (requested.length > 0) {
+    const outside = scopes.filter((scope) => {
+      const api = registry.apiFor(scope);
+      return api !== undefined && !requested.includes(api);
+    });
+    if (outside.length > 0) {
+      throw new InvalidScopeError(
+        `scope ${outside.join(' ')} is for another resource than the one requested`,
+      );
+    }
+    return [...requested];
+  }
+  const apis = [...new Set(scopes.flatMap((scope) => registry.apiFor(scope) ?? []))];
+  if (apis.length > 1) {
+    throw new InvalidScopeError(
+      `scopes of more than one API in one request (${apis.join(' ')}): ask for one API's scopes per token, or name the resources`,
+    );
+  }
+  return apis;
+}
+
+/**
+ * The default scopes (none asked for) narrowed to the requested resources: a scope of another API
+ * is left out rather than refused, since the client did not name it.
+ */
+export function defaultScopesFor(
+  scopes: readonly string[],
+  requested: readonly string[],
+  registry: ScopeRegistry,
+): string[] {
+  if (requested.length === 0) return [...scopes];
+  return scopes.filter((scope) => {
+    const api = registry.apiFor(scope);
+    return api === undefined || requested.includes(api);
+  });
+}
+
+/**
+ * The scopes and resources of a request: with no scope asked for, the default scopes narrowed to the
+ * requested resources; then the resources those scopes are for (`resourcesForScopes`).
+ */
+export function scopeTarget(
+  scopes: readonly string[],
+  askedForScope: boolean,
+  requested: readonly string[],
+  registry: ScopeRegistry,
+): { scopes: string[]; resources: string[] } {
+  const narrowed = askedForScope ? [...scopes] : defaultScopesFor(scopes, requested, registry);
+  return { scopes: narrowed, resources: resourcesForScopes(narrowed, requested, registry) };
 }
 
 /** The `aud` of an access token: its resources, or (without any) the client itself, as before RFC 8707. */

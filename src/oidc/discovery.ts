@@ -9,7 +9,6 @@ import { GRANT_TYPES_SUPPORTED } from '../oauth/token-endpoint';
 import { ID_TOKEN_ALGS } from './id-token';
 import { CLAIMS_SUPPORTED } from './userinfo';
 
-export const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access', 'read', 'write', 'admin'];
 const CLIENT_AUTH_METHODS = [
   'client_secret_basic',
   'client_secret_post',
@@ -32,7 +31,7 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     pushed_authorization_request_endpoint: `${issuer}${PAR_PATH}`,
     require_pushed_authorization_requests: config.requirePar,
     end_session_endpoint: `${issuer}/oauth/logout`,
-    scopes_supported: SCOPES_SUPPORTED,
+    scopes_supported: config.scopes.advertised(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],

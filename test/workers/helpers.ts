@@ -118,9 +118,12 @@ export function uniqueIp(): string {
   return `198.51.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
 }
 
+/** How a Browser reaches the Worker: SELF, or an app with its own configuration. */
+export type Send = (url: string, init: RequestInit) => Promise<Response>;
+
 /**
- * A cookie-carrying user agent over SELF: keeps the cookies it is given (Max-Age=0 deletes), never
- * follows redirects, and sends its own CF-Connecting-IP.
+ * A cookie-carrying user agent over SELF (or `send`): keeps the cookies it is given (Max-Age=0
+ * deletes), never follows redirects, and sends its own CF-Connecting-IP.
  */
 export class Browser {
   readonly cookies = new Map<string, string>();
@@ -128,6 +131,7 @@ export class Browser {
   constructor(
     readonly origin = ORIGIN,
     readonly ip = uniqueIp(),
+    readonly send: Send = (url, init) => SELF.fetch(url, init),
   ) {}
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
@@ -136,7 +140,7 @@ export class Browser {
     if (this.cookies.size > 0) {
       headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     }
-    const res = await SELF.fetch(`${this.origin}${path}`, { ...init, headers, redirect: 'manual' });
+    const res = await this.send(`${this.origin}${path}`, { ...init, headers, redirect: 'manual' });
     for (const cookie of parseSetCookies(res)) {
       if (cookie.attributes.get('max-age') === '0' || cookie.value === '') this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);

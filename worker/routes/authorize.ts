@@ -8,7 +8,6 @@ import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
 import { ConsentPage } from '../../templates/consent';
-import { describeScopes } from '../../templates/scope-decision';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
@@ -64,7 +63,7 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
         clientName: outcome.client.clientName ?? outcome.client.clientId,
         clientUri:
           typeof outcome.client.metadata.client_uri === 'string' ? outcome.client.metadata.client_uri : null,
-        scopes: describeScopes(outcome.scopes),
+        scopes: c.get('config').scopes.describe(outcome.scopes),
         selfRegistered: registeredItself(outcome.client),
         username: session?.username ?? '',
       });

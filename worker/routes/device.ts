@@ -22,7 +22,6 @@ import { MethodNotAllowedError } from '../../src/oauth/errors';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
 import { DeviceCodePage, DeviceConfirmPage, DeviceDonePage } from '../../templates/device';
-import { describeScopes } from '../../templates/scope-decision';
 import type { AppEnv } from '../context';
 import { clientIp, loginThrottle } from '../login-throttle';
 import { readForm } from '../middleware/body';
@@ -140,7 +139,7 @@ async function showVerification(c: Context<AppEnv>): Promise<Response> {
     action: DEVICE_VERIFICATION_PATH,
     userCode: formatUserCode(found.userCode),
     clientName: found.client.clientName ?? found.client.clientId,
-    scopes: describeScopes(await grantableScopes(ctx, found.scopes, user.userId)),
+    scopes: ctx.config.scopes.describe(await grantableScopes(ctx, found.scopes, user.userId)),
     selfRegistered: registeredItself(found.client),
     username: user.username,
   });

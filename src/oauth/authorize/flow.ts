@@ -16,7 +16,7 @@ import {
   usePushedRequest,
 } from '../par';
 import type { OAuthContext } from '../ports';
-import { requestedResources } from '../resource';
+import { requestedResources, scopeTarget } from '../resource';
 import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
 import {
   AuthorizationPageError,
@@ -76,9 +76,16 @@ export async function authorize(
     if (!pushed && requiresPushedRequests(ctx.config, target.client)) {
       throw new InvalidRequestError('this client must push its authorization requests (RFC 9126)');
     }
-    const request = validateAuthorizationRequest(source, target.client);
-    // RFC 8707 §2: an unknown or malformed resource is invalid_target, by redirect.
-    const resources = requestedResources(source, ctx.issuer, ctx.config);
+    const request = validateAuthorizationRequest(source, target.client, ctx.config.scopes);
+    // RFC 8707 §2: an unknown or malformed resource is invalid_target, by redirect; scopes of an API
+    // make it the resource when none is named.
+    const { scopes, resources } = scopeTarget(
+      request.scope,
+      source.get('scope') !== undefined,
+      requestedResources(source, ctx.issuer, ctx.config),
+      ctx.config.scopes,
+    );
+    request.scope = scopes;
     const now = ctx.now();
     if (!user || mustSignIn(request, user, now, pushed?.signIn ?? null)) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');

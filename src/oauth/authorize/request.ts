@@ -7,6 +7,7 @@ import { AuthorizationError, InvalidRequestError, UnauthorizedClientError } from
 import type { FormParams } from '../form';
 import { requireS256Challenge } from '../pkce';
 import { grantScope } from '../scope';
+import type { ScopeRegistry } from '../scope-registry';
 
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
 const PROMPTS = new Set<string>(['none', 'login', 'consent', 'select_account']);
@@ -26,7 +27,11 @@ export interface AuthorizationRequest {
   dpopJkt: string | null;
 }
 
-export function validateAuthorizationRequest(params: FormParams, client: ClientRecord): AuthorizationRequest {
+export function validateAuthorizationRequest(
+  params: FormParams,
+  client: ClientRecord,
+  scopes: ScopeRegistry,
+): AuthorizationRequest {
   if (params.has('request'))
     throw new AuthorizationError('request_not_supported', 'request objects are not supported');
   if (params.has('request_uri')) {
@@ -59,7 +64,7 @@ export function validateAuthorizationRequest(params: FormParams, client: ClientR
     throw new InvalidRequestError('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)');
   }
   return {
-    scope: grantScope(params.get('scope'), client.scope),
+    scope: grantScope(params.get('scope'), client.scope, scopes),
     codeChallenge,
     nonce,
     prompt: parsePrompt(params.get('prompt')),

@@ -7,6 +7,7 @@ import { authenticateTokenClient, readClientCredentials } from '../client-auth';
 import { ServiceUnavailableError, UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
+import { resourcesForScopes } from '../resource';
 import { grantScope } from '../scope';
 import { newGrantId } from '../sharded-id';
 import { formatUserCode, newDeviceCode, newUserCode } from './codes';
@@ -37,7 +38,10 @@ export async function deviceAuthorizationRequest(
   if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
     throw new UnauthorizedClientError('this client may not use the device authorization grant');
   }
-  const scope = grantScope(params.get('scope'), client.scope).join(' ');
+  const scopes = grantScope(params.get('scope'), client.scope, ctx.config.scopes);
+  // No resource is named here: scopes of two APIs are refused now rather than at the token request.
+  resourcesForScopes(scopes, [], ctx.config.scopes);
+  const scope = scopes.join(' ');
   const { deviceCodeTtlSecs: ttl, deviceCodeIntervalSecs: interval, tokenActorShards } = ctx.config;
   const expiresAt = ctx.now() + ttl;
   for (let draw = 0; draw < MAX_DRAWS; draw++) {

@@ -12,7 +12,8 @@ import { type FormParams, required } from '../form';
 import type { TokenResponse } from '../grants/token-response';
 import { issueApprovedGrantTokens } from '../grants/user-grant-tokens';
 import type { OAuthContext } from '../ports';
-import { requestedResources, withinGrantedResources } from '../resource';
+import { audienceFor, requestedResources, resourcesForScopes, withinGrantedResources } from '../resource';
+import { parseScope } from '../scope';
 import { DEVICE_CODE_GRANT } from './authorization';
 import { DEVICE_CODE_PATTERN } from './codes';
 import {
@@ -61,6 +62,8 @@ export async function deviceCodeGrant(
       break;
   }
   const { device, decision } = result;
+  // Checked at the device authorization already: the scopes are of one API at most.
+  const apis = resourcesForScopes(parseScope(device.scope), [], ctx.config.scopes);
   ctx.events.publish({
     type: 'authorization_code_validated',
     clientId: client.clientId,
@@ -75,6 +78,7 @@ export async function deviceCodeGrant(
     authTime: decision.authTime,
     sid: decision.sid,
     nonce: null,
-    audience: [client.clientId],
+    audience: audienceFor(apis, client.clientId),
+    ...(apis.length > 0 ? { resources: apis } : {}),
   });
 }

@@ -10,7 +10,7 @@ import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
 import { registeredItself } from '../registration/provenance';
-import { audienceFor, requestedResources } from '../resource';
+import { audienceFor, requestedResources, scopeTarget } from '../resource';
 import { grantScope, USER_SCOPES } from '../scope';
 import { newGrantId } from '../sharded-id';
 import type { TokenResponse } from './token-response';
@@ -24,12 +24,17 @@ export async function clientCredentialsGrant(
     throw new UnauthorizedClientError('this client may not use the client_credentials grant');
   }
   // A client acting for itself gets no user (OpenID) scopes unless it names them.
-  const scope = grantScope(params.get('scope'), client.scope, USER_SCOPES);
+  const allowed = grantScope(params.get('scope'), client.scope, ctx.config.scopes, USER_SCOPES);
+  const { scopes: scope, resources } = scopeTarget(
+    allowed,
+    params.get('scope') !== undefined,
+    requestedResources(params, ctx.issuer, ctx.config),
+    ctx.config.scopes,
+  );
   // Administration for itself only when an administrator registered the client with it.
   if (hasAdminScope(scope) && registeredItself(client)) {
     throw new InvalidScopeError(`a client that registered itself cannot use scope ${ADMIN_SCOPE} for itself`);
   }
-  const resources = requestedResources(params, ctx.issuer, ctx.config);
   const { token, info } = await issueAccessToken(ctx, {
     grantId: newGrantId(ctx.config.tokenActorShards),
     clientId: client.clientId,

@@ -19,6 +19,7 @@ import { type OutboundPolicy, outboundUrlProblem } from '../../outbound/policy';
 import type { CircuitBreaker } from '../../resilience/circuit-breaker';
 import type { ClientRecord } from '../../storage/ports';
 import type { ClientRegistry } from '../ports';
+import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
 import { validateClientMetadata } from './metadata';
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024;
@@ -47,6 +48,8 @@ export function clientIdUrlProblem(clientId: string): string | null {
 export interface DocumentFetchOptions {
   breaker?: ((host: string) => CircuitBreaker) | undefined;
   fetch?: typeof fetch | undefined;
+  /** The scopes this server knows (config.scopes); the built-in ones when not given. */
+  scopes?: ScopeRegistry | undefined;
 }
 
 /** The client the document at `url` describes, or null when it cannot be fetched or is not acceptable. */
@@ -72,7 +75,7 @@ export async function fetchClientMetadataDocument(
     if (res.status !== 200) return null;
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(res.body);
     const document: unknown = JSON.parse(text);
-    return clientFromDocument(url, document, now);
+    return clientFromDocument(url, document, now, options.scopes ?? BUILT_IN_REGISTRY);
   } catch {
     // Not fetched, not answered, invalid UTF-8 or JSON, invalid metadata: not a usable client.
     return null;
@@ -80,12 +83,17 @@ export async function fetchClientMetadataDocument(
 }
 
 /** The document's client: it must name itself, be public, use the code flow and hold no secret. */
-function clientFromDocument(url: string, document: unknown, now: number): ClientRecord | null {
+function clientFromDocument(
+  url: string,
+  document: unknown,
+  now: number,
+  scopes: ScopeRegistry,
+): ClientRecord | null {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return null;
   const fields = document as Record<string, unknown>;
   if (fields.client_id !== url) return null;
   if ('client_secret' in fields || 'client_secret_expires_at' in fields) return null;
-  const metadata = validateClientMetadata(fields, { outbound: PUBLIC_ONLY });
+  const metadata = validateClientMetadata(fields, { outbound: PUBLIC_ONLY, scopes });
   if (metadata.tokenEndpointAuthMethod !== 'none') return null;
   if (!metadata.grantTypes.includes('authorization_code')) return null;
   if (metadata.grantTypes.some((grant) => grant !== 'authorization_code' && grant !== 'refresh_token'))

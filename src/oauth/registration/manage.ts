@@ -105,7 +105,10 @@ export async function updateRegistration(
   const { client } = managed;
   checkUpdateDocument(client.clientId, document);
   await checkPresentedSecret(client, document.client_secret);
-  const metadata = validateClientMetadata(document, { outbound: ctx.config.outbound });
+  const metadata = validateClientMetadata(document, {
+    outbound: ctx.config.outbound,
+    scopes: ctx.config.scopes,
+  });
   if ((metadata.tokenEndpointAuthMethod === 'none') !== (client.tokenEndpointAuthMethod === 'none')) {
     throw new InvalidClientMetadataError(
       'token_endpoint_auth_method: cannot switch between a public and a confidential client; register a new client',

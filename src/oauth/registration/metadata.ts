@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { logoutUriProblem } from '../../oidc/backchannel-logout';
-import { SCOPES_SUPPORTED } from '../../oidc/discovery';
 import { ID_TOKEN_ALGS } from '../../oidc/id-token';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
@@ -15,6 +14,7 @@ import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
 import { PRIVILEGED_SCOPES, parseScope } from '../scope';
+import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
 
 export const REGISTRABLE_GRANT_TYPES = [
   'authorization_code',
@@ -31,8 +31,13 @@ export const REGISTRABLE_AUTH_METHODS = [
   'private_key_jwt',
   'none',
 ] as const;
-/** Every supported scope except the privileged ones, so an OpenID relying party works without naming scopes. */
-export const DEFAULT_SCOPE = SCOPES_SUPPORTED.filter((scope) => !PRIVILEGED_SCOPES.has(scope)).join(' ');
+/**
+ * Every built-in scope except the privileged ones, so an OpenID relying party works without naming
+ * scopes. An API's scopes are registered by name only: they change the audience of the client's tokens.
+ */
+export const DEFAULT_SCOPE = BUILT_IN_REGISTRY.builtIns()
+  .filter((scope) => !PRIVILEGED_SCOPES.has(scope))
+  .join(' ');
 
 export const MAX_REDIRECT_URIS = 20;
 const MAX_TEXT_LENGTH = 500;
@@ -171,6 +176,8 @@ export interface MetadataOptions {
    * OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP allows it.
    */
   outbound: OutboundPolicy;
+  /** The scopes this server knows (config.scopes): any other is refused, named. */
+  scopes: ScopeRegistry;
 }
 
 /** Validates a metadata document; throws the RFC 7591 §3.2.2 error naming the first bad field. */
@@ -194,6 +201,7 @@ export function validateClientMetadata(
     scope: checkScope(
       input.scope ?? DEFAULT_SCOPE,
       options.allowPrivileged === true || tokenEndpointAuthMethod === 'none',
+      options.scopes,
     ),
     tokenEndpointAuthMethod,
     metadata: extraMetadata(input),
@@ -284,7 +292,7 @@ function checkRedirectUris(grantTypes: string[], uris: string[]): string[] {
 }
 
 /** RFC 6749 §3.3 syntax, only scopes this server supports, a privileged one only when allowed. */
-function checkScope(scope: string, allowPrivileged: boolean): string {
+function checkScope(scope: string, allowPrivileged: boolean, registry: ScopeRegistry): string {
   let scopes: string[];
   try {
     scopes = parseScope(scope);
@@ -298,7 +306,7 @@ function checkScope(scope: string, allowPrivileged: boolean): string {
       `scope: ${privileged.join(' ')} can only be registered by a public client (token_endpoint_auth_method none)`,
     );
   }
-  const unknown = scopes.filter((name) => !SCOPES_SUPPORTED.includes(name));
+  const unknown = registry.unknown(scopes);
   if (unknown.length > 0) {
     throw new InvalidClientMetadataError(`scope: not supported by this server: ${unknown.join(' ')}`);
   }

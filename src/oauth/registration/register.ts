@@ -42,7 +42,10 @@ export async function registerClient(
   document: Record<string, unknown>,
   origin: RequestOrigin,
 ): Promise<ClientInformation> {
-  const metadata = validateClientMetadata(document, { outbound: ctx.config.outbound });
+  const metadata = validateClientMetadata(document, {
+    outbound: ctx.config.outbound,
+    scopes: ctx.config.scopes,
+  });
   const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
   const registrationAccessToken = randomToken(32);
   const client = markIfAnonymous(

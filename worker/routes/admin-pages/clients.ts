@@ -18,7 +18,6 @@ import {
   REGISTRABLE_AUTH_METHODS,
   REGISTRABLE_GRANT_TYPES,
 } from '../../../src/oauth/registration/metadata';
-import { SCOPES_SUPPORTED } from '../../../src/oidc/discovery';
 import { ClientPage } from '../../../templates/admin/client';
 import {
   ClientCreatePage,
@@ -44,12 +43,15 @@ import {
 } from './common';
 import { registerConfirmedAction } from './confirm';
 
-const OPTIONS: ClientFormOptions = {
-  grantTypes: REGISTRABLE_GRANT_TYPES,
-  authMethods: REGISTRABLE_AUTH_METHODS,
-  scopes: SCOPES_SUPPORTED,
-  defaultScope: DEFAULT_SCOPE,
-};
+/** The choices of the client form: every scope this server knows, configured ones included. */
+function formOptions(c: Context<AppEnv>): ClientFormOptions {
+  return {
+    grantTypes: REGISTRABLE_GRANT_TYPES,
+    authMethods: REGISTRABLE_AUTH_METHODS,
+    scopes: c.get('config').scopes.names(),
+    defaultScope: DEFAULT_SCOPE,
+  };
+}
 
 /** Field labels for error messages. */
 const LABELS: Record<string, string> = {
@@ -75,13 +77,13 @@ const NEW_CLIENT: ClientFormValues = {
 
 const clientPath = (clientId: string) => `/admin/clients/${encodeURIComponent(clientId)}`;
 
-function formValues(form: FormParams): ClientFormValues {
+function formValues(form: FormParams, options: ClientFormOptions): ClientFormValues {
   return {
     client_name: text(form, 'client_name'),
     redirect_uris: form.get('redirect_uris') ?? '',
-    grant_types: new Set(checkedOptions(form, 'grant_types', OPTIONS.grantTypes)),
+    grant_types: new Set(checkedOptions(form, 'grant_types', options.grantTypes)),
     token_endpoint_auth_method: text(form, 'token_endpoint_auth_method'),
-    scopes: new Set(checkedOptions(form, 'scope', OPTIONS.scopes)),
+    scopes: new Set(checkedOptions(form, 'scope', options.scopes)),
     first_party: checked(form, 'first_party'),
     enabled: checked(form, 'enabled'),
   };
@@ -129,7 +131,7 @@ async function showClient(
     chrome: pageChromeValue,
     client,
     values: values ?? viewValues(client),
-    options: OPTIONS,
+    options: formOptions(c),
     error: formErr,
     secret,
   });
@@ -147,11 +149,11 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
 
   app.get('/admin/clients/new', async (c) => {
     const { chrome } = await pageChrome(c, 'clients');
-    return render(c, ClientCreatePage({ chrome, values: NEW_CLIENT, options: OPTIONS, error: null }));
+    return render(c, ClientCreatePage({ chrome, values: NEW_CLIENT, options: formOptions(c), error: null }));
   });
 
   app.post('/admin/clients', async (c) => {
-    const values = formValues(await readPageForm(c));
+    const values = formValues(await readPageForm(c), formOptions(c));
     try {
       const created = await createClient(adminContext(c), clientBody(values));
       const secret = created.client_secret;
@@ -163,7 +165,7 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
       const page = ClientCreatePage({
         chrome: await chrome(c, 'clients'),
         values,
-        options: OPTIONS,
+        options: formOptions(c),
         error: formError(error, LABELS),
       });
       return render(c, page, errorStatus(error));
@@ -176,7 +178,7 @@ function registerItem(app: Hono<AppEnv>): void {
 
   app.post('/admin/clients/:id', async (c) => {
     const id = c.req.param('id');
-    const values = formValues(await readPageForm(c));
+    const values = formValues(await readPageForm(c), formOptions(c));
     try {
       const updated = await updateClient(adminContext(c), id, clientBody(values));
       const secret = updated.client_secret;
