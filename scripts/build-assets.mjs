@@ -2,7 +2,8 @@
 /**
  * Copies the Swagger UI files served at /swagger-ui from node_modules/swagger-ui-dist into public/swagger-ui/
  * (git-ignored). Idempotent: a file whose size already matches is not copied again.
- * Run by `npm start`, `npm test`, `npm run build` and `npm run deploy`.
+ * Run by `npm test` and, as the [build] command in wrangler.toml, by every `wrangler dev` (`npm start`) and
+ * `wrangler deploy` (`npm run build`, `npm run deploy`, Git-based deploys).
  */
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

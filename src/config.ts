@@ -178,6 +178,9 @@ const EnvSchema = z.object({
 
 type RawEnv = z.output<typeof EnvSchema>;
 
+/** Every setting name the schema reads (check:config and `npm start` warn about unknown OAUTH2_* names). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** The validated server configuration. */
 export interface Config {
   /** Fixed issuer, or undefined to use the request origin. */

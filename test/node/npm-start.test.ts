@@ -1,8 +1,9 @@
 /**
- * The real `npm start` (scripts/start.mjs: .dev.vars generation, Swagger UI assets, local D1 migrations,
- * `wrangler dev --local`) driven end to end by openid-client 6, unmodified: discovery, RFC 7591 registration
- * with the printed bootstrap admin client's token, PAR + PKCE + DPoP authorization with the printed seed
- * admin signing in and consenting, a DPoP-bound code exchange and refresh, and userinfo with DPoP.
+ * The real `npm start` (scripts/start.mjs: .dev.vars generation, the configuration check, local D1
+ * migrations summarised in one line, `wrangler dev --local` with its [build] command copying the Swagger UI
+ * assets, the one-time credentials printed after "Ready on") driven end to end by openid-client 6,
+ * unmodified: discovery, RFC 7591 registration with the printed bootstrap admin client's token, PAR + PKCE +
+ * DPoP authorization with the printed seed admin signing in and consenting, a DPoP-bound code exchange and refresh, and userinfo with DPoP.
  *
  * It runs in a throwaway copy of the project (node_modules symlinked) so the developer's .dev.vars and
  * .wrangler/state are untouched, and stops the server by signalling start.mjs's whole process group.
@@ -126,6 +127,10 @@ beforeAll(async () => {
   });
 
   await waitForHealth(url);
+  // The credentials box follows wrangler dev's "Ready on" line; give the relay a moment to pass it on.
+  for (let i = 0; i < 100 && !/^\s+password:/m.test(output); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   server = {
     url,
     adminClientId: printed('client_id'),
@@ -192,6 +197,15 @@ describe('npm start (wrangler dev --local) with openid-client 6: PAR + PKCE + DP
     expect(output).toContain('Created .dev.vars with fresh random secrets');
     expect(server.adminClientId).toBe('admin-client');
     expect(server.seedAdmin.username).toBe('admin');
+    // Quiet start: the migrations in one line (no tables), no stale-types hint, the credentials last.
+    const summary = output.search(/D1 migrations \(local\): applied \d+ /);
+    const ready = output.indexOf('Ready on ');
+    const box = output.search(/^\s+client_secret:/m);
+    expect(summary, output).toBeGreaterThanOrEqual(0);
+    expect(output).not.toContain('Migrations to be applied');
+    expect(output).not.toContain('types might be out of date');
+    expect(ready, output).toBeGreaterThan(summary);
+    expect(box, output).toBeGreaterThan(ready);
     const metadata = config.serverMetadata();
     expect(metadata.issuer).toBe(server.url);
     expect(metadata.pushed_authorization_request_endpoint).toBe(`${server.url}/oauth/par`);
