@@ -9,7 +9,7 @@ import type { RequestOrigin } from '../src/oauth/registration';
 import type { AppEnv } from './context';
 import { requestEvents } from './middleware/observability';
 import { executionContextOf } from './request-storage';
-import { denylistCache, oauthContext, rotateSigningKeys } from './services';
+import { denylistCache, oauthContext, rotateSigningKeys, storedRegistry } from './services';
 
 /** Where the request came from, for audit entries. */
 export function requestOrigin(c: Context<AppEnv>): RequestOrigin {
@@ -47,6 +47,7 @@ function actingContext(c: Context<AppEnv>, actor: AdminActor): AdminContext {
     origin: requestOrigin(c),
     keyRing: { rotate: (audit) => rotateSigningKeys(c.env, config, audit) },
     denylist: denylistCache(c.env, config),
+    scopeRegistry: storedRegistry(c.env, config),
     // Every audit entry also goes out as an `admin_action` event (for the recent-events store).
     afterAudit: (entry) => requestEvents(c).publish(adminActionEvent(entry)),
   };

@@ -21,6 +21,7 @@ import { rateLimit } from './middleware/rate-limit';
 import { resilience } from './middleware/resilience';
 import { requestContext } from './middleware/security-headers';
 import { sessionMiddleware } from './middleware/session';
+import { storedScopes } from './middleware/stored-registry';
 import { registerAdminApiRoutes } from './routes/admin';
 import { registerAdminPageRoutes } from './routes/admin-pages';
 import { registerAuthRoutes } from './routes/auth';
@@ -80,6 +81,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', ipDenylist);
   // Rate limits per client IP (global, registration): 429 with Retry-After and RateLimit-* headers.
   app.use('*', rateLimit);
+  // Scopes and APIs defined through the admin API join the configured ones (a per-isolate copy).
+  app.use('*', storedScopes);
   // invalid_client penalty per client_id on the endpoints that authenticate clients.
   for (const path of POST_ONLY) app.use(path, invalidClientPenalty);
   // Browser routes: HTML error pages, then the session (see BROWSER_PATHS).

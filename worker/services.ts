@@ -19,6 +19,7 @@ import {
 } from '../src/oauth/registration/client-id-metadata';
 import { replayGuardName, replayPort } from '../src/oauth/replay';
 import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
+import { MAX_STORED_RESOURCES, MAX_STORED_SCOPES, StoredRegistryCache } from '../src/oauth/stored-registry';
 import type { WaitUntil } from '../src/storage';
 import type { AuditEntry, SigningKeyRecord } from '../src/storage/ports';
 import { viaActor } from './actor-errors';
@@ -37,6 +38,7 @@ interface IsolateServices {
   tokens: TokenStatePort;
   auth: AuthStatePort;
   replay: ReplayPort;
+  registry: StoredRegistryCache;
 }
 
 /** One set per env object, i.e. per isolate: caches live as long as the isolate. */
@@ -112,6 +114,14 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         pollDevice: (deviceCode, clientId) => authActor(deviceCode).pollDevice(deviceCode, clientId),
       },
       replay: replayPort((key, expiresAt) => replayGuard(key).claim(key, expiresAt, now())),
+      registry: new StoredRegistryCache(async () => {
+        const storage = resilientStorage(env, config);
+        const [scopes, resources] = await Promise.all([
+          storage.scopes.all(MAX_STORED_SCOPES),
+          storage.resources.all(MAX_STORED_RESOURCES),
+        ]);
+        return { scopes, resources };
+      }, now),
     };
     perIsolate.set(env, services);
   }
@@ -153,6 +163,11 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
 /** Drops this isolate's cached keys, after a rotation it made. */
 export function invalidateKeys(env: Env): void {
   perIsolate.get(env)?.keys.invalidate();
+}
+
+/** This isolate's copy of the scopes and APIs defined through the admin API (src/oauth/stored-registry.ts). */
+export function storedRegistry(env: Env, config: Config): StoredRegistryCache {
+  return isolateServices(env, config).registry;
 }
 
 /** This isolate's copy of the denylist (see src/denylist/cache.ts). */

@@ -19,10 +19,16 @@ export type AdminAction =
   | 'grant.revoke_bulk'
   | 'key.rotate'
   | 'denylist.add'
-  | 'denylist.remove';
+  | 'denylist.remove'
+  | 'scope.create'
+  | 'scope.update'
+  | 'scope.delete'
+  | 'resource.create'
+  | 'resource.update'
+  | 'resource.delete';
 
 export interface AuditTarget {
-  kind: 'client' | 'user' | 'grant' | 'signing_key' | 'denylist';
+  kind: 'client' | 'user' | 'grant' | 'signing_key' | 'denylist' | 'scope' | 'resource';
   id: string | null;
 }
 

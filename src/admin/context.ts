@@ -35,6 +35,8 @@ export interface AdminContext extends OAuthContext {
   origin: RequestOrigin;
   keyRing: KeyRingPort;
   denylist: DenylistCache;
+  /** The per-isolate copy of stored scopes and APIs: reloaded after a change so it applies here at once. */
+  scopeRegistry: { reload(): Promise<void> };
   /** Called with every audit entry once it is stored (e.g. to publish it on the event bus). */
   afterAudit?: ((entry: AuditEntry) => Promise<void> | void) | undefined;
 }

@@ -30,6 +30,8 @@ export interface ProtectedResourceConfig {
   accessTokenFormat: 'jwt' | 'opaque' | undefined;
   /** The lifetime of its access tokens; at most (and by default) OAUTH2_ACCESS_TOKEN_TTL_SECS. */
   accessTokenTtlSecs: number | undefined;
+  /** The id of an API defined through the admin API; unset for one from configuration. */
+  storedId?: string | undefined;
 }
 
 const MAX_RESOURCES = 50;

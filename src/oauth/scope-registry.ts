@@ -17,6 +17,8 @@ export interface ScopeDefinition {
   builtIn: boolean;
   /** The resource identifier of the API the scope belongs to: the `aud` of tokens carrying it. */
   resource: string | undefined;
+  /** Defined through the admin API (src/oauth/stored-registry.ts), not by configuration. */
+  stored?: boolean | undefined;
 }
 
 /** A scope as configuration gives it: a name, or a name with a description. */
@@ -66,6 +68,16 @@ export class ScopeRegistry {
   /** Every known scope name, built-in ones first. */
   names(): string[] {
     return [...this.#byName.keys()];
+  }
+
+  /** Every definition, built-in ones first. */
+  all(): ScopeDefinition[] {
+    return [...this.#byName.values()];
+  }
+
+  /** This registry plus `extra`; a name it knows already keeps its definition. */
+  extend(extra: readonly ScopeDefinition[]): ScopeRegistry {
+    return new ScopeRegistry([...this.all(), ...extra.filter((scope) => !this.#byName.has(scope.name))]);
   }
 
   /** The built-in scope names. */

@@ -346,6 +346,65 @@ export interface ConsentStore {
   listByUser(userId: string): Promise<ConsentRecord[]>;
 }
 
+/**
+ * A scope an operator defined at run time (the admin API), beside those of the configuration. `name` is an
+ * RFC 6749 §3.3 scope-token, unique; never a built-in scope (the admin service checks).
+ */
+export interface ScopeRecord {
+  name: string;
+  /** Plain words for the consent and device pages. */
+  description: string;
+  /** Listed in discovery `scopes_supported`. */
+  advertise: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Stored scopes, paged newest first (ties by name). */
+export interface ScopeStore {
+  /** Throws ConflictError when a scope of that name exists. */
+  create(scope: ScopeRecord): Promise<void>;
+  get(name: string): Promise<ScopeRecord | null>;
+  /** Replaces description, advertise and updatedAt; false when there was none. */
+  update(scope: ScopeRecord): Promise<boolean>;
+  /** false when there was none. */
+  delete(name: string): Promise<boolean>;
+  list(page: PageRequest): Promise<Page<ScopeRecord>>;
+  /** Every scope, oldest first, at most `limit` (for the per-isolate registry). */
+  all(limit: number): Promise<ScopeRecord[]>;
+}
+
+/**
+ * An API (protected resource, RFC 8707 / RFC 9728) an operator defined at run time. `identifier` is its
+ * resource URI, unique: the `aud` of tokens for its scopes. `scopes` are names of stored scopes.
+ */
+export interface ResourceRecord {
+  id: string;
+  identifier: string;
+  name: string | null;
+  scopes: string[];
+  /** null: the server-wide format. */
+  accessTokenFormat: 'jwt' | 'opaque' | null;
+  /** null: the server-wide lifetime. */
+  accessTokenTtlSecs: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Stored APIs, paged newest first (ties by id). */
+export interface ResourceStore {
+  /** Throws ConflictError when an API with that id or identifier exists. */
+  create(resource: ResourceRecord): Promise<void>;
+  get(id: string): Promise<ResourceRecord | null>;
+  /** Replaces every field but id and createdAt; false when there was none; ConflictError on a taken identifier. */
+  update(resource: ResourceRecord): Promise<boolean>;
+  /** false when there was none. */
+  delete(id: string): Promise<boolean>;
+  list(page: PageRequest): Promise<Page<ResourceRecord>>;
+  /** Every API, oldest first, at most `limit` (for the per-isolate registry). */
+  all(limit: number): Promise<ResourceRecord[]>;
+}
+
 /** One write of a unit of work: `changes` (rows it changed) is set once the whole unit has committed. */
 export interface Written {
   readonly changes: number;
@@ -392,6 +451,10 @@ export interface Storage {
   auditLog: AuditLogStore;
   denylist: DenylistStore;
   events: EventStore;
+  /** Scopes defined through the admin API. */
+  scopes: ScopeStore;
+  /** APIs (protected resources) defined through the admin API. */
+  resources: ResourceStore;
   /** Upstream accounts linked to users (src/storage/identities.ts). */
   identities: IdentityStore;
   /**

@@ -8,6 +8,7 @@ import { describeEventStoreContract } from './event-store.contract';
 import type { MakeStorage } from './fixtures';
 import { describeGrantStoreContract } from './grant-store.contract';
 import { describeIdentityStoreContract } from './identity-store.contract';
+import { describeResourceStoreContract, describeScopeStoreContract } from './scope-store.contract';
 import { describeSessionStoreContract } from './session-store.contract';
 import { describeSigningKeyStoreContract } from './signing-key-store.contract';
 import { describeUnitOfWorkContract } from './unit-of-work.contract';
@@ -31,6 +32,8 @@ export function describeStorageContract(adapterName: string, makeStorage: MakeSt
     describeDenylistStoreContract(adapterName, makeStorage);
     describeEventStoreContract(adapterName, makeStorage);
     describeIdentityStoreContract(adapterName, makeStorage);
+    describeScopeStoreContract(adapterName, makeStorage);
+    describeResourceStoreContract(adapterName, makeStorage);
     describeUnitOfWorkContract(adapterName, makeStorage);
   });
 }

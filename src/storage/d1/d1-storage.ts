@@ -9,6 +9,8 @@ import { D1DenylistStore } from './denylist-store';
 import { D1EventStore } from './event-store';
 import { D1GrantStore } from './grant-store';
 import { D1IdentityStore } from './identity-store';
+import { D1ResourceStore } from './resource-store';
+import { D1ScopeStore } from './scope-store';
 import { D1SessionStore } from './session-store';
 import { D1SigningKeyStore } from './signing-key-store';
 import { runD1Unit } from './unit-of-work';
@@ -28,6 +30,8 @@ export function createD1Storage(db: D1Database): Storage {
     denylist: new D1DenylistStore(orm),
     events: new D1EventStore(orm, db),
     identities: new D1IdentityStore(orm),
+    scopes: new D1ScopeStore(orm),
+    resources: new D1ResourceStore(orm),
     atomically: (build) => runD1Unit(orm, build),
     async healthcheck() {
       try {

@@ -10,7 +10,9 @@ import { PgEventStore } from './event-store';
 import { PgGrantStore } from './grant-store';
 import { PgIdentityStore } from './identity-store';
 import { PoolLease, type WaitUntil } from './pool-lease';
+import { PgResourceStore } from './resource-store';
 import { pgRunner } from './runner';
+import { PgScopeStore } from './scope-store';
 import { PgSessionStore } from './session-store';
 import { PgSigningKeyStore } from './signing-key-store';
 import { runPgUnit } from './unit-of-work';
@@ -41,6 +43,8 @@ export function createPgStorage(options: PgConnectionOptions, background?: WaitU
     denylist: new PgDenylistStore(run),
     events: new PgEventStore(run),
     identities: new PgIdentityStore(run),
+    scopes: new PgScopeStore(run),
+    resources: new PgResourceStore(run),
     atomically: (build) => runPgUnit(run, build),
     async healthcheck() {
       try {

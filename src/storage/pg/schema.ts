@@ -232,3 +232,6 @@ export const events = pgTable(
 
 /** Upstream accounts linked to users (src/storage/identities.ts). */
 export { federatedIdentities } from './identity-schema';
+
+/** Scopes and APIs defined through the admin API (registry-schema.ts). */
+export { resources, scopes } from './registry-schema';

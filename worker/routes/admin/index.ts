@@ -8,6 +8,8 @@ import { registerAdminDashboardRoutes } from './dashboard';
 import { registerAdminDenylistRoutes } from './denylist';
 import { registerAdminGrantRoutes } from './grants';
 import { registerAdminKeyRoutes } from './keys';
+import { registerAdminResourceRoutes } from './resources';
+import { registerAdminScopeRoutes } from './scopes';
 import { registerAdminUserRoutes } from './users';
 
 export function registerAdminApiRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -18,5 +20,7 @@ export function registerAdminApiRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAdminGrantRoutes(app);
   registerAdminKeyRoutes(app);
   registerAdminDenylistRoutes(app);
+  registerAdminScopeRoutes(app);
+  registerAdminResourceRoutes(app);
   registerAdminAuditRoutes(app);
 }
