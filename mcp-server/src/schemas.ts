@@ -46,6 +46,32 @@ export const UserSchema = z.looseObject({
   created_at: epochSeconds.optional(),
 });
 
+/** A scope: built in, from configuration (both read-only), or defined through the admin API. */
+export const ScopeSchema = z.looseObject({
+  name: str,
+  description: str.optional(),
+  advertise: z.boolean().optional().describe('Listed in discovery scopes_supported'),
+  resource: str.nullable().optional().describe('The identifier of the API the scope opens'),
+  source: str.optional().describe('built_in, configuration or admin'),
+  read_only: z.boolean().optional().describe('Built in or from configuration: not changed through the API'),
+  created_at: epochSeconds.nullable().optional(),
+  updated_at: epochSeconds.nullable().optional(),
+});
+
+/** An API (protected resource, RFC 8707 / RFC 9728): from configuration (read-only) or defined through the admin API. */
+export const ResourceSchema = z.looseObject({
+  id: str.describe('For one from configuration: its identifier'),
+  identifier: str.describe('The resource URI: the aud of tokens for its scopes'),
+  name: str.nullable().optional(),
+  scopes: z.array(str).optional(),
+  access_token_format: str.nullable().optional().describe('jwt or opaque; null: the server default'),
+  access_token_ttl_secs: z.number().int().nullable().optional().describe('null: the server default'),
+  source: str.optional().describe('configuration or admin'),
+  read_only: z.boolean().optional(),
+  created_at: epochSeconds.nullable().optional(),
+  updated_at: epochSeconds.nullable().optional(),
+});
+
 /** A grant: one token family (a refresh-token chain or a client_credentials issuance). */
 export const GrantSchema = z.looseObject({
   id: str,
@@ -112,4 +138,33 @@ export const clientAuthShape = {
     .enum(['client_secret_basic', 'client_secret_post'])
     .optional()
     .describe('How the secret is sent; default client_secret_basic'),
+};
+
+/** Shared input: an API's fields, as create_resource sends them and update_resource replaces them. */
+export const resourceInputShape = {
+  identifier: str
+    .min(1)
+    .describe(
+      'The resource URI (absolute, no fragment), e.g. https://api.example.com/orders: the aud of its tokens',
+    ),
+  name: str.min(1).max(200).nullable().optional(),
+  scopes: z
+    .array(str.min(1))
+    .max(64)
+    .optional()
+    .describe(
+      'Names of scopes defined with create_scope that belong to no other API; tokens for them carry this aud',
+    ),
+  access_token_format: z
+    .enum(['jwt', 'opaque'])
+    .nullable()
+    .optional()
+    .describe('Default: the server’s format'),
+  access_token_ttl_secs: z
+    .number()
+    .int()
+    .min(60)
+    .nullable()
+    .optional()
+    .describe('Access-token lifetime for this API, at most the server’s; default: the server’s'),
 };

@@ -32,6 +32,16 @@ const EXPECTED_TOOLS = [
   'list_users',
   'create_user',
   'disable_user',
+  'list_scopes',
+  'get_scope',
+  'create_scope',
+  'update_scope',
+  'delete_scope',
+  'list_resources',
+  'get_resource',
+  'create_resource',
+  'update_resource',
+  'delete_resource',
   'list_grants',
   'revoke_grant',
   'get_token',
@@ -112,10 +122,10 @@ afterAll(async () => {
 });
 
 describe('MCP server: tools over the in-memory transport', () => {
-  it('lists all 22 tools, each with an input and an output schema', async () => {
+  it('lists all 32 tools, each with an input and an output schema', async () => {
     const { tools } = await mcp.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...EXPECTED_TOOLS].sort());
-    expect(TOOLS).toHaveLength(22);
+    expect(TOOLS).toHaveLength(32);
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe('object');
       expect(tool.outputSchema?.type, tool.name).toBe('object');
@@ -265,6 +275,66 @@ describe('MCP server: tools over the in-memory transport', () => {
       password: `pw-${randomBytes(12).toString('hex')}`,
     });
     expect(taken.http_status).toBe(409);
+  });
+
+  it('scopes and APIs: define a scope, list, get, update, define an API with it, delete the API then the scope', async () => {
+    const name = `mcp:${randomBytes(4).toString('hex')}`;
+    const created = await ok(mcp, 'create_scope', { name, description: 'Read MCP test orders' });
+    expect(created).toMatchObject({
+      name,
+      description: 'Read MCP test orders',
+      advertise: true,
+      source: 'admin',
+    });
+    expect(created.read_only).toBe(false);
+
+    const scopes = (await ok(mcp, 'list_scopes', { limit: 200 })).items as Json[];
+    expect(scopes.map((scope) => scope.name)).toContain(name);
+    expect(scopes.find((scope) => scope.name === 'admin')).toMatchObject({
+      source: 'built_in',
+      read_only: true,
+    });
+    expect(await ok(mcp, 'get_scope', { name })).toMatchObject({ name, resource: null });
+
+    const updated = await ok(mcp, 'update_scope', { name, description: 'Read orders', advertise: false });
+    expect(updated).toMatchObject({ name, description: 'Read orders', advertise: false });
+
+    const identifier = `https://api.example.com/${name.replace(':', '-')}`;
+    const api = await ok(mcp, 'create_resource', { identifier, name: 'MCP test API', scopes: [name] });
+    const resourceId = api.id as string;
+    expect(api).toMatchObject({ identifier, scopes: [name], source: 'admin', read_only: false });
+    expect(await ok(mcp, 'get_resource', { resource_id: resourceId })).toMatchObject({ identifier });
+    expect((await ok(mcp, 'get_scope', { name })).resource).toBe(identifier);
+    const apis = (await ok(mcp, 'list_resources', { limit: 200 })).items as Json[];
+    expect(apis.map((entry) => entry.id)).toContain(resourceId);
+
+    const renamed = await ok(mcp, 'update_resource', {
+      resource_id: resourceId,
+      identifier,
+      name: 'Renamed MCP test API',
+      scopes: [name],
+      access_token_format: 'opaque',
+    });
+    expect(renamed).toMatchObject({ name: 'Renamed MCP test API', access_token_format: 'opaque' });
+
+    const held = await fails(mcp, 'delete_scope', { name });
+    expect(held.http_status).toBe(409);
+    expect(held.error_description).toContain(identifier);
+
+    expect(await ok(mcp, 'delete_resource', { resource_id: resourceId })).toEqual({
+      deleted: true,
+      resource_id: resourceId,
+    });
+    expect((await fails(mcp, 'get_resource', { resource_id: resourceId })).error).toBe('not_found');
+    expect(await ok(mcp, 'delete_scope', { name })).toEqual({ deleted: true, name });
+    expect((await fails(mcp, 'get_scope', { name })).error).toBe('not_found');
+  });
+
+  it('create_scope refuses the built-in admin scope as an isError result', async () => {
+    const error = await fails(mcp, 'create_scope', { name: 'admin', description: 'Everything' });
+    expect(error.http_status).toBe(400);
+    expect(error.error).toBe('invalid_request');
+    expect(error.error_description).toMatch(/admin/);
   });
 
   it('tokens: get_token, introspect_token (active), revoke_token, introspect_token (inactive)', async () => {
@@ -479,7 +549,7 @@ describe('MCP server: the bin over stdio', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(22);
+      expect(tools).toHaveLength(32);
       const health = (await client.callTool({ name: 'get_health', arguments: {} })) as CallToolResult;
       expect(health.isError, textOf(health)).toBeFalsy();
       expect((health.structuredContent as Json).status).toBe('healthy');
@@ -508,7 +578,7 @@ describe('MCP server: Streamable HTTP', () => {
       expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const client = new Client({ name: 'mcp-server.test http', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
-      expect((await client.listTools()).tools).toHaveLength(22);
+      expect((await client.listTools()).tools).toHaveLength(32);
       const health = (await client.callTool({ name: 'get_health', arguments: {} })) as CallToolResult;
       expect((health.structuredContent as Json).status).toBe('healthy');
       await client.close();

@@ -270,13 +270,15 @@ describe('/mcp offers what the token may call', () => {
 
     const administering = await codeFlow(await signedIn(SEED_ADMIN), client.client_id, 'openid admin');
     const names = await toolNames(administering.tokens.access_token);
-    expect(names).toEqual(expect.arrayContaining([...SELF_SERVICE_TOOLS, 'list_users', 'rotate_keys']));
+    expect(names).toEqual(
+      expect.arrayContaining([...SELF_SERVICE_TOOLS, 'list_users', 'rotate_keys', 'list_scopes']),
+    );
   });
 
   it('answers an admin tool called without scope admin with the 403 insufficient_scope challenge', async () => {
     const client = await publicMcpClient();
     const { tokens } = await codeFlow(await signedIn(SEED_ADMIN), client.client_id, 'openid');
-    for (const name of ['list_users', 'create_user', 'rotate_keys']) {
+    for (const name of ['list_users', 'create_user', 'rotate_keys', 'create_scope']) {
       const res = await rpc(tokens.access_token, { method: 'tools/call', params: { name, arguments: {} } });
       await expectOAuthError(res.clone(), 403, 'insufficient_scope');
       expect(res.headers.get('www-authenticate')).toBe(INSUFFICIENT_ADMIN);

@@ -1,6 +1,10 @@
 import type { ToolDefinition } from '../tool.js';
+import { createResource } from './create-resource.js';
+import { createScope } from './create-scope.js';
 import { createUser } from './create-user.js';
 import { deleteClient } from './delete-client.js';
+import { deleteResource } from './delete-resource.js';
+import { deleteScope } from './delete-scope.js';
 import { disableUser } from './disable-user.js';
 import { exchangeCode } from './exchange-code.js';
 import { getClient } from './get-client.js';
@@ -8,10 +12,14 @@ import { getHealth } from './get-health.js';
 import { getMetrics } from './get-metrics.js';
 import { getOpenidConfig } from './get-openid-config.js';
 import { getReadiness } from './get-readiness.js';
+import { getResource } from './get-resource.js';
+import { getScope } from './get-scope.js';
 import { getToken } from './get-token.js';
 import { introspectToken } from './introspect-token.js';
 import { listClients } from './list-clients.js';
 import { listGrants } from './list-grants.js';
+import { listResources } from './list-resources.js';
+import { listScopes } from './list-scopes.js';
 import { listUsers } from './list-users.js';
 import { recentEvents } from './recent-events.js';
 import { refreshToken } from './refresh-token.js';
@@ -21,6 +29,8 @@ import { revokeToken } from './revoke-token.js';
 import { rotateClientSecret } from './rotate-client-secret.js';
 import { rotateKeys } from './rotate-keys.js';
 import { updateClient } from './update-client.js';
+import { updateResource } from './update-resource.js';
+import { updateScope } from './update-scope.js';
 
 /**
  * Every tool the server offers, in the order tools/list shows them. The cast widens each tool's input type
@@ -38,6 +48,17 @@ export const TOOLS = [
   listUsers,
   createUser,
   disableUser,
+  // Scopes and APIs
+  listScopes,
+  getScope,
+  createScope,
+  updateScope,
+  deleteScope,
+  listResources,
+  getResource,
+  createResource,
+  updateResource,
+  deleteResource,
   // Grants
   listGrants,
   revokeGrant,
