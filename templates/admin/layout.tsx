@@ -9,6 +9,8 @@ import { ADMIN_STYLES } from './styles';
 export type AdminSection =
   | 'dashboard'
   | 'clients'
+  | 'scopes'
+  | 'resources'
   | 'users'
   | 'grants'
   | 'keys'
@@ -32,6 +34,8 @@ export interface AdminChrome {
 const SECTIONS: { id: AdminSection; label: string; href: string }[] = [
   { id: 'dashboard', label: 'Dashboard', href: '/admin' },
   { id: 'clients', label: 'Clients', href: '/admin/clients' },
+  { id: 'scopes', label: 'Scopes', href: '/admin/scopes' },
+  { id: 'resources', label: 'APIs', href: '/admin/resources' },
   { id: 'users', label: 'Users', href: '/admin/users' },
   { id: 'grants', label: 'Grants', href: '/admin/grants' },
   { id: 'keys', label: 'Signing keys', href: '/admin/keys' },

@@ -12,11 +12,15 @@ import { registerDashboardPages } from './dashboard';
 import { registerDenylistPages } from './denylist';
 import { registerGrantPages } from './grants';
 import { registerKeyPages } from './keys';
+import { registerResourcePages } from './resources';
+import { registerScopePages } from './scopes';
 import { registerUserPages } from './users';
 
 export function registerAdminPageRoutes(app: Hono<AppEnv>): void {
   registerDashboardPages(app);
   registerClientPages(app);
+  registerScopePages(app);
+  registerResourcePages(app);
   registerUserPages(app);
   registerGrantPages(app);
   registerKeyPages(app);

@@ -1,0 +1,218 @@
+/**
+ * The scope pages: the list (built-in, from configuration, defined here), the create form, and one scope
+ * with its edit form. Built-in and configured scopes are shown read-only.
+ */
+import type { ScopeView } from '../../src/admin/scopes';
+import {
+  Badge,
+  Checkbox,
+  CsrfInput,
+  ErrorSummary,
+  type FormError,
+  Pager,
+  TableFrame,
+  TextField,
+  Time,
+} from './components';
+import { type AdminChrome, AdminLayout } from './layout';
+
+/** The scope form as the administrator filled it in (kept when a change is refused). */
+export interface ScopeFormValues {
+  name: string;
+  description: string;
+  advertise: boolean;
+}
+
+const SOURCE_LABELS: Record<ScopeView['source'], string> = {
+  built_in: 'built-in',
+  configuration: 'from configuration',
+  admin: 'defined here',
+};
+
+export const scopePath = (name: string) => `/admin/scopes/${encodeURIComponent(name)}`;
+
+/** Where a scope or an API comes from, and whether discovery lists it. */
+export function SourceBadges({ source, advertise }: { source: ScopeView['source']; advertise?: boolean }) {
+  return (
+    <>
+      <Badge tone={source === 'admin' ? 'ok' : 'plain'}>{SOURCE_LABELS[source]}</Badge>
+      {advertise === false && (
+        <>
+          {' '}
+          <Badge tone="off">not advertised</Badge>
+        </>
+      )}
+    </>
+  );
+}
+
+function ScopeFields({
+  values,
+  error,
+  withName,
+}: {
+  values: ScopeFormValues;
+  error: FormError | null;
+  withName: boolean;
+}) {
+  return (
+    <>
+      {withName && (
+        <TextField
+          name="name"
+          label="Name"
+          hint="As clients request it, e.g. orders:read. Cannot be changed later."
+          value={values.name}
+          error={error}
+          maxlength={128}
+          spellcheck={false}
+        />
+      )}
+      <TextField
+        name="description"
+        label="Description"
+        hint="Plain words shown on the consent and device pages."
+        value={values.description}
+        error={error}
+        maxlength={200}
+      />
+      <fieldset>
+        <legend>Options</legend>
+        <Checkbox
+          name="advertise"
+          label="Advertised (listed in discovery scopes_supported)"
+          checked={values.advertise}
+        />
+      </fieldset>
+    </>
+  );
+}
+
+export interface ScopeListPageProps {
+  chrome: AdminChrome;
+  items: ScopeView[];
+  cursor: string | undefined;
+  nextCursor: string | null;
+}
+
+export function ScopeListPage(props: ScopeListPageProps) {
+  return (
+    <AdminLayout chrome={props.chrome} title="Scopes">
+      <div class="toolbar">
+        <span class="spacer" />
+        <a class="button" href="/admin/scopes/new">
+          New scope
+        </a>
+      </div>
+      <TableFrame caption="Scopes" count={props.items.length} empty="No scopes.">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Description</th>
+            <th scope="col">API</th>
+            <th scope="col">Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((scope) => (
+            <tr>
+              <td>
+                {scope.read_only ? (
+                  <code>{scope.name}</code>
+                ) : (
+                  <a href={scopePath(scope.name)}>
+                    <code>{scope.name}</code>
+                  </a>
+                )}
+              </td>
+              <td>{scope.description}</td>
+              <td>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</td>
+              <td>
+                <SourceBadges source={scope.source} advertise={scope.advertise} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </TableFrame>
+      <Pager path="/admin/scopes" params={{}} cursor={props.cursor} nextCursor={props.nextCursor} />
+    </AdminLayout>
+  );
+}
+
+export interface ScopeCreatePageProps {
+  chrome: AdminChrome;
+  values: ScopeFormValues;
+  error: FormError | null;
+}
+
+export function ScopeCreatePage(props: ScopeCreatePageProps) {
+  return (
+    <AdminLayout chrome={props.chrome} title="New scope" back={{ href: '/admin/scopes', label: 'Scopes' }}>
+      <ErrorSummary error={props.error} />
+      <form method="post" action="/admin/scopes" class="stack panel">
+        <CsrfInput token={props.chrome.csrfToken} />
+        <ScopeFields values={props.values} error={props.error} withName={true} />
+        <div class="actions">
+          <button type="submit">Create scope</button>
+          <a class="button secondary" href="/admin/scopes">
+            Cancel
+          </a>
+        </div>
+      </form>
+    </AdminLayout>
+  );
+}
+
+export interface ScopePageProps {
+  chrome: AdminChrome;
+  scope: ScopeView;
+  values: ScopeFormValues;
+  error: FormError | null;
+}
+
+/** One scope: its facts and, for one defined here, the edit form and the way to delete it. */
+export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
+  return (
+    <AdminLayout chrome={chrome} title={scope.name} back={{ href: '/admin/scopes', label: 'Scopes' }}>
+      <ErrorSummary error={error} />
+      <section class="panel" aria-labelledby="facts">
+        <h2 id="facts">Details</h2>
+        <dl class="facts">
+          <dt>Description</dt>
+          <dd>{scope.description}</dd>
+          <dt>Source</dt>
+          <dd>
+            <SourceBadges source={scope.source} advertise={scope.advertise} />
+          </dd>
+          <dt>API</dt>
+          <dd>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</dd>
+          <dt>Updated</dt>
+          <dd>
+            <Time secs={scope.updated_at} />
+          </dd>
+        </dl>
+        {scope.read_only ? (
+          <p class="muted">This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</p>
+        ) : (
+          <div class="actions">
+            <a class="button danger" href={`${scopePath(scope.name)}/delete`}>
+              Delete…
+            </a>
+          </div>
+        )}
+      </section>
+      {!scope.read_only && (
+        <section class="panel" aria-labelledby="edit">
+          <h2 id="edit">Edit</h2>
+          <form method="post" action={scopePath(scope.name)} class="stack">
+            <CsrfInput token={chrome.csrfToken} />
+            <ScopeFields values={values} error={error} withName={false} />
+            <div class="actions">
+              <button type="submit">Save changes</button>
+            </div>
+          </form>
+        </section>
+      )}
+    </AdminLayout>
+  );
+}
