@@ -8,6 +8,9 @@
  *   2. .dev.vars, or the dotenv file given with --env-file F
  *      (--production ignores .dev.vars: only what `wrangler secret put` would have to supply is checked)
  *   3. environment variables whose name starts with OAUTH2_
+ * With --production, secrets none of these set are looked up with `wrangler secret list` when wrangler is
+ * logged in (a missing required secret fails); when it is not, the secrets that could not be verified are
+ * named in a warning. Placeholder resource ids left in wrangler.toml fail.
  * Warns about OAUTH2_* names the schema does not know (with the nearest known name). Prints `config ok`,
  * or each problem on its own line (names only, never a value) and exits 1.
  */

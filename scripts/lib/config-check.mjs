@@ -12,10 +12,32 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEV_VARS, ROOT, readDotenvFile, SECRET_NAMES, WRANGLER_TOML } from './local-env.mjs';
+import { generateSecrets, randomSecret } from './secrets.mjs';
+import { wranglerLoggedIn, wranglerSecretNames } from './wrangler-cli.mjs';
 
 /** Secrets without which the Worker refuses to serve (or the admin client cannot exist). */
 const REQUIRED_SECRETS = ['OAUTH2_SESSION_KEY', 'OAUTH2_KEY_ENCRYPTION_KEY', 'OAUTH2_ADMIN_CLIENT_SECRET'];
-const PLACEHOLDER_DATABASE_ID = '00000000-0000-0000-0000-000000000000';
+/** Secrets production should have: without them there is no seed admin, and GET /metrics is public. */
+const RECOMMENDED_SECRETS = ['OAUTH2_SEED_PASSWORD', 'OAUTH2_METRICS_TOKEN'];
+
+/** Whether a resource id in wrangler.toml is missing or still a placeholder (all zeros, `<...>`, "replace"). */
+export function isPlaceholderId(id) {
+  const text = String(id ?? '').trim();
+  return text === '' || /^[0-]+$/.test(text) || /[<>]|replace|your|placeholder|todo/i.test(text);
+}
+
+/**
+ * The Worker's secret names as Cloudflare has them: `{ names }` when wrangler is logged in, else
+ * `{ names: undefined, reason }` (what could not be verified is then a warning, not a failure).
+ */
+export function remoteSecretNames({ env, cwd = ROOT } = {}) {
+  if (!wranglerLoggedIn({ cwd })) return { names: undefined, reason: 'wrangler is not logged in' };
+  try {
+    return { names: wranglerSecretNames({ cwd, env }) };
+  } catch (error) {
+    return { names: undefined, reason: error?.message ?? String(error) };
+  }
+}
 
 /** wrangler itself reads the config (exact TOML, wrangler environments); esbuild comes with wrangler. */
 function wranglerRequire() {
@@ -83,11 +105,20 @@ export function nearestName(name, known) {
  *   1. wrangler.toml [vars] (of wrangler environment `env` when given)
  *   2. `envFile`, else .dev.vars unless `production` (only what `wrangler secret put` supplies is checked then)
  *   3. `processEnv` entries whose name starts with OAUTH2_
+ * With `production`, secrets none of these set are looked up in the Worker's secret names (`remoteSecrets`,
+ * by default `remoteSecretNames()`: `wrangler secret list` when wrangler is logged in). A required secret
+ * missing there is a problem; one that could not be verified (not logged in) is a warning.
  * Resolves to `{ sources, problems, notes, warnings }`: problems fail the check, notes and warnings do not.
  * Throws with `code: 'ENVFILE'` when `envFile` does not exist, `code: 'LOAD'` when src/config.ts cannot be
  * loaded.
  */
-export async function checkConfig({ production = false, envFile, env, processEnv = process.env } = {}) {
+export async function checkConfig({
+  production = false,
+  envFile,
+  env,
+  processEnv = process.env,
+  remoteSecrets,
+} = {}) {
   const requireFromWrangler = wranglerRequire();
   const { unstable_readConfig } = requireFromWrangler('./wrangler-dist/cli.js');
 
@@ -141,22 +172,44 @@ export async function checkConfig({ production = false, envFile, env, processEnv
   // RATE_LIMIT_KV bound).
   for (const kv of wranglerConfig.kv_namespaces ?? []) merged[kv.binding] ??= { kvNamespace: kv.binding };
 
+  const warnings = [];
   if (production) {
-    for (const name of REQUIRED_SECRETS) {
-      if (typeof merged[name] !== 'string' || merged[name].trim() === '') {
+    const names = [...REQUIRED_SECRETS, ...RECOMMENDED_SECRETS];
+    const isSet = (name) => typeof merged[name] === 'string' && merged[name].trim() !== '';
+    let remote = { names: [] };
+    if (!names.every(isSet)) {
+      remote = remoteSecrets ?? remoteSecretNames({ env });
+      if (remote.names) sources.push('wrangler secret list');
+    }
+    // Stand-ins of the right shape for secrets Cloudflare holds (or that could not be verified), so that the
+    // schema checks everything else; a secret's value can never be read back.
+    const standIns = { ...generateSecrets(), OAUTH2_METRICS_TOKEN: randomSecret() };
+    const unverified = [];
+    for (const name of names) {
+      if (isSet(name)) continue;
+      if (remote.names === undefined) {
+        unverified.push(name);
+        merged[name] = standIns[name];
+      } else if (remote.names.includes(name)) {
+        merged[name] = standIns[name];
+      } else if (REQUIRED_SECRETS.includes(name)) {
         problems.push(`${name} is not set: supply it with \`wrangler secret put ${name}\``);
+      } else if (name === 'OAUTH2_SEED_PASSWORD') {
+        notes.push(
+          'note: OAUTH2_SEED_PASSWORD is not set: no seed admin user will be created ' +
+            '(`wrangler secret put OAUTH2_SEED_PASSWORD` to have one)',
+        );
+      } else {
+        notes.push(
+          'warning: OAUTH2_METRICS_TOKEN is not set: GET /metrics is public ' +
+            '(`wrangler secret put OAUTH2_METRICS_TOKEN` and have the scraper send it as a Bearer token)',
+        );
       }
     }
-    if (typeof merged.OAUTH2_SEED_PASSWORD !== 'string' || merged.OAUTH2_SEED_PASSWORD.trim() === '') {
-      notes.push(
-        'note: OAUTH2_SEED_PASSWORD is not set: no seed admin user will be created ' +
-          '(`wrangler secret put OAUTH2_SEED_PASSWORD` to have one)',
-      );
-    }
-    if (typeof merged.OAUTH2_METRICS_TOKEN !== 'string' || merged.OAUTH2_METRICS_TOKEN.trim() === '') {
-      notes.push(
-        'warning: OAUTH2_METRICS_TOKEN is not set: GET /metrics is public ' +
-          '(`wrangler secret put OAUTH2_METRICS_TOKEN` and have the scraper send it as a Bearer token)',
+    if (unverified.length > 0) {
+      warnings.push(
+        `warning: could not verify the secrets ${unverified.join(', ')} (${remote.reason}): ` +
+          '`wrangler login` and check again',
       );
     }
     if (/^(1|true|yes|on)$/i.test(String(merged.OAUTH2_ALLOW_INSECURE_DEFAULTS ?? '').trim())) {
@@ -166,9 +219,18 @@ export async function checkConfig({ production = false, envFile, env, processEnv
       problems.push('OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP is on: never in production');
     }
     for (const db of wranglerConfig.d1_databases ?? []) {
-      if (!db.database_id || db.database_id === PLACEHOLDER_DATABASE_ID) {
+      if (isPlaceholderId(db.database_id)) {
         problems.push(
-          `d1_databases ${db.binding} database_id is a placeholder: use the id from \`wrangler d1 create\``,
+          `d1_databases ${db.binding} database_id is a placeholder: \`npm run setup:cloudflare\` creates the ` +
+            'database and writes its id',
+        );
+      }
+    }
+    for (const kv of wranglerConfig.kv_namespaces ?? []) {
+      if (isPlaceholderId(kv.id)) {
+        problems.push(
+          `kv_namespaces ${kv.binding} id is a placeholder: \`npm run setup:cloudflare\` creates the namespace ` +
+            'and writes its id',
         );
       }
     }
@@ -181,7 +243,6 @@ export async function checkConfig({ production = false, envFile, env, processEnv
     throw Object.assign(new Error(`cannot load src/config.ts: ${error?.message ?? error}`), { code: 'LOAD' });
   }
 
-  const warnings = [];
   const known = new Set(module.SETTING_NAMES);
   for (const name of Object.keys(merged)) {
     if (!name.startsWith('OAUTH2_') || known.has(name)) continue;
