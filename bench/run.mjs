@@ -12,7 +12,7 @@
  * Every answer of every run (warm-ups included) must have the expected status and body, or the bench exits 1
  * and writes nothing. A complete default run writes bench/results/<date>.json and .md; quick, partial or
  * re-parameterised runs write to a temporary directory (or `--out DIR`). `--update-readme` then rewrites the
- * README table (bench/readme-table.mjs).
+ * table of docs/performance.md and the summary in README.md (bench/readme-table.mjs).
  */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -448,7 +448,9 @@ async function main() {
     if (opts.quick) console.log('bench: quick run: figures are a smoke test, not for comparison');
     if (opts.updateReadme) {
       if (!complete)
-        console.warn('bench: --update-readme ignored: only a complete default run goes in the README');
+        console.warn(
+          'bench: --update-readme ignored: only a complete default run goes in docs/performance.md and the README',
+        );
       else console.log(`bench: ${updateReadme(`${stem}.json`)}`);
     }
     return 0;

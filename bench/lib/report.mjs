@@ -1,6 +1,6 @@
 /**
- * Summaries, targets and the markdown of a benchmark run (shared by bench/run.mjs and the README generator
- * bench/readme-table.mjs).
+ * Summaries, targets and the markdown of a benchmark run (shared by bench/run.mjs and bench/readme-table.mjs,
+ * which writes the table of docs/performance.md and the summary in README.md).
  */
 import { round } from './load.mjs';
 
@@ -35,7 +35,7 @@ export function summarize(target, name, what, runs) {
 }
 
 /**
- * The issue's targets, each `{ target, ratio, limit, pass }`; `pass` is null (skipped) when a scenario it
+ * The performance targets, each `{ target, ratio, limit, pass }`; `pass` is null (skipped) when a scenario it
  * needs did not run. Throughput ratios must reach `limit`; the CPU ratio must stay at or under it.
  */
 export function targets(summary, signature) {
