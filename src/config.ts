@@ -6,6 +6,17 @@ import {
   UpstreamEnvShape,
   upstreamProblems,
 } from './auth/upstream/config';
+import {
+  type FieldInfo,
+  fieldInfo,
+  flagDefault,
+  httpUrl,
+  json,
+  list,
+  secret,
+  text,
+  wholeNumber,
+} from './config-fields';
 import { type KeyRotationConfig, KeyRotationEnvShape, toKeyRotationConfig } from './crypto/key-rotation';
 import {
   type EventsConfig,
@@ -52,119 +63,59 @@ const KNOWN_WEAK = new Set([
 const MIN_SECRET_LENGTH = 32;
 const MIN_PASSWORD_LENGTH = 12;
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
-
-const flag = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    const word = (value ?? '').trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-    return z.NEVER;
-  });
-
-const integer = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      if (!/^\d+$/.test(value.trim())) {
-        ctx.addIssue({ code: 'custom', message: 'must be a whole number' });
-        return z.NEVER;
-      }
-      const n = Number(value.trim());
-      if (n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const list = z
-  .string()
-  .optional()
-  .transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  );
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
-
-const httpUrl = optionalText.superRefine((value, ctx) => {
-  if (value === undefined) return;
-  const url = URL.parse(value);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
-    ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL without query or fragment' });
-  }
-});
-
-const databaseUrl = optionalText.superRefine((value, ctx) => {
-  if (value === undefined) return;
-  const url = URL.parse(value);
-  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
-    ctx.addIssue({ code: 'custom', message: 'must be a postgres:// or postgresql:// URL' });
-  }
-});
-
 /**
  * `host:port` of the local WebSocket -> TCP proxy (scripts/pg-ws-proxy.mjs) the Neon driver needs to
  * reach a plain PostgreSQL. Loopback only: the proxy speaks unencrypted WebSocket, a development setup.
  */
-const wsProxyAddress = optionalText.superRefine((value, ctx) => {
-  if (value === undefined) return;
-  const m = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]):(\d{1,5})$/i.exec(value.trim());
-  const port = Number(m?.[2]);
-  if (!m || port < 1 || port > 65_535) {
-    ctx.addIssue({ code: 'custom', message: 'must be a loopback host:port such as 127.0.0.1:5480' });
-  }
-});
+const wsProxyAddress = () =>
+  text({
+    type: 'loopback `host:port`',
+    check: (value) => {
+      const m = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]):(\d{1,5})$/i.exec(value);
+      const port = Number(m?.[2]);
+      return !m || port < 1 || port > 65_535 ? 'must be a loopback host:port such as 127.0.0.1:5480' : null;
+    },
+  });
 
-/** A secret: strong unless insecure defaults are allowed (checked in `strictChecks`). */
-const secret = optionalText;
+const databaseUrl = () =>
+  text({
+    type: '`postgres://` or `postgresql://` URL',
+    check: (value) => {
+      const url = URL.parse(value);
+      return !url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+        ? 'must be a postgres:// or postgresql:// URL'
+        : null;
+    },
+  });
 
 /** The raw environment schema, keyed by the variable names of contracts.md. */
 const EnvSchema = z.object({
-  OAUTH2_PUBLIC_URL: httpUrl,
-  OAUTH2_ALLOWED_ORIGINS: list,
-  OAUTH2_DATABASE_URL: databaseUrl,
-  OAUTH2_DATABASE_WS_PROXY: wsProxyAddress,
-  OAUTH2_ACCESS_TOKENS_OPAQUE: flag,
-  OAUTH2_PUBLIC_INTROSPECTION: flag,
-  OAUTH2_ACCESS_TOKEN_TTL_SECS: integer(3600, 60, 86_400),
-  OAUTH2_REFRESH_TOKEN_TTL_SECS: integer(2_592_000, 60, 31_536_000),
-  OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS: integer(0, 0, 300),
-  OAUTH2_AUTHORIZATION_CODE_TTL_SECS: z
-    .string()
-    .optional()
-    .transform((value) => {
-      const n = Number.parseInt(value ?? '', 10);
-      return Number.isFinite(n) ? Math.min(600, Math.max(1, n)) : 600;
-    }),
-  OAUTH2_JWT_SECRET: secret,
-  OAUTH2_SESSION_KEY: secret,
-  OAUTH2_KEY_ENCRYPTION_KEY: secret,
-  OAUTH2_SEED_USERNAME: optionalText,
-  OAUTH2_SEED_PASSWORD: secret,
-  OAUTH2_SEED_EMAIL: optionalText,
-  OAUTH2_ADMIN_CLIENT_ID: optionalText,
-  OAUTH2_ADMIN_CLIENT_SECRET: secret,
-  OAUTH2_ADMIN_EMAILS: list,
-  OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flag,
-  OAUTH2_ALLOW_INSECURE_DEFAULTS: flag,
-  OAUTH2_TOKEN_ACTOR_SHARDS: integer(256, 1, 1296),
-  OAUTH2_DEVICE_CODE_TTL_SECS: integer(600, 60, 1800),
-  OAUTH2_DEVICE_CODE_INTERVAL_SECS: integer(5, 1, 60),
-  OAUTH2_REQUIRE_PAR: flag,
-  OAUTH2_SCOPES: scopesSetting,
+  OAUTH2_PUBLIC_URL: httpUrl({ bare: true }),
+  OAUTH2_ALLOWED_ORIGINS: list({ type: 'comma-separated origins, or `*`' }),
+  OAUTH2_DATABASE_URL: databaseUrl(),
+  OAUTH2_DATABASE_WS_PROXY: wsProxyAddress(),
+  OAUTH2_ACCESS_TOKENS_OPAQUE: flagDefault(false),
+  OAUTH2_PUBLIC_INTROSPECTION: flagDefault(false),
+  OAUTH2_ACCESS_TOKEN_TTL_SECS: wholeNumber(3600, 60, 86_400),
+  OAUTH2_REFRESH_TOKEN_TTL_SECS: wholeNumber(2_592_000, 60, 31_536_000),
+  OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS: wholeNumber(0, 0, 300),
+  OAUTH2_AUTHORIZATION_CODE_TTL_SECS: wholeNumber(600, 1, 600, { outOfRange: 'clamp' }),
+  OAUTH2_JWT_SECRET: secret(),
+  OAUTH2_SESSION_KEY: secret(),
+  OAUTH2_KEY_ENCRYPTION_KEY: secret(),
+  OAUTH2_SEED_USERNAME: text(),
+  OAUTH2_SEED_PASSWORD: secret(),
+  OAUTH2_SEED_EMAIL: text(),
+  OAUTH2_ADMIN_CLIENT_ID: text(),
+  OAUTH2_ADMIN_CLIENT_SECRET: secret(),
+  OAUTH2_ADMIN_EMAILS: list({ type: 'comma-separated e-mail addresses' }),
+  OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flagDefault(false),
+  OAUTH2_ALLOW_INSECURE_DEFAULTS: flagDefault(false),
+  OAUTH2_TOKEN_ACTOR_SHARDS: wholeNumber(256, 1, 1296),
+  OAUTH2_DEVICE_CODE_TTL_SECS: wholeNumber(600, 60, 1800),
+  OAUTH2_DEVICE_CODE_INTERVAL_SECS: wholeNumber(5, 1, 60),
+  OAUTH2_REQUIRE_PAR: flagDefault(false),
+  OAUTH2_SCOPES: json(scopesSetting, 'scope names, or JSON array of `{name, description?, advertise?}`'),
   ...EventsEnvShape,
   ...RateLimitEnvShape,
   ...ResilienceEnvShape,
@@ -180,6 +131,11 @@ type RawEnv = z.output<typeof EnvSchema>;
 
 /** Every setting name the schema reads (check:config and `npm start` warn about unknown OAUTH2_* names). */
 export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
+/** Each setting's documentation info (type, default, secret), as its field builder recorded it. */
+export function settingFields(): { name: string; info: FieldInfo | undefined }[] {
+  return Object.entries(EnvSchema.shape).map(([name, schema]) => ({ name, info: fieldInfo(schema) }));
+}
 
 /** The validated server configuration. */
 export interface Config {
@@ -315,7 +271,7 @@ function toConfig(env: RawEnv, scopes: ScopeRegistry): Config {
     publicUrl: env.OAUTH2_PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins: env.OAUTH2_ALLOWED_ORIGINS,
     databaseUrl: env.OAUTH2_DATABASE_URL,
-    databaseWsProxy: env.OAUTH2_DATABASE_WS_PROXY?.trim(),
+    databaseWsProxy: env.OAUTH2_DATABASE_WS_PROXY,
     accessTokensOpaque: env.OAUTH2_ACCESS_TOKENS_OPAQUE,
     publicIntrospection: env.OAUTH2_PUBLIC_INTROSPECTION,
     accessTokenTtlSecs: env.OAUTH2_ACCESS_TOKEN_TTL_SECS,

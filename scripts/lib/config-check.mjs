@@ -45,14 +45,17 @@ function wranglerRequire() {
   return createRequire(require.resolve('wrangler/package.json'));
 }
 
-/** `parseConfig` and `SETTING_NAMES` of src/config.ts. */
-async function loadConfigModule(requireFromWrangler) {
+/**
+ * Imports a TypeScript module of the Worker in Node: bundles `entry` (relative to the repository root) with
+ * the esbuild that comes with wrangler into a temporary file and imports that.
+ */
+export async function importTsModule(entry, requireFromWrangler = wranglerRequire()) {
   const esbuild = requireFromWrangler('esbuild');
-  const dir = mkdtempSync(path.join(tmpdir(), 'check-config-'));
-  const outfile = path.join(dir, 'config.mjs');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ts-module-'));
+  const outfile = path.join(dir, 'module.mjs');
   try {
     await esbuild.build({
-      entryPoints: [path.join(ROOT, 'src', 'config.ts')],
+      entryPoints: [path.join(ROOT, entry)],
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -60,15 +63,20 @@ async function loadConfigModule(requireFromWrangler) {
       outfile,
       logLevel: 'silent',
     });
-    const module = await import(pathToFileURL(outfile).href);
-    if (typeof module.parseConfig !== 'function') {
-      throw new Error('src/config.ts does not export parseConfig');
-    }
-    if (!Array.isArray(module.SETTING_NAMES)) throw new Error('src/config.ts does not export SETTING_NAMES');
-    return module;
+    return await import(pathToFileURL(outfile).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `parseConfig` and `SETTING_NAMES` of src/config.ts. */
+async function loadConfigModule(requireFromWrangler) {
+  const module = await importTsModule(path.join('src', 'config.ts'), requireFromWrangler);
+  if (typeof module.parseConfig !== 'function') {
+    throw new Error('src/config.ts does not export parseConfig');
+  }
+  if (!Array.isArray(module.SETTING_NAMES)) throw new Error('src/config.ts does not export SETTING_NAMES');
+  return module;
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */

@@ -5,7 +5,8 @@
  * signs; the replaced key keeps verifying (`retiring`) until every token it signed has expired.
  * The decision is a pure function of the keys and the time, applied by the KeyRing actor.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { wholeNumber } from '../config-fields';
 import type { SigningKeyRecord } from '../storage/ports';
 import { inSlot, type KeySlot } from './signing-keys';
 
@@ -17,21 +18,6 @@ export const MIN_PREPUBLISH_SECS = 420;
 
 /** Extra verification time after the last token signed by a retiring key can have expired (clock skew). */
 export const RETIREMENT_SKEW_SECS = 300;
-
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const text = (value ?? '').trim();
-      if (text === '') return fallback;
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 /** The environment variables of this part (merged into the schema of src/config.ts). */
 export const KeyRotationEnvShape = {

@@ -2,7 +2,8 @@
  * The `OAUTH2_EVENTS_*` and observability settings: their part of the environment schema (merged into
  * src/config.ts) and the typed result.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { flagDefault, list, oneOf, secret, wholeNumber } from '../config-fields';
 import { outboundUrlProblem, REGISTRATION_POLICY } from '../outbound/policy';
 import { EVENT_TYPES, type EventType } from './types';
 
@@ -51,92 +52,31 @@ function checkWebhookUrl(value: string): string | null {
   return outboundUrlProblem(value, REGISTRATION_POLICY);
 }
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
-
-/** A boolean with a default when unset or empty. */
-const flagDefault = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const word = (value ?? '').trim().toLowerCase();
-      if (word === '') return fallback;
-      if (TRUE_WORDS.has(word)) return true;
-      if (FALSE_WORDS.has(word)) return false;
-      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-      return z.NEVER;
-    });
-
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const n = Number(value.trim());
-      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const commaList = z
-  .string()
-  .optional()
-  .transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  );
-
-const text = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
-
 /** The environment variables of this part, validated (merged into the schema of src/config.ts). */
 export const EventsEnvShape = {
   OAUTH2_EVENTS_ENABLED: flagDefault(true),
-  OAUTH2_EVENTS_FILTER_MODE: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const mode = (value ?? '').trim().toLowerCase() || 'allow_all';
-      if ((FILTER_MODES as readonly string[]).includes(mode)) return mode as FilterMode;
-      ctx.addIssue({ code: 'custom', message: `must be one of ${FILTER_MODES.join(', ')}` });
-      return z.NEVER;
-    }),
-  OAUTH2_EVENTS_TYPES: commaList.transform((types, ctx) => {
-    const unknown = types.filter((type) => !(EVENT_TYPES as readonly string[]).includes(type));
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `names unknown event types: ${unknown.join(', ')}` });
-      return z.NEVER;
-    }
-    return types as EventType[];
+  OAUTH2_EVENTS_FILTER_MODE: oneOf(FILTER_MODES, 'allow_all'),
+  OAUTH2_EVENTS_TYPES: list<EventType>({
+    type: 'comma-separated event types',
+    check: (types) => {
+      const unknown = types.filter((type) => !(EVENT_TYPES as readonly string[]).includes(type));
+      return unknown.length > 0 ? `names unknown event types: ${unknown.join(', ')}` : null;
+    },
   }),
-  OAUTH2_EVENTS_WEBHOOK_URLS: commaList.transform((urls, ctx) => {
-    for (const url of urls) {
-      const problem = checkWebhookUrl(url);
-      if (problem) {
-        ctx.addIssue({ code: 'custom', message: problem });
-        return z.NEVER;
-      }
-    }
-    return urls;
+  OAUTH2_EVENTS_WEBHOOK_URLS: list({
+    type: 'comma-separated URLs',
+    check: (urls) => urls.map(checkWebhookUrl).find((problem) => problem !== null) ?? null,
   }),
-  OAUTH2_EVENTS_WEBHOOK_SECRET: text,
+  OAUTH2_EVENTS_WEBHOOK_SECRET: secret(),
   OAUTH2_EVENTS_WEBHOOK_TIMEOUT_MS: wholeNumber(5000, 100, 30_000),
   OAUTH2_EVENTS_CONSOLE: flagDefault(false),
-  OAUTH2_EVENTS_INGEST_BEARER_TOKEN: text,
+  OAUTH2_EVENTS_INGEST_BEARER_TOKEN: secret(),
   OAUTH2_EVENTS_PUBLIC_INGEST: flagDefault(false),
   OAUTH2_EVENTS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
   OAUTH2_EVENTS_RETRY_DELAY_SECS: wholeNumber(10, 0, 600),
   OAUTH2_LOG_REQUESTS: flagDefault(true),
   OAUTH2_METRICS_FLUSH_INTERVAL_SECS: wholeNumber(10, 0, 25),
-  OAUTH2_METRICS_TOKEN: text,
+  OAUTH2_METRICS_TOKEN: secret(),
 };
 
 type EventsEnv = { [K in keyof typeof EventsEnvShape]: z.output<(typeof EventsEnvShape)[K]> };

@@ -3,7 +3,7 @@
  * and the typed result.
  */
 import type { z } from 'zod';
-import { flagDefault, oneOf, optionalText, wholeNumber } from '../config-fields';
+import { flagDefault, httpUrl, oneOf, secret, wholeNumber } from '../config-fields';
 import { BACKENDS, type BackendName, type RateLimitRule } from './types';
 
 export interface RateLimitConfig {
@@ -34,14 +34,8 @@ export const RateLimitEnvShape = {
   OAUTH2_RATE_LIMIT_REGISTRATION_MAX_REQUESTS: wholeNumber(10, 1, 1_000_000_000),
   OAUTH2_RATE_LIMIT_DO_SHARDS: wholeNumber(64, 1, 4096),
   OAUTH2_RATE_LIMIT_DO_MAX_LEASE: wholeNumber(64, 1, 1024),
-  OAUTH2_RATE_LIMIT_UPSTASH_URL: optionalText.superRefine((value, ctx) => {
-    if (value === undefined) return;
-    const url = URL.parse(value);
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-    }
-  }),
-  OAUTH2_RATE_LIMIT_UPSTASH_TOKEN: optionalText,
+  OAUTH2_RATE_LIMIT_UPSTASH_URL: httpUrl(),
+  OAUTH2_RATE_LIMIT_UPSTASH_TOKEN: secret(),
   OAUTH2_RATE_LIMIT_TIMEOUT_MS: wholeNumber(1000, 10, 30_000),
 };
 

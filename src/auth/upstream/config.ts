@@ -4,7 +4,7 @@
  * its client id and secret are both set; one without the other is a configuration problem.
  */
 import { z } from 'zod';
-import { flagDefault, optionalText, wholeNumber } from '../../config-fields';
+import { flagDefault, json, secret, text, wholeNumber } from '../../config-fields';
 import { outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 
 /** The built-in OpenID providers, the ones configured by `OAUTH2_{ID}_*`. */
@@ -57,8 +57,6 @@ export interface UpstreamConfig {
   /** Deadline of every call to a provider (discovery, JWKS, token, userinfo, GitHub API). */
   timeoutMs: number;
 }
-
-const text = optionalText;
 
 /**
  * No query, fragment or credentials, and the outbound policy (a loopback provider, as in tests, is
@@ -127,56 +125,54 @@ const genericProviders = z
     return parsed.data;
   });
 
-const upstreamUrl = text.superRefine((value, ctx) => {
-  if (value === undefined) return;
-  const problem = upstreamUrlProblem(value);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** An issuer or base URL of a provider (`upstreamUrlProblem`). */
+const upstreamUrl = () =>
+  text({ type: 'URL without query, fragment or credentials', check: upstreamUrlProblem });
 
-const pattern = (re: RegExp, message: string) =>
-  text.superRefine((value, ctx) => {
-    if (value !== undefined && !re.test(value)) ctx.addIssue({ code: 'custom', message });
+const TENANT_MESSAGE = 'must be a tenant id, a domain, common, organizations or consumers';
+
+/** A Microsoft tenant: a GUID, a verified domain, or `common` / `organizations` / `consumers`. */
+const tenant = () =>
+  text({
+    type: 'tenant id, domain, `common`, `organizations` or `consumers`',
+    check: (value) => (TENANT.test(value) ? null : TENANT_MESSAGE),
   });
 
 /** A host name the issuer `https://{domain}` is derived from: the outbound policy applies to it too. */
 const domain = (message: string) =>
-  pattern(DOMAIN, message).superRefine((value, ctx) => {
-    if (value === undefined || !DOMAIN.test(value)) return;
-    const problem = upstreamUrlProblem(`https://${value}`);
-    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  text({
+    type: 'host name',
+    check: (value) => (DOMAIN.test(value) ? upstreamUrlProblem(`https://${value}`) : message),
   });
 
 export const UpstreamEnvShape = {
-  OAUTH2_GOOGLE_CLIENT_ID: text,
-  OAUTH2_GOOGLE_CLIENT_SECRET: text,
-  OAUTH2_GOOGLE_ISSUER: upstreamUrl,
-  OAUTH2_MICROSOFT_CLIENT_ID: text,
-  OAUTH2_MICROSOFT_CLIENT_SECRET: text,
-  OAUTH2_MICROSOFT_TENANT_ID: pattern(
-    TENANT,
-    'must be a tenant id, a domain, common, organizations or consumers',
-  ),
-  OAUTH2_MICROSOFT_ISSUER: upstreamUrl,
-  OAUTH2_AZURE_CLIENT_ID: text,
-  OAUTH2_AZURE_CLIENT_SECRET: text,
-  OAUTH2_AZURE_TENANT_ID: pattern(
-    TENANT,
-    'must be a tenant id, a domain, common, organizations or consumers',
-  ),
-  OAUTH2_AZURE_ISSUER: upstreamUrl,
-  OAUTH2_GITHUB_CLIENT_ID: text,
-  OAUTH2_GITHUB_CLIENT_SECRET: text,
-  OAUTH2_GITHUB_BASE_URL: upstreamUrl,
-  OAUTH2_GITHUB_API_URL: upstreamUrl,
-  OAUTH2_OKTA_CLIENT_ID: text,
-  OAUTH2_OKTA_CLIENT_SECRET: text,
+  OAUTH2_GOOGLE_CLIENT_ID: text(),
+  OAUTH2_GOOGLE_CLIENT_SECRET: secret(),
+  OAUTH2_GOOGLE_ISSUER: upstreamUrl(),
+  OAUTH2_MICROSOFT_CLIENT_ID: text(),
+  OAUTH2_MICROSOFT_CLIENT_SECRET: secret(),
+  OAUTH2_MICROSOFT_TENANT_ID: tenant(),
+  OAUTH2_MICROSOFT_ISSUER: upstreamUrl(),
+  OAUTH2_AZURE_CLIENT_ID: text(),
+  OAUTH2_AZURE_CLIENT_SECRET: secret(),
+  OAUTH2_AZURE_TENANT_ID: tenant(),
+  OAUTH2_AZURE_ISSUER: upstreamUrl(),
+  OAUTH2_GITHUB_CLIENT_ID: text(),
+  OAUTH2_GITHUB_CLIENT_SECRET: secret(),
+  OAUTH2_GITHUB_BASE_URL: upstreamUrl(),
+  OAUTH2_GITHUB_API_URL: upstreamUrl(),
+  OAUTH2_OKTA_CLIENT_ID: text(),
+  OAUTH2_OKTA_CLIENT_SECRET: secret(),
   OAUTH2_OKTA_DOMAIN: domain('must be a host name such as dev-123456.okta.com'),
-  OAUTH2_OKTA_ISSUER: upstreamUrl,
-  OAUTH2_AUTH0_CLIENT_ID: text,
-  OAUTH2_AUTH0_CLIENT_SECRET: text,
+  OAUTH2_OKTA_ISSUER: upstreamUrl(),
+  OAUTH2_AUTH0_CLIENT_ID: text(),
+  OAUTH2_AUTH0_CLIENT_SECRET: secret(),
   OAUTH2_AUTH0_DOMAIN: domain('must be a host name such as example.eu.auth0.com'),
-  OAUTH2_AUTH0_ISSUER: upstreamUrl,
-  OAUTH2_OIDC_PROVIDERS: genericProviders,
+  OAUTH2_AUTH0_ISSUER: upstreamUrl(),
+  OAUTH2_OIDC_PROVIDERS: json(
+    genericProviders,
+    'JSON array of `{id, name, issuer, client_id, client_secret, scope?}`',
+  ),
   OAUTH2_SOCIAL_LINK_BY_EMAIL: flagDefault(false),
   OAUTH2_UPSTREAM_TIMEOUT_MS: wholeNumber(10_000, 500, 60_000),
 };
