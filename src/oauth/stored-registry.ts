@@ -37,6 +37,9 @@ export class StoredRegistryCache {
   #stored: StoredDefinitions | null = null;
   #freshUntil = 0;
   #reloadingSince: number | null = null;
+  /** Reloads started, and the latest started one whose outcome is in force. */
+  #started = 0;
+  #settled = 0;
   #merged: { base: Config; stored: StoredDefinitions; config: Config } | null = null;
 
   constructor(
@@ -56,19 +59,29 @@ export class StoredRegistryCache {
     return this.#mergedWith(base);
   }
 
-  /** Loads the copy now (after a change made in this isolate); never throws. */
+  /**
+   * Loads the copy now (after a change made in this isolate); never throws. A reload that settles after
+   * one started later (e.g. a background reload that read storage before an admin change, and the
+   * change's own reload) is dropped, so it cannot put back what storage held before the change.
+   */
   async reload(): Promise<void> {
     const now = this.now();
+    const generation = ++this.#started;
     this.#reloadingSince = now;
     try {
-      this.#stored = await this.load();
+      const stored = await this.load();
+      if (generation < this.#settled) return;
+      this.#settled = generation;
+      this.#stored = stored;
       this.#freshUntil = now + REGISTRY_CACHE_TTL_SECS;
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
       console.error(JSON.stringify({ level: 'error', event: 'scope_registry_load_failed', error: detail }));
+      if (generation < this.#settled) return;
+      this.#settled = generation;
       this.#freshUntil = now + REGISTRY_RETRY_SECS;
     } finally {
-      this.#reloadingSince = null;
+      if (generation === this.#started) this.#reloadingSince = null;
     }
   }
 
