@@ -251,8 +251,19 @@ function strictChecks(env: RawEnv): string[] {
     if (env.OAUTH2_ADMIN_CLIENT_ID === undefined) problems.push('OAUTH2_ADMIN_CLIENT_ID is not set');
     requireSecret('OAUTH2_ADMIN_CLIENT_SECRET', env.OAUTH2_ADMIN_CLIENT_SECRET);
   }
+  if (env.OAUTH2_PUBLIC_URL !== undefined && !httpsOrLoopback(env.OAUTH2_PUBLIC_URL)) {
+    problems.push('OAUTH2_PUBLIC_URL must be an https URL (plain http only for localhost or a loopback address)');
+  }
   eventsStrictProblems(env, (name, value) => requireSecret(name as keyof RawEnv, value));
   return problems;
+}
+
+/** RFC 9700 §2.6 / OAuth 2.1 §1.5: the issuer is served over TLS; http only on this machine (development). */
+function httpsOrLoopback(url: string): boolean {
+  const parsed = URL.parse(url);
+  if (parsed === null) return false;
+  if (parsed.protocol === 'https:') return true;
+  return /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i.test(parsed.hostname);
 }
 
 function isWeak(value: string, min: number): boolean {

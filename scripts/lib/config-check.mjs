@@ -226,6 +226,12 @@ export async function checkConfig({
     if (/^(1|true|yes|on)$/i.test(String(merged.OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP ?? '').trim())) {
       problems.push('OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP is on: never in production');
     }
+    if (String(merged.OAUTH2_PUBLIC_URL ?? '').trim() === '') {
+      warnings.push(
+        'warning: OAUTH2_PUBLIC_URL is not set: the issuer will be the origin of each request; set it to the ' +
+          'https origin clients use (wrangler.toml [vars])',
+      );
+    }
     for (const db of wranglerConfig.d1_databases ?? []) {
       if (isPlaceholderId(db.database_id)) {
         problems.push(

@@ -49,6 +49,26 @@ describe('Configuration', () => {
     for (const value of Object.values(vars)) if (value) expect(body.error_description).not.toContain(value);
   });
 
+  it('refuses an http issuer except on a loopback host (TLS everywhere else, RFC 9700 §2.6)', () => {
+    const issuer = (url: string, extra: Record<string, string> = {}) =>
+      parseConfig({ ...STRONG, OAUTH2_PUBLIC_URL: url, ...extra });
+    const plain = issuer('http://auth.example.com');
+    expect(plain.ok).toBe(false);
+    if (!plain.ok) expect(plain.problems.join('\n')).toContain('OAUTH2_PUBLIC_URL must be an https URL');
+    expect(issuer('https://auth.example.com').ok).toBe(true);
+    expect(issuer('http://127.0.0.1:8787').ok).toBe(true);
+    expect(issuer('http://localhost:8787').ok).toBe(true);
+    expect(issuer('http://[::1]:8787').ok).toBe(true);
+    expect(issuer('http://auth.example.com', { OAUTH2_ALLOW_INSECURE_DEFAULTS: '1' }).ok).toBe(true);
+  });
+
+  it('keeps a secret byte for byte (a key never changes with surrounding spaces)', () => {
+    const key = `  ${STRONG.OAUTH2_SESSION_KEY}\n`;
+    const result = parseConfig({ ...STRONG, OAUTH2_SESSION_KEY: key });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.config.sessionKey).toBe(key);
+  });
+
   it('misconfiguration blocks every endpoint, not only /health', async () => {
     const { status } = await call({ OAUTH2_SEED_PASSWORD: 'changeme' }, '/.well-known/openid-configuration');
     expect(status).toBe(503);
