@@ -252,7 +252,9 @@ function strictChecks(env: RawEnv): string[] {
     requireSecret('OAUTH2_ADMIN_CLIENT_SECRET', env.OAUTH2_ADMIN_CLIENT_SECRET);
   }
   if (env.OAUTH2_PUBLIC_URL !== undefined && !httpsOrLoopback(env.OAUTH2_PUBLIC_URL)) {
-    problems.push('OAUTH2_PUBLIC_URL must be an https URL (plain http only for localhost or a loopback address)');
+    problems.push(
+      'OAUTH2_PUBLIC_URL must be an https URL (plain http only for localhost or a loopback address)',
+    );
   }
   eventsStrictProblems(env, (name, value) => requireSecret(name as keyof RawEnv, value));
   return problems;
