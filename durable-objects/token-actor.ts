@@ -7,8 +7,8 @@
  * are serialized. Expired rows are dropped by an alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { ActClaim } from '../src/oauth/access-token';
 import type {
+  ActClaim,
   RefreshFamily,
   RefreshTokenState,
   RotationRequest,

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config';
 import { randomId } from '../src/crypto/random';
 import { sweepUnused } from '../src/oauth/registration/unused';
 import type { AuditEntry } from '../src/storage/ports';
-import type { ScheduledJob } from './scheduled';
+import type { ScheduledJob } from './scheduled-job';
 import { oauthContext } from './services';
 
 /** Deletes the unused anonymous registrations as of `now` (epoch seconds); answers their client_ids. */

@@ -5,13 +5,9 @@
  */
 import { loadConfig } from '../src/config';
 import { registrationSweepJob } from './registration-sweep';
+import type { ScheduledJob } from './scheduled-job';
 
-export interface ScheduledJob {
-  /** For the log line of a failure. */
-  readonly name: string;
-  /** `now`: the scheduled time, epoch seconds. Throws to report a failure (logged, never rethrown). */
-  run(env: Env, ctx: ExecutionContext, now: number): Promise<unknown>;
-}
+export type { ScheduledJob } from './scheduled-job';
 
 /** Signing keys: pre-publish a successor when the active key is due, promote it once published long enough. */
 export const keyRotationJob: ScheduledJob = {

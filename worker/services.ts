@@ -20,6 +20,7 @@ import {
 import { replayGuardName, replayPort } from '../src/oauth/replay';
 import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
 import { MAX_STORED_RESOURCES, MAX_STORED_SCOPES, StoredRegistryCache } from '../src/oauth/stored-registry';
+import { issueIdToken } from '../src/oidc/id-token';
 import type { WaitUntil } from '../src/storage';
 import type { AuditEntry, SigningKeyRecord } from '../src/storage/ports';
 import { viaActor } from './actor-errors';
@@ -156,6 +157,7 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
     storage,
     events: eventPort(env, config, scope),
     replay: services.replay,
+    idTokens: { issue: issueIdToken },
     outboundBreaker: (target, host) => outboundBreakers(env, config, target)?.(host),
   };
 }

@@ -101,6 +101,18 @@ export function throttleKeys(clientIp: string, username: string): LoginKeys {
 }
 
 /**
+ * The keys of one device user-code attempt (src/oauth/device/verification.ts): the signed-in user (only
+ * their own session spends it, so the low limit locks out nobody else) and the client address (higher:
+ * people share addresses).
+ */
+export function userCodeThrottleKeys(clientIp: string, userId: string): ThrottleKey[] {
+  return [
+    { name: `device-user:${userId}`, limit: LOGIN_MAX_FAILURES },
+    { name: `device-ip:${ipBucket(clientIp)}`, limit: LOGIN_MAX_FAILURES_PER_IP },
+  ];
+}
+
+/**
  * IPv4 addresses as they are; IPv6 addresses by their /64 prefix, because one subscriber usually holds
  * a whole /64 and could otherwise rotate addresses inside it.
  */

@@ -10,7 +10,7 @@ import { sha256 } from '../crypto/hash';
 import { signJwt } from '../crypto/jws';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
-import type { OAuthContext } from './ports';
+import type { ActClaim, OAuthContext } from './ports';
 import { GRANT_ID_PATTERN } from './sharded-id';
 
 /** What this server knows about a live access token. */
@@ -30,13 +30,6 @@ export interface AccessTokenInfo {
   mayAct?: Record<string, unknown> | undefined;
   /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`); absent for Bearer tokens. */
   jkt?: string | undefined;
-}
-
-/** RFC 8693 §4.1 `act`: the actor's identity claims, and the prior actor nested as `act`. */
-export interface ActClaim {
-  sub: string;
-  client_id?: string;
-  act?: ActClaim;
 }
 
 export interface IssueRequest {

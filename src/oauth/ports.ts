@@ -4,8 +4,14 @@ import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { EventPort } from '../events/types';
 import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import type { AuditEntry, ClientRecord, SigningKeyUse, Storage } from '../storage/ports';
-import type { ActClaim } from './access-token';
 import type { AuthStatePort } from './authorization-state';
+
+/** RFC 8693 §4.1 `act`: the actor's identity claims, and the prior actor nested as `act`. */
+export interface ActClaim {
+  sub: string;
+  client_id?: string;
+  act?: ActClaim;
+}
 
 /** An opaque access token as its TokenActor stores it (the token itself only as a hash). */
 export interface StoredAccessToken {
@@ -140,6 +146,25 @@ export interface ReplayPort {
   claim(namespace: string, id: string, expiresAt: number): Promise<boolean>;
 }
 
+/** What an ID token says of the sign-in behind it (OIDC Core §2), besides issuer, client and times. */
+export interface IdTokenClaims {
+  sub: string;
+  nonce: string | null;
+  authTime: number;
+  sid: string;
+  /** The access token issued alongside, for at_hash (§3.1.3.6). */
+  accessToken: string | null;
+}
+
+/**
+ * Mints the ID token issued with a user's tokens when `openid` was granted (OIDC Core §3.1.3.3, §12.2).
+ * The OAuth core reaches OpenID Connect only through this port: the Worker shell wires src/oidc's
+ * `issueIdToken` (src/oidc builds on src/oauth, never the other way).
+ */
+export interface IdTokenMinter {
+  issue(ctx: OAuthContext, client: ClientRecord, claims: IdTokenClaims): Promise<string>;
+}
+
 /** Everything an endpoint handler in src/ may use; built per request by the Worker shell. */
 export interface OAuthContext {
   config: Config;
@@ -157,6 +182,8 @@ export interface OAuthContext {
   events: EventPort;
   /** Single-use `jti`s of DPoP proofs and client assertions. */
   replay: ReplayPort;
+  /** OpenID Connect ID tokens (src/oidc/id-token.ts), for the grants that issue them. */
+  idTokens: IdTokenMinter;
   /** This isolate's circuit breaker of an outbound host, per what the calls are for (src/outbound). */
   outboundBreaker?: ((target: string, host: string) => CircuitBreaker | undefined) | undefined;
   /**

@@ -5,7 +5,7 @@
  * (`OAUTH2_DYNAMIC_REGISTRATION_UNUSED_TTL_SECS`).
  */
 import { z } from 'zod';
-import { flagDefault, wholeNumber } from '../config-fields';
+import { flagDefault, json, wholeNumber } from '../config-fields';
 import { resourceProblem } from './resource';
 import { parseScope } from './scope';
 import {
@@ -144,7 +144,10 @@ export function resourceTtlProblems(
 }
 
 export const ResourceEnvShape = {
-  OAUTH2_PROTECTED_RESOURCES: protectedResources,
+  OAUTH2_PROTECTED_RESOURCES: json(
+    protectedResources,
+    'JSON array of `{resource, name?, scopes_supported?, scopes?, access_token_format?, access_token_ttl_secs?}`',
+  ),
   /**
    * An anonymously registered client that has obtained no token this many seconds after registering
    * is deleted by the scheduled sweep (0 = never).

@@ -3,7 +3,6 @@
  * (absolute URI, no fragment, may repeat), the resources this server knows (its own APIs, its MCP
  * endpoint and the operator's OAUTH2_PROTECTED_RESOURCES), and the audience of the tokens it issues.
  */
-import type { Config } from '../config';
 import { InvalidScopeError, InvalidTargetError } from './errors';
 import { allValues, type FormParams } from './form';
 import type { ScopeRegistry } from './scope-registry';
@@ -30,6 +29,14 @@ export interface KnownResource {
   own: boolean;
 }
 
+/**
+ * What the resource checks read of the configuration (`Config`, src/config.ts): the operator's
+ * OAUTH2_PROTECTED_RESOURCES (src/oauth/resource-config.ts, whose parsing needs this module).
+ */
+export interface ResourceSettings {
+  protectedResources: readonly Omit<KnownResource, 'own'>[];
+}
+
 /** Why `value` is not a resource indicator (RFC 8707 §2: absolute URI without fragment), or null. */
 export function resourceProblem(value: string): string | null {
   if (value.length > MAX_RESOURCE_LENGTH) return `is longer than ${MAX_RESOURCE_LENGTH} characters`;
@@ -46,7 +53,7 @@ export function mcpResource(issuer: string): string {
 }
 
 /** Every resource this server issues tokens for: itself, its MCP endpoint, then the configured ones. */
-export function knownResources(issuer: string, config: Config): KnownResource[] {
+export function knownResources(issuer: string, config: ResourceSettings): KnownResource[] {
   const own: KnownResource[] = [
     { resource: issuer, scopesSupported: [], name: 'OAuth server APIs (UserInfo, admin API)', own: true },
     { resource: mcpResource(issuer), scopesSupported: MCP_SCOPES, name: 'MCP server', own: true },
@@ -61,7 +68,7 @@ export function knownResources(issuer: string, config: Config): KnownResource[] 
  * The `resource` values of a request (distinct, in order), each a known resource; invalid_target
  * otherwise (RFC 8707 §2).
  */
-export function requestedResources(params: FormParams, issuer: string, config: Config): string[] {
+export function requestedResources(params: FormParams, issuer: string, config: ResourceSettings): string[] {
   const values = [...new Set(allValues(params, 'resource'))];
   if (values.length > MAX_RESOURCES)
     throw new InvalidTargetError(`too many resources (at most ${MAX_RESOURCES})`);

@@ -1,6 +1,5 @@
 /** RFC 6749 §3.3 scope: space-delimited, case-sensitive scope-tokens of %x21 / %x23-5B / %x5D-7E. */
 import { InvalidScopeError } from './errors';
-import type { ScopeRegistry } from './scope-registry';
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const MAX_SCOPES = 64;
@@ -29,6 +28,15 @@ export function parseScope(scope: string | undefined): string[] {
 }
 
 /**
+ * What grantScope asks of the scope registry (`ScopeRegistry`, src/oauth/scope-registry.ts, which
+ * builds on this module's scope syntax).
+ */
+export interface KnownScopes {
+  isKnown(name: string): boolean;
+  unknown(names: readonly string[]): string[];
+}
+
+/**
  * The scope to grant: the requested scopes when all are known to this server and registered for the
  * client (invalid_scope naming the others), or by default every registered scope this server still
  * knows except the privileged ones.
@@ -36,7 +44,7 @@ export function parseScope(scope: string | undefined): string[] {
 export function grantScope(
   requested: string | undefined,
   registered: string,
-  registry: ScopeRegistry,
+  registry: KnownScopes,
   notByDefault: ReadonlySet<string> = PRIVILEGED_SCOPES,
 ): string[] {
   const allowed = new Set(parseScope(registered));

@@ -11,13 +11,17 @@ import type { KeySet } from '../crypto/signing-keys';
 import type { EventPlugin } from '../events/plugins/types';
 import type { DomainEvent, EventEnvelope } from '../events/types';
 import type { OAuthContext } from '../oauth/ports';
+import { logoutUriProblem } from '../oauth/registration/oidc-metadata';
 import type { MetricsRegistry } from '../observability/metrics';
 import { OutboundError, outboundFetch } from '../outbound/fetch';
-import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../outbound/policy';
+import { type OutboundPolicy, outboundUrlProblem } from '../outbound/policy';
 import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import type { ClientRecord } from '../storage/ports';
 import type { BackchannelConfig } from './backchannel-config';
 import { idTokenAlg } from './id-token';
+
+/** Registration's check of a `backchannel_logout_uri` (src/oauth/registration/oidc-metadata.ts). */
+export { logoutUriProblem };
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** The event type that carries one delivery (one client, one session or user). */
@@ -134,18 +138,6 @@ function deliveryEvent(issuer: string, delivery: Delivery, userId: string, via: 
     userId,
     metadata: { iss: issuer, ...(delivery.sid === undefined ? {} : { sid: delivery.sid }), via },
   };
-}
-
-/**
- * Why a URI may not be registered to receive logout tokens, or null when it may: §2.2 (absolute, no
- * fragment) and the outbound policy (src/outbound/policy.ts). Delivery judges it again with the running
- * server's policy.
- */
-export function logoutUriProblem(uri: string): string | null {
-  const url = URL.parse(uri);
-  if (!url) return 'not an absolute URI';
-  if (url.hash !== '' || uri.includes('#')) return 'has a fragment';
-  return outboundUrlProblem(uri, REGISTRATION_POLICY);
 }
 
 export interface BackchannelPluginOptions {

@@ -4,9 +4,9 @@ import { ASSERTION_SIGNING_ALGS } from '../oauth/client-assertion';
 import { DEVICE_AUTHORIZATION_PATH } from '../oauth/device/authorization';
 import { DPOP_ALGS } from '../oauth/dpop-errors';
 import { PAR_PATH } from '../oauth/par';
+import { ID_TOKEN_ALGS } from '../oauth/registration/oidc-metadata';
 import { knownResources } from '../oauth/resource';
 import { GRANT_TYPES_SUPPORTED } from '../oauth/token-endpoint';
-import { ID_TOKEN_ALGS } from './id-token';
 import { CLAIMS_SUPPORTED } from './userinfo';
 
 const CLIENT_AUTH_METHODS = [

@@ -5,23 +5,14 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { toBase64Url, utf8 } from '../crypto/encoding';
 import { signJwt } from '../crypto/jws';
-import type { OAuthContext } from '../oauth/ports';
+import type { IdTokenClaims, OAuthContext } from '../oauth/ports';
+import type { ID_TOKEN_ALGS } from '../oauth/registration/oidc-metadata';
 import type { ClientRecord } from '../storage/ports';
 
-export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
 /** The `typ` of our ID tokens (access tokens are `at+jwt`, logout tokens `logout+jwt`). */
 const ID_TOKEN_TYP = 'JWT';
 /** ID token lifetime (also how long a replaced signing key keeps verifying, at least). */
 export const ID_TOKEN_TTL_SECS = 3600;
-
-export interface IdTokenClaims {
-  sub: string;
-  nonce: string | null;
-  authTime: number;
-  sid: string;
-  /** The access token issued alongside, for at_hash (§3.1.3.6). */
-  accessToken: string | null;
-}
 
 export async function issueIdToken(
   ctx: OAuthContext,

@@ -6,9 +6,9 @@
  * Secrets are never stored: client secrets and registration access tokens as SHA-256 hashes
  * (base64url), passwords as a self-describing slow hash, private keys encrypted (AES-GCM).
  */
-import type { IdentityStore } from './identities';
+import type { FederatedIdentityRecord } from './identities';
 
-export type { FederatedIdentityRecord, IdentityStore } from './identities';
+export type { FederatedIdentityRecord } from './identities';
 
 /** Paging: `limit` with either an opaque `cursor` (from `nextCursor`) or an `offset`. */
 export interface PageRequest {
@@ -208,6 +208,24 @@ export interface ClientStore {
   delete(clientId: string): Promise<boolean>;
   list(filter: ClientFilter): Promise<Page<ClientRecord>>;
   count(): Promise<number>;
+}
+
+/** Accounts at upstream providers linked to users (FederatedIdentityRecord, ./identities.ts). */
+export interface IdentityStore {
+  get(provider: string, subject: string): Promise<FederatedIdentityRecord | null>;
+  /** Links an identity to an existing user. Throws ConflictError when `provider:subject` is linked already. */
+  link(identity: FederatedIdentityRecord): Promise<void>;
+  /**
+   * Creates `user` and its first identity in one atomic step: both or neither. Throws ConflictError
+   * when the user's id or username, or the identity, exists (then nothing is written).
+   */
+  createWithUser(user: UserRecord, identity: FederatedIdentityRecord): Promise<void>;
+  /** The identities of a user, oldest first. */
+  listByUser(userId: string): Promise<FederatedIdentityRecord[]>;
+  /** false when there was none. */
+  delete(provider: string, subject: string): Promise<boolean>;
+  /** Users whose e-mail equals `email` ignoring ASCII case, at most `limit` (for linking by e-mail). */
+  findUsersByEmail(email: string, limit: number): Promise<UserRecord[]>;
 }
 
 export interface UserStore {

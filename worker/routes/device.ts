@@ -6,6 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { userCodeThrottleKeys } from '../../src/auth/login-throttle';
 import { grantableScopes } from '../../src/oauth/admin-scope';
 import {
   DEVICE_AUTHORIZATION_PATH,
@@ -16,7 +17,6 @@ import {
   findUserCode,
   formatUserCode,
   normalizeUserCode,
-  userCodeThrottleKeys,
 } from '../../src/oauth/device';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import type { FormParams } from '../../src/oauth/form';

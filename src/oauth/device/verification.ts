@@ -4,13 +4,6 @@
  * reserves an attempt per user (10 misses in 15 minutes, the sign-in throttle's window) and per client
  * address (50), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
  */
-import {
-  ipBucket,
-  LOGIN_MAX_FAILURES,
-  LOGIN_MAX_FAILURES_PER_IP,
-  type LoginThrottlePort,
-  type ThrottleKey,
-} from '../../auth/login-throttle';
 import type { ClientRecord, UserRole } from '../../storage/ports';
 import { grantableScopes } from '../admin-scope';
 import type { OAuthContext } from '../ports';
@@ -35,21 +28,33 @@ export type DecisionOutcome =
   | { kind: 'unknown' }
   | { kind: 'throttled'; retryAfterSecs: number };
 
+/** One counter of the attempt throttle: `limit` attempts per window under `name`. */
+export interface ThrottleKey {
+  name: string;
+  limit: number;
+}
+
+/** A reservation on every key of an attempt, or the refusal of the first full one. */
+export type ThrottleReservation =
+  | { granted: true; keys: readonly ThrottleKey[]; at: number }
+  | { granted: false; retryAfterSecs: number };
+
 /**
- * The throttle keys of one attempt: the signed-in user (only their own session spends it, so the low
- * limit locks out nobody else) and the client address (higher: people share addresses).
+ * What a user-code lookup needs of the attempt throttle: the sign-in throttle's actors (src/auth's
+ * LoginThrottlePort fits), whose keys for a user code are `userCodeThrottleKeys` of
+ * src/auth/login-throttle.ts. Declared here so that src/oauth does not import src/auth.
  */
-export function userCodeThrottleKeys(clientIp: string, userId: string): ThrottleKey[] {
-  return [
-    { name: `device-user:${userId}`, limit: LOGIN_MAX_FAILURES },
-    { name: `device-ip:${ipBucket(clientIp)}`, limit: LOGIN_MAX_FAILURES_PER_IP },
-  ];
+export interface AttemptThrottle {
+  /** Reserves one attempt on every key; granted only when each had room. */
+  reserve(keys: readonly ThrottleKey[]): Promise<ThrottleReservation>;
+  /** Gives a granted reservation back: the attempt did not fail. */
+  release(reservation: ThrottleReservation & { granted: true }): Promise<void>;
 }
 
 /** Finds the pending device authorization a user code names. */
 export async function findUserCode(
   ctx: OAuthContext,
-  throttle: LoginThrottlePort,
+  throttle: AttemptThrottle,
   keys: readonly ThrottleKey[],
   input: string | undefined,
 ): Promise<UserCodeOutcome> {
@@ -68,7 +73,7 @@ export async function findUserCode(
 /** Records the user's approval or denial of a user code (once). */
 export async function decideUserCode(
   ctx: OAuthContext,
-  throttle: LoginThrottlePort,
+  throttle: AttemptThrottle,
   keys: readonly ThrottleKey[],
   input: { userCode: string | undefined; approve: boolean },
   user: DeviceUser,

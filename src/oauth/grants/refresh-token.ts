@@ -5,7 +5,6 @@
  */
 import type { Config } from '../../config';
 import { sha256 } from '../../crypto/hash';
-import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord, UserRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { scopesForUser } from '../admin-scope';
@@ -74,7 +73,7 @@ export async function refreshTokenGrant(
   if (access.info.scope) response.scope = access.info.scope;
   // OIDC Core §12.2: a fresh ID token for the same sign-in (no nonce: there is no new request).
   if (scope.includes('openid')) {
-    response.id_token = await issueIdToken(ctx, client, {
+    response.id_token = await ctx.idTokens.issue(ctx, client, {
       sub: family.userId,
       nonce: null,
       authTime: family.authTime,

@@ -8,7 +8,7 @@
  */
 import { sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
-import { type AccessTokenInfo, type ActClaim, issueAccessToken, resolveAccessToken } from '../access-token';
+import { type AccessTokenInfo, issueAccessToken, resolveAccessToken } from '../access-token';
 import { scopesForUser } from '../admin-scope';
 import {
   InvalidRequestError,
@@ -18,7 +18,7 @@ import {
 } from '../errors';
 import { tokenCreated } from '../events';
 import { allValues, type FormParams, required } from '../form';
-import type { OAuthContext } from '../ports';
+import type { ActClaim, OAuthContext } from '../ports';
 import { refreshTokenGrantId } from '../refresh-token';
 import { resourceProblem } from '../resource';
 import { parseScope } from '../scope';

@@ -3,7 +3,6 @@
  * code, device code): the access token, a refresh token when the client may have one (offline_access or
  * first-party), an ID token for `openid`; then the grant's row for the admin view and `token_created`.
  */
-import { issueIdToken } from '../../oidc/id-token';
 import type { ClientRecord } from '../../storage/ports';
 import { issueAccessToken } from '../access-token';
 import { grantableScopes } from '../admin-scope';
@@ -61,7 +60,7 @@ export async function issueApprovedGrantTokens(
   });
   if (refreshToken) response.refresh_token = refreshToken;
   if (scope.includes('openid')) {
-    response.id_token = await issueIdToken(ctx, client, {
+    response.id_token = await ctx.idTokens.issue(ctx, client, {
       sub: grant.userId,
       nonce: grant.nonce,
       authTime: grant.authTime,

@@ -5,8 +5,6 @@
  * invalid_redirect_uri for redirect_uris (§3.2.2), and name the field.
  */
 import { z } from 'zod';
-import { logoutUriProblem } from '../../oidc/backchannel-logout';
-import { ID_TOKEN_ALGS } from '../../oidc/id-token';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
@@ -15,6 +13,7 @@ import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } 
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
 import { PRIVILEGED_SCOPES, parseScope } from '../scope';
 import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
+import { ID_TOKEN_ALGS, logoutUriProblem } from './oidc-metadata';
 
 export const REGISTRABLE_GRANT_TYPES = [
   'authorization_code',

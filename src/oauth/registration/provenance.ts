@@ -5,7 +5,6 @@
  * consent page says where it came from.
  */
 import type { ClientRecord } from '../../storage/ports';
-import { isUnused } from './unused';
 
 /**
  * The permanent internal mark of an open registration (not RFC 7591 metadata, so never in a registration
@@ -13,6 +12,16 @@ import { isUnused } from './unused';
  * until their first token, and could not register a privileged scope then.
  */
 export const SELF_REGISTERED_MARK = 'self_registered';
+
+/**
+ * The internal mark of an anonymous registration that has not had a token yet (see ./unused.ts: the
+ * token endpoint drops it, a scheduled sweep deletes clients still carrying it).
+ */
+export const UNUSED_MARK = 'anonymous_unused';
+
+export function isUnused(client: ClientRecord): boolean {
+  return client.metadata[UNUSED_MARK] === true;
+}
 
 /** Whether the client registered itself (its client_id is the https URL of its metadata document, or it was registered anonymously). */
 export function registeredItself(client: ClientRecord): boolean {

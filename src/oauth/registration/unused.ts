@@ -9,18 +9,12 @@
 import type { AuditEntry, ClientRecord, ClientStore } from '../../storage/ports';
 import type { OAuthContext } from '../ports';
 import { ANONYMOUS } from './audit';
-import { SELF_REGISTERED_MARK } from './provenance';
-
-export const UNUSED_MARK = 'anonymous_unused';
+import { isUnused, SELF_REGISTERED_MARK, UNUSED_MARK } from './provenance';
 
 /** The client as registered by `actor`: marked self-registered and unused when the registration was anonymous. */
 export function markIfAnonymous(client: ClientRecord, actor: string): ClientRecord {
   if (actor !== ANONYMOUS) return client;
   return { ...client, metadata: { ...client.metadata, [UNUSED_MARK]: true, [SELF_REGISTERED_MARK]: true } };
-}
-
-export function isUnused(client: ClientRecord): boolean {
-  return client.metadata[UNUSED_MARK] === true;
 }
 
 /**

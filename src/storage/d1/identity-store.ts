@@ -1,8 +1,7 @@
 /** D1 adapter for IdentityStore (table `federated_identities`); user + identity creation is one batch. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import type { FederatedIdentityRecord, IdentityStore } from '../identities';
-import type { UserRecord } from '../ports';
+import type { FederatedIdentityRecord, IdentityStore, UserRecord } from '../ports';
 import { d1Call } from './errors';
 import { federatedIdentities, users } from './schema';
 

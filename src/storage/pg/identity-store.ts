@@ -3,8 +3,7 @@
  * identity is one statement (a data-modifying CTE), so it is all or nothing like every other operation.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { FederatedIdentityRecord, IdentityStore } from '../identities';
-import type { UserRecord } from '../ports';
+import type { FederatedIdentityRecord, IdentityStore, UserRecord } from '../ports';
 import { affected, type PgRunner } from './runner';
 import { federatedIdentities, users } from './schema';
 
