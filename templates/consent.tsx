@@ -1,8 +1,10 @@
 /**
  * The consent page: one POST form with a hidden CSRF token, the pending request's id and two submit
  * buttons named `decision` (`approve`, `deny`). Client name and URI come from (possibly anonymous)
- * registrations: they are escaped, and the URI is linked only when it is http(s).
+ * registrations: they are escaped, and the URI is linked only when it is http(s); the logo, privacy
+ * policy and terms only when they are https (templates/client-identity.tsx).
  */
+import { type ClientIdentity, ClientLinks, ClientLogo, httpsUrl } from './client-identity';
 import { Layout } from './layout';
 import { ScopeDecision } from './scope-decision';
 
@@ -15,6 +17,10 @@ export interface ConsentPageProps {
   requestId: string;
   clientName: string;
   clientUri: string | null;
+  /** The client's logo_uri, privacy policy and terms (only https ones are shown). */
+  logoUri?: string | null;
+  policyUri?: string | null;
+  tosUri?: string | null;
   scopes: { name: string; description: string }[];
   /** The client registered itself rather than being added by an administrator. */
   selfRegistered: boolean;
@@ -29,8 +35,15 @@ function isWebUrl(value: string): boolean {
 
 export function ConsentPage(props: ConsentPageProps) {
   const { clientName, clientUri } = props;
+  const client: ClientIdentity = {
+    name: clientName,
+    logoUri: httpsUrl(props.logoUri),
+    policyUri: httpsUrl(props.policyUri),
+    tosUri: httpsUrl(props.tosUri),
+  };
   return (
     <Layout title={`Allow ${clientName}?`} nonce={props.nonce}>
+      <ClientLogo client={client} />
       <h1>
         Allow <span>{clientName}</span> to access your account?
       </h1>
@@ -45,6 +58,7 @@ export function ConsentPage(props: ConsentPageProps) {
           )}
         </p>
       )}
+      <ClientLinks client={client} />
       <ScopeDecision
         username={props.username}
         requester="application"

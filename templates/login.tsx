@@ -1,7 +1,9 @@
 /**
  * The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token, then one
- * link per enabled upstream provider to `/auth/login/{provider}` (carrying the same `return_to`).
+ * link per enabled upstream provider to `/auth/login/{provider}` (carrying the same `return_to`). When the
+ * sign-in continues an authorization request, the application asking is named (client-identity.tsx).
  */
+import { type ClientIdentity, ClientLinks, ClientLogo } from './client-identity';
 import { Layout } from './layout';
 
 export interface UpstreamProvider {
@@ -21,13 +23,22 @@ export interface LoginPageProps {
   error: string | null;
   /** Upstream sign-in providers, one link each. */
   providers?: UpstreamProvider[];
+  /** The application the sign-in continues to (an authorization request held for it), if known. */
+  client?: ClientIdentity | null;
 }
 
 export function LoginPage(props: LoginPageProps) {
   const providers = props.providers ?? [];
+  const client = props.client ?? null;
   return (
-    <Layout title="Sign in" nonce={props.nonce}>
+    <Layout title={client === null ? 'Sign in' : `Sign in to continue to ${client.name}`} nonce={props.nonce}>
+      {client !== null && <ClientLogo client={client} />}
       <h1>Sign in</h1>
+      {client !== null && (
+        <p class="continue">
+          to continue to <strong>{client.name}</strong>
+        </p>
+      )}
       {props.error !== null && (
         <p class="alert" role="alert">
           {props.error}
@@ -63,6 +74,7 @@ export function LoginPage(props: LoginPageProps) {
           <button type="submit">Sign in</button>
         </div>
       </form>
+      {client !== null && <ClientLinks client={client} />}
       {providers.length > 0 && (
         <>
           <p class="muted">Or sign in with</p>

@@ -41,4 +41,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 ul.scopes { padding-left: 1.2rem; }
 ul.scopes li { margin: .25rem 0; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
+.client-logo { display: block; width: 48px; height: 48px; max-width: 48px; max-height: 48px;
+  object-fit: contain; margin: 0 0 1rem; border-radius: 8px; }
+.client-links { font-size: .9rem; margin-top: 1rem; }
 `;

@@ -3,8 +3,9 @@
  * way out metrics, the JSON request log, events to the queue) -> request id + security headers
  * -> configuration guard -> CORS -> resilience (concurrency limit, bulkheads) -> IP denylist -> rate limit
  * (global and registration per IP; invalid_client penalty on the client-authenticating endpoints)
- * -> (browser routes only: HTML error pages -> session)
- * -> (/admin and /admin/*: AdminGuard) -> routes; one error handler renders every error.
+ * -> (browser routes only: session) -> (/admin and /admin/*: AdminGuard) -> routes. Middleware and routes
+ * throw; one error handler (middleware/errors.ts `renderError`) renders every error: the HTML error page
+ * on the browser routes, JSON everywhere else.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { MethodNotAllowedError } from '../src/oauth/errors';
@@ -14,8 +15,7 @@ import { invalidClientPenalty } from './middleware/client-penalty';
 import { configGuard } from './middleware/config-guard';
 import { cors } from './middleware/cors';
 import { ipDenylist } from './middleware/denylist';
-import { notFound, onError } from './middleware/errors';
-import { htmlErrors } from './middleware/html-errors';
+import { BROWSER_PATHS, notFound, onError } from './middleware/errors';
 import { observability } from './middleware/observability';
 import { rateLimit } from './middleware/rate-limit';
 import { resilience } from './middleware/resilience';
@@ -43,21 +43,8 @@ import { registerUpstreamRoutes } from './routes/upstream';
 import { registerUserInfoRoutes } from './routes/userinfo';
 import { registerWellKnownRoutes } from './routes/well-known';
 
-/**
- * Browser routes: they (and only they) load the session cookie, so the token endpoints never pay for
- * it, and they answer errors as HTML pages (except the JSON API under /admin/api/).
- * A Hono `/x/*` pattern also matches `/x` itself.
- */
-export const BROWSER_PATHS = [
-  '/',
-  '/profile/*',
-  '/auth/*',
-  '/oauth/authorize',
-  '/oauth/consent',
-  '/oauth/logout',
-  '/oauth/device/verify',
-  '/admin/*',
-];
+/** Browser routes (defined with the error renderer, which answers them with HTML error pages). */
+export { BROWSER_PATHS };
 
 /** Paths that only accept POST: any other method is 405 with Allow. */
 const POST_ONLY = [
@@ -81,12 +68,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', ipDenylist);
   // Rate limits per client IP (global, registration): 429 with Retry-After and RateLimit-* headers.
   app.use('*', rateLimit);
-  // Scopes and APIs defined through the admin API join the configured ones (a per-isolate copy).
+  // Scopes and APIs defined through the admin API join the configured ones (a per-isolate copy); the
+  // probes, /metrics, the docs and the JWKS, which never judge scopes, skip it (REGISTRY_FREE_PATHS).
   app.use('*', storedScopes);
   // invalid_client penalty per client_id on the endpoints that authenticate clients.
   for (const path of POST_ONLY) app.use(path, invalidClientPenalty);
-  // Browser routes: HTML error pages, then the session (see BROWSER_PATHS).
-  for (const path of BROWSER_PATHS) app.use(path, htmlErrors, sessionMiddleware);
+  // Browser routes load the session (see BROWSER_PATHS); their errors are HTML pages (onError).
+  for (const path of BROWSER_PATHS) app.use(path, sessionMiddleware);
   // RFC 9728 §5.1: 401/403 challenges of the server's own APIs name their protected resource metadata.
   for (const path of ['/oauth/userinfo', '/admin/api/*']) app.use(path, resourceChallenge());
   // The admin pages and API: Bearer token with scope admin, or an administrator's session (+ CSRF).

@@ -7,6 +7,9 @@
  * http on any port, or a private-use scheme of a native app), so those pages leave `form-action` out
  * (`redirectsToClient`): the redirect target was already checked against the client's registration,
  * and no listable set of sources covers private-use schemes. Every other page has `form-action 'self'`.
+ *
+ * `img-src`: 'self' and data: only, except on a sign-in or consent page that shows the application's logo
+ * (`clientImages`): its registered https logo_uri is the one image from elsewhere, so those add https:.
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -21,6 +24,8 @@ export type PageElement = ReturnType<typeof ErrorPage>;
 export interface PageOptions {
   /** The page's form may end in a redirect to a client's redirect_uri: leave out CSP form-action. */
   redirectsToClient?: boolean;
+  /** The page shows a client's logo (an https URL it registered): img-src also allows https:. */
+  clientImages?: boolean;
 }
 
 const nonces = new WeakMap<Request, string>();
@@ -40,7 +45,7 @@ export function pageCsp(nonce: string, options: PageOptions = {}): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
-    "img-src 'self' data:",
+    options.clientImages ? "img-src 'self' data: https:" : "img-src 'self' data:",
     ...(options.redirectsToClient ? [] : ["form-action 'self'"]),
     "frame-ancestors 'none'",
     "base-uri 'none'",

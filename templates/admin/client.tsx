@@ -65,20 +65,26 @@ function ClientFacts({ client }: { client: ClientView }) {
       </dd>
       <dt>Registered</dt>
       <dd>
-        {client.dynamically_registered
-          ? client.registration_access
-            ? 'through dynamic registration (RFC 7591); the registrant can still change it'
-            : 'through dynamic registration (RFC 7591); the registrant’s access was revoked when its trust changed'
-          : 'by an administrator'}
+        {client.bootstrap
+          ? 'by configuration'
+          : client.dynamically_registered
+            ? client.registration_access
+              ? 'through dynamic registration (RFC 7591); the registrant can still change it'
+              : 'through dynamic registration (RFC 7591); the registrant’s access was revoked when its trust changed'
+            : 'by an administrator'}
       </dd>
-      <dt>Created</dt>
-      <dd>
-        <Time secs={client.created_at} />
-      </dd>
-      <dt>Updated</dt>
-      <dd>
-        <Time secs={client.updated_at} />
-      </dd>
+      {!client.bootstrap && (
+        <>
+          <dt>Created</dt>
+          <dd>
+            <Time secs={client.created_at} />
+          </dd>
+          <dt>Updated</dt>
+          <dd>
+            <Time secs={client.updated_at} />
+          </dd>
+        </>
+      )}
     </dl>
   );
 }

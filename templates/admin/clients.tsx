@@ -155,9 +155,7 @@ export function ClientListPage(props: ClientListPageProps) {
               <td>
                 <ClientBadges client={client} />
               </td>
-              <td>
-                <Time secs={client.created_at} />
-              </td>
+              <td>{client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />}</td>
             </tr>
           ))}
         </tbody>
@@ -175,6 +173,11 @@ export function ClientListPage(props: ClientListPageProps) {
 export function ClientBadges({ client }: { client: ClientView }) {
   return (
     <>
+      {client.bootstrap && (
+        <>
+          <Badge tone="plain">from configuration</Badge>{' '}
+        </>
+      )}
       {client.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="off">disabled</Badge>}
       {client.first_party && (
         <>

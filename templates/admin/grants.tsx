@@ -9,9 +9,19 @@ export interface GrantFilters {
   active: boolean;
 }
 
+/**
+ * Names of the clients and users on the page, by id: a name, null when the client or user no longer
+ * exists, absent when it was not looked up (the row then shows the id alone).
+ */
+export interface GrantNames {
+  clients: ReadonlyMap<string, string | null>;
+  users: ReadonlyMap<string, string | null>;
+}
+
 export interface GrantListPageProps {
   chrome: AdminChrome;
   items: GrantView[];
+  names?: GrantNames;
   filters: GrantFilters;
   cursor: string | undefined;
   nextCursor: string | null;
@@ -30,6 +40,35 @@ export function filterQuery(filters: Partial<GrantFilters>): string {
   if (filters.user_id) query.set('user_id', filters.user_id);
   if (filters.active) query.set('active', 'true');
   return query.toString();
+}
+
+/** A client or user of a grant: its name linked, the id below it; the id alone when it is gone. */
+function Party({ href, id, name }: { href: string; id: string; name: string | null | undefined }) {
+  if (name === null) {
+    return (
+      <>
+        <code>{id}</code>
+        <span class="hint">deleted</span>
+      </>
+    );
+  }
+  if (name === undefined || name === id) {
+    return (
+      <a href={href}>
+        <code>{id}</code>
+      </a>
+    );
+  }
+  return (
+    <>
+      <a href={href} title={id}>
+        {name}
+      </a>
+      <span class="hint">
+        <code>{id}</code>
+      </span>
+    </>
+  );
 }
 
 export function GrantListPage(props: GrantListPageProps) {
@@ -83,13 +122,21 @@ export function GrantListPage(props: GrantListPageProps) {
                 </span>
               </td>
               <td class="id">
-                <a href={`/admin/clients/${encodeURIComponent(grant.client_id)}`}>{grant.client_id}</a>
+                <Party
+                  href={`/admin/clients/${encodeURIComponent(grant.client_id)}`}
+                  id={grant.client_id}
+                  name={props.names?.clients.get(grant.client_id)}
+                />
               </td>
               <td class="id">
                 {grant.user_id === null ? (
                   '—'
                 ) : (
-                  <a href={`/admin/users/${encodeURIComponent(grant.user_id)}`}>{grant.user_id}</a>
+                  <Party
+                    href={`/admin/users/${encodeURIComponent(grant.user_id)}`}
+                    id={grant.user_id}
+                    name={props.names?.users.get(grant.user_id)}
+                  />
                 )}
               </td>
               <td>

@@ -22,7 +22,8 @@ export type AdminSection =
 export interface AdminChrome {
   nonce: string;
   csrfToken: string;
-  section: AdminSection;
+  /** The section marked current in the navigation (none on a page of no section, e.g. not found). */
+  section: AdminSection | null;
   /** The acting administrator's username (or a client_id for a Bearer token of a client). */
   actorName: string;
   /** Signed in with a session (so a sign-out form makes sense). */
@@ -43,6 +44,13 @@ const SECTIONS: { id: AdminSection; label: string; href: string }[] = [
   { id: 'audit', label: 'Audit log', href: '/admin/audit' },
   { id: 'denylist', label: 'Denylist', href: '/admin/denylist' },
 ];
+
+/** The section a path of the admin pages belongs to, if any. */
+export function sectionOf(path: string): AdminSection | null {
+  const first = path.split('/')[2] ?? '';
+  if (first === '') return 'dashboard';
+  return SECTIONS.find((section) => section.href === `/admin/${first}`)?.id ?? null;
+}
 
 export interface AdminLayoutProps {
   chrome: AdminChrome;

@@ -138,10 +138,48 @@ export function EventsPage(props: LogPageProps<EventView> & { type: string }) {
   );
 }
 
-/** Metadata without what other columns already show. */
-function details(entry: AuditEntryView): string {
+/** Nested objects deeper than this are shown as compact JSON. */
+const MAX_DETAIL_DEPTH = 4;
+
+function detailValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return value === '' ? '""' : value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Metadata as `key: value` lines: nested objects flattened with dotted keys, arrays (and anything nested
+ * deeper than MAX_DETAIL_DEPTH) as compact JSON, null as a dash.
+ */
+export function detailLines(metadata: Record<string, unknown>, prefix = '', depth = 0): [string, string][] {
+  const lines: [string, string][] = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    const name = prefix === '' ? key : `${prefix}.${key}`;
+    const nested =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && depth < MAX_DETAIL_DEPTH;
+    const entries = nested ? Object.keys(value).length : 0;
+    if (nested && entries > 0) lines.push(...detailLines(value as Record<string, unknown>, name, depth + 1));
+    else lines.push([name, detailValue(value)]);
+  }
+  return lines;
+}
+
+/** Metadata without what other columns already show, one `key: value` line each. */
+function Details({ entry }: { entry: AuditEntryView }) {
   const { actor_username: _name, ...rest } = entry.metadata;
-  return JSON.stringify(rest);
+  const lines = detailLines(rest);
+  if (lines.length === 0) return <span class="muted">—</span>;
+  return (
+    <ul class="details">
+      {lines.map(([key, value]) => (
+        <li>
+          <span class="key">{key}</span>: {value}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function AuditPage(props: LogPageProps<AuditEntryView>) {
@@ -183,7 +221,7 @@ export function AuditPage(props: LogPageProps<AuditEntryView>) {
                 )}
               </td>
               <td class="wide">
-                <code>{details(entry)}</code>
+                <Details entry={entry} />
               </td>
             </tr>
           ))}

@@ -35,6 +35,10 @@ export interface ResourceFormOptions {
   defaultTtlSecs: number;
 }
 
+/**
+ * One API's page. No id collides with `/admin/resources/new` (the create form): a stored API's id is random
+ * (22 base64url characters) and a configured one's is its identifier, an absolute URI (it has a colon).
+ */
 export const resourcePath = (id: string) => `/admin/resources/${encodeURIComponent(id)}`;
 
 const FORMAT_OPTIONS = [

@@ -29,7 +29,11 @@ const SOURCE_LABELS: Record<ScopeView['source'], string> = {
   admin: 'defined here',
 };
 
-export const scopePath = (name: string) => `/admin/scopes/${encodeURIComponent(name)}`;
+/**
+ * One scope's page. Under `by-name/`, so that every valid scope name has a page: `/admin/scopes/new` is the
+ * create form, and a scope may well be called `new`.
+ */
+export const scopePath = (name: string) => `/admin/scopes/by-name/${encodeURIComponent(name)}`;
 
 /** Where a scope or an API comes from, and whether discovery lists it. */
 export function SourceBadges({ source, advertise }: { source: ScopeView['source']; advertise?: boolean }) {

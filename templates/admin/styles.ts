@@ -115,6 +115,9 @@ button.small, .button.small { padding: .2rem .6rem; font-size: .85rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1.25rem; margin: 0; }
 dl.facts dt { font-weight: 600; color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+ul.details { list-style: none; margin: 0; padding: 0; font-size: .9rem; }
+ul.details li { overflow-wrap: anywhere; }
+ul.details .key { color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 0 1.25rem; }
 figure { margin: 0; }
 .chart svg { display: block; width: 100%; height: auto; max-height: 16rem; }

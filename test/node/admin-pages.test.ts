@@ -2,7 +2,8 @@
  * The admin pages end to end in real headless Chromium (Debian's `chromium`, driven by playwright-core)
  * against the built Worker under Miniflare (bench/lib/server.mjs): the seed admin signs in at /admin,
  * creates a client and sees its secret once, rotates it, creates a user, revokes a grant, rotates the
- * signing keys and finds all of it in the audit log; a signed-in non-admin is sent to /profile. Every page
+ * signing keys and finds all of it in the audit log; a signed-in non-admin is sent to /profile; the sign-in
+ * and consent pages load an application's https logo under their CSP. Every page
  * is screenshotted to .tmp/admin-<page>.png (light, and a few in the dark theme) for a reviewer.
  *
  * Chromium missing: skipped locally (with a message), but a failure when CI=true.
@@ -42,6 +43,8 @@ const IN_CI = process.env.CI === 'true';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const MISSING = `${CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)`;
 const RP_REDIRECT = 'https://rp.example.com/cb';
+const ONE_PIXEL_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 if (!HAVE_CHROMIUM && !IN_CI) {
   console.warn(`admin-pages: skipping the Chromium tests: ${MISSING}. They are required in CI.`);
@@ -367,6 +370,58 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await otherPage.goto(`${server.url}/admin`);
       expect(new URL(otherPage.url()).pathname).toBe('/profile');
       await other.close();
+    });
+
+    it('shows the application’s https logo on the sign-in and consent pages (the CSP lets it load)', async () => {
+      const logo = 'https://logos.example.com/shop.png';
+      const client = await registerClient(server, token, {
+        client_name: 'Logo Shop',
+        redirect_uris: [RP_REDIRECT],
+        grant_types: ['authorization_code'],
+        logo_uri: logo,
+        policy_uri: 'https://shop.example.com/privacy',
+        tos_uri: 'https://shop.example.com/terms',
+      });
+      const user = await createUser(server, token);
+      const anonymous = await browser.newContext({ colorScheme: 'light' });
+      // The logo's host is not reachable from the test: Chromium gets a 1x1 PNG for it.
+      await anonymous.route(`${logo}*`, (route) =>
+        route.fulfill({ contentType: 'image/png', body: Buffer.from(ONE_PIXEL_PNG, 'base64') }),
+      );
+      const logoPage = await anonymous.newPage();
+      watch(logoPage);
+      const authorize = new URL('/oauth/authorize', server.url);
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: RP_REDIRECT,
+        scope: 'openid',
+        state: 'st',
+        code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
+        code_challenge_method: 'S256',
+      }).toString();
+      await logoPage.goto(authorize.toString());
+      expect(new URL(logoPage.url()).pathname).toBe('/auth/login');
+      await expect(logoPage.locator('.continue strong').textContent()).resolves.toBe('Logo Shop');
+      const loaded = () =>
+        logoPage.locator('img.client-logo').evaluate((element) => {
+          // Loaded and decoded: a 1x1 image (no DOM types in this project's tsconfig).
+          const img = element as unknown as { complete: boolean; naturalWidth: number };
+          return img.complete && img.naturalWidth;
+        });
+      await expect.poll(loaded).toBe(1);
+      await expect(logoPage.locator('img.client-logo').getAttribute('alt')).resolves.toBe('Logo Shop logo');
+      await shot('login-client', logoPage);
+      await logoPage.fill('input[name="username"]', user.username);
+      await logoPage.fill('input[name="password"]', user.password);
+      await submitWith('button[type="submit"]', logoPage);
+      await expect(logoPage.locator('h1').textContent()).resolves.toContain('Logo Shop');
+      await expect.poll(loaded).toBe(1);
+      await expect(
+        logoPage.locator('a[href="https://shop.example.com/terms"]').getAttribute('rel'),
+      ).resolves.toBe('noopener noreferrer');
+      await shot('consent-client', logoPage);
+      await anonymous.close();
     });
 
     it('raised no CSP violation and no console error on any page', () => {

@@ -51,7 +51,7 @@ async function createScopeByForm(name = scopeName()): Promise<string> {
   const location = seeOther(
     await submit('/admin/scopes', { name, description: 'Read the page test data', advertise: 'on' }),
   );
-  expect(location).toBe(`/admin/scopes/${encodeURIComponent(name)}`);
+  expect(location).toBe(`/admin/scopes/by-name/${encodeURIComponent(name)}`);
   return name;
 }
 
@@ -73,15 +73,15 @@ describe('Admin pages: scopes and APIs', () => {
     expect(html).toMatch(/<a href="\/admin\/resources">APIs<\/a>/);
     expect(html).toContain('<code>openid</code>');
     expect(html).toContain('built-in');
-    expect(html).not.toContain('href="/admin/scopes/openid"');
-    expect(html).toContain(`href="/admin/scopes/${encodeURIComponent(name)}"`);
+    expect(html).not.toContain('href="/admin/scopes/by-name/openid"');
+    expect(html).toContain(`href="/admin/scopes/by-name/${encodeURIComponent(name)}"`);
     expect(html).toContain('defined here');
     expect(html).toContain('Read the page test data');
   });
 
   it('creates a scope by form (303), then it is listed and offered to APIs', async () => {
     const name = await createScopeByForm();
-    const item = await page(`/admin/scopes/${encodeURIComponent(name)}`);
+    const item = await page(`/admin/scopes/by-name/${encodeURIComponent(name)}`);
     expect(item).toContain('Scope created.');
     expect(item).toContain('Save changes');
     expect(item).toContain('Delete…');
@@ -113,7 +113,7 @@ describe('Admin pages: scopes and APIs', () => {
 
   it('edits a scope: new description, no longer advertised', async () => {
     const name = await createScopeByForm();
-    const path = `/admin/scopes/${encodeURIComponent(name)}`;
+    const path = `/admin/scopes/by-name/${encodeURIComponent(name)}`;
     expect(seeOther(await submit(path, { description: 'Renamed on the page' }))).toBe(path);
     const html = await page(path);
     expect(html).toContain('Changes saved.');
@@ -127,7 +127,7 @@ describe('Admin pages: scopes and APIs', () => {
 
   it('deletes a scope only after the confirmation step', async () => {
     const name = await createScopeByForm();
-    const path = `/admin/scopes/${encodeURIComponent(name)}/delete`;
+    const path = `/admin/scopes/by-name/${encodeURIComponent(name)}/delete`;
     const confirm = await page(path);
     expect(confirm).toContain(`Delete scope ${name}?`);
     expect(seeOther(await submit(path))).toBe('/admin/scopes');
@@ -138,7 +138,7 @@ describe('Admin pages: scopes and APIs', () => {
   it('shows the 409 of deleting a scope a client holds as a message, naming the client', async () => {
     const name = await createScopeByForm();
     const client = await createServiceClient(admin, { scope: name });
-    const res = await submit(`/admin/scopes/${encodeURIComponent(name)}/delete`);
+    const res = await submit(`/admin/scopes/by-name/${encodeURIComponent(name)}/delete`);
     const html = await res.text();
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -165,7 +165,9 @@ describe('Admin pages: scopes and APIs', () => {
     expect(list).toContain(`<code>${identifier}</code>`);
     expect(list).toContain(`<code>${name}</code>`);
     expect(list).toContain('opaque, 300 s');
-    expect(await page(`/admin/scopes/${encodeURIComponent(name)}`)).toContain(`<code>${identifier}</code>`);
+    expect(await page(`/admin/scopes/by-name/${encodeURIComponent(name)}`)).toContain(
+      `<code>${identifier}</code>`,
+    );
 
     const refused = await submit(location, { identifier, access_token_ttl_secs: 'soon' });
     expect(refused.status).toBe(400);
@@ -192,12 +194,12 @@ describe('Admin pages: scopes and APIs', () => {
     const scopes = await page('/admin/scopes', agent);
     expect(scopes).toContain('<code>x:y</code>');
     expect(scopes).toContain('from configuration');
-    expect(scopes).not.toContain('href="/admin/scopes/x%3Ay"');
-    const scope = await page('/admin/scopes/x%3Ay', agent);
+    expect(scopes).not.toContain('href="/admin/scopes/by-name/x%3Ay"');
+    const scope = await page('/admin/scopes/by-name/x%3Ay', agent);
     expect(scope).toContain('This scope is from configuration');
     expect(scope).not.toContain('Save changes');
     expect(scope).not.toContain('Delete…');
-    const refused = await submit('/admin/scopes/x%3Ay/delete', {}, agent, token);
+    const refused = await submit('/admin/scopes/by-name/x%3Ay/delete', {}, agent, token);
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('comes from configuration and is read-only');
 

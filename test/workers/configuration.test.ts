@@ -69,6 +69,19 @@ describe('Configuration', () => {
     if (result.ok) expect(result.config.sessionKey).toBe(key);
   });
 
+  it('a browser page says which setting is wrong too (never its value)', async () => {
+    const res = await createApp().request(
+      'http://localhost/auth/login',
+      { headers: { accept: 'text/html' } },
+      { ...env, OAUTH2_SEED_PASSWORD: 'changeme' },
+    );
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const page = await res.text();
+    expect(page).toContain('OAUTH2_SEED_PASSWORD');
+    expect(page).not.toContain('changeme');
+  });
+
   it('misconfiguration blocks every endpoint, not only /health', async () => {
     const { status } = await call({ OAUTH2_SEED_PASSWORD: 'changeme' }, '/.well-known/openid-configuration');
     expect(status).toBe(503);

@@ -69,6 +69,10 @@ describe('Page security headers and CSP', () => {
       "default-src 'none'; style-src 'nonce-abc'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     expect(pageCsp('abc', { redirectsToClient: true })).not.toContain('form-action');
+    // A page showing a client's logo (sign-in, consent): only img-src widens, to https images.
+    expect(pageCsp('abc', { redirectsToClient: true, clientImages: true })).toBe(
+      "default-src 'none'; style-src 'nonce-abc'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'",
+    );
   });
 });
 
@@ -210,6 +214,50 @@ describe('Consent page template (contracts.md browser forms)', () => {
     expect(html).toContain('See your e-mail address');
     expect(html).toContain('href="https://photos.example.com"');
     expect(html).toContain('<style nonce="n0nce">');
+  });
+
+  it('shows an https logo (alt, bounded size) and https policy and terms links, nothing else', async () => {
+    const page = (props: { logoUri?: string; policyUri?: string; tosUri?: string }) =>
+      ConsentPage({
+        nonce: 'n',
+        csrfToken: 't',
+        action: '/oauth/consent',
+        requestId: 'r',
+        clientName: 'Shop "&" <b>',
+        clientUri: null,
+        selfRegistered: true,
+        scopes: [],
+        username: 'alice',
+        ...props,
+      });
+    const html = String(
+      await page({
+        logoUri: 'https://cdn.example.com/logo.png',
+        policyUri: 'https://shop.example.com/privacy',
+        tosUri: 'https://shop.example.com/terms',
+      }),
+    );
+    expect(html).toContain(
+      '<img class="client-logo" src="https://cdn.example.com/logo.png" alt="Shop &quot;&amp;&quot; &lt;b&gt; logo" width="48" height="48" referrerpolicy="no-referrer"/>',
+    );
+    expect(html).toContain(
+      '<a href="https://shop.example.com/privacy" rel="noopener noreferrer" target="_blank">',
+    );
+    expect(html).toContain(
+      '<a href="https://shop.example.com/terms" rel="noopener noreferrer" target="_blank">',
+    );
+    const hostile = String(
+      await page({
+        logoUri: 'javascript:alert(1)',
+        policyUri: 'http://shop.example.com/privacy',
+        tosUri: 'data:text/html,<script>alert(1)</script>',
+      }),
+    );
+    expect(hostile).not.toContain('<img');
+    expect(hostile).not.toContain('javascript:');
+    expect(hostile).not.toContain('http://shop.example.com');
+    expect(hostile).not.toContain('data:text');
+    expect(hostile).not.toContain('Privacy policy');
   });
 
   it('escapes the client name and links only http(s) client URIs', async () => {

@@ -17,12 +17,13 @@ import type { AdminActor } from '../../src/admin/context';
 import { constantTimeEqual } from '../../src/crypto/hash';
 import { isAdministrator, requireAdministration } from '../../src/oauth/admin-scope';
 import { readBearer, requireAccessToken } from '../../src/oauth/bearer';
-import { AccessDeniedError, MissingBearerError } from '../../src/oauth/errors';
+import { MissingBearerError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { readForm } from './body';
 import { CSRF_FIELD, CSRF_HEADER, CsrfError, csrfToken } from './csrf';
+import { acceptsHtml, isAdminApiPath } from './errors';
 import { loginRedirect } from './session';
 
 /** Where a signed-in user who is not an administrator is sent. */
@@ -31,10 +32,8 @@ export const NON_ADMIN_REDIRECT = '/profile';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
 
-/** Paths of the JSON API: errors stay JSON, an anonymous caller gets 401 rather than a redirect. */
-export function isAdminApiPath(path: string): boolean {
-  return path === '/admin/api' || path.startsWith('/admin/api/');
-}
+/** Paths of the JSON API (defined with the error renderer; kept here for the admin routes' imports). */
+export { isAdminApiPath };
 
 export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readBearer(c.req.header('authorization'));
@@ -62,8 +61,9 @@ export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
+/** An anonymous visitor of an admin page, or a browser navigating to the API, is sent to sign in. */
 function wantsPage(c: Context<AppEnv>): boolean {
-  return !isAdminApiPath(c.req.path) || (c.req.header('accept') ?? '').includes('text/html');
+  return !isAdminApiPath(c.req.path) || acceptsHtml(c);
 }
 
 async function bearerAdmin(c: Context<AppEnv>, token: string): Promise<AdminActor> {
@@ -92,15 +92,12 @@ async function bearerAdmin(c: Context<AppEnv>, token: string): Promise<AdminActo
 /** The session's CSRF token from the header, or from the form field of a form post (read from a copy). */
 async function checkCsrf(c: Context<AppEnv>): Promise<void> {
   let sent = c.req.header(CSRF_HEADER);
-  if (sent === undefined && FORM_TYPE.test(c.req.header('content-type') ?? '')) {
-    sent = (await readForm(c.req.raw.clone())).get(CSRF_FIELD);
-  }
+  const form = sent === undefined && FORM_TYPE.test(c.req.header('content-type') ?? '');
+  if (form) sent = (await readForm(c.req.raw.clone())).get(CSRF_FIELD);
   const expected = await csrfToken(c);
   if (sent !== undefined && constantTimeEqual(sent, expected)) return;
-  if (isAdminApiPath(c.req.path)) {
-    throw new AccessDeniedError(
-      `a session-authenticated change needs the session's CSRF token in ${CSRF_HEADER}`,
-    );
-  }
-  throw new CsrfError();
+  // A form says the form expired; a script's call (JSON, or no body) is told where the token goes.
+  throw form
+    ? new CsrfError()
+    : new CsrfError(`a session-authenticated change needs the session's CSRF token in ${CSRF_HEADER}`);
 }

@@ -22,6 +22,7 @@ import { clientIp } from '../login-throttle';
 import { rateLimiter } from '../rate-limit';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
+import { renderError } from './errors';
 import { tooManyRequests } from './rate-limit';
 
 /** Longest client_id counted as it is (longer ones are cut; no registered id is that long). */
@@ -95,7 +96,7 @@ export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) =
   const key = `client:${ipBucket(clientIp(c.req.raw))} ${clientId.slice(0, MAX_CLIENT_ID)}`;
 
   const known = limiter.known(rule, key);
-  if (known) return tooManyRequests(c, 'invalid_client', known, DESCRIPTION);
+  if (known) throw tooManyRequests('invalid_client', known, DESCRIPTION);
 
   await next();
   const error = c.error;
@@ -103,7 +104,8 @@ export const invalidClientPenalty: MiddlewareHandler<AppEnv> = async (c, next) =
   if (await isPublicClient(c, clientId)) return;
   const decision = await limiter.hit(rule, key, executionContextOf(c));
   if (decision.allowed) return;
+  // The 401 is answered already: render the 429 in its place (c.error stays the invalid_client failure).
   // Assigning c.res keeps the 401's headers: drop its challenge, which no longer applies.
   c.res.headers.delete('WWW-Authenticate');
-  c.res = await tooManyRequests(c, 'invalid_client', decision, DESCRIPTION);
+  c.res = await renderError(c, tooManyRequests('invalid_client', decision, DESCRIPTION));
 };

@@ -52,17 +52,15 @@ export async function csrfToken(c: Context<AppEnv>): Promise<string> {
   return mac(c, `pre-session:${value}`);
 }
 
-/** The form was not sent by a page of this server (or it expired): the 403 error page. */
+/**
+ * The form was not sent by a page of this server (or it expired): 403 access_denied, the error page on a
+ * browser route. `description` replaces the form's sentence for a script's call (the admin API).
+ */
 export class CsrfError extends PageError {
-  constructor() {
-    super(
-      403,
-      'The form has expired or did not come from this site. Go back, reload the page and try again.',
-      {
-        title: 'Form expired',
-        error: 'access_denied',
-      },
-    );
+  constructor(
+    description = 'The form has expired or did not come from this site. Go back, reload the page and try again.',
+  ) {
+    super(403, description, { title: 'Form expired', error: 'access_denied' });
   }
 }
 

@@ -1,16 +1,14 @@
 /**
- * Denied client addresses (denylist kind `ip`: an address or a CIDR block) get 403 on every route except
- * the liveness and readiness probes, before anything else reads the request. The address is
- * CF-Connecting-IP, set by Cloudflare's edge; a request without it (local development) is not checked.
- * The lookup uses the per-isolate denylist copy: no storage read per request.
+ * Denied client addresses (denylist kind `ip`: an address or a CIDR block) get 403 access_denied (thrown:
+ * the error handler renders it) on every route except the liveness and readiness probes, before anything
+ * else reads the request. The address is CF-Connecting-IP, set by Cloudflare's edge; a request without
+ * it (local development) is not checked. The lookup uses the per-isolate denylist copy: no storage read
+ * per request.
  */
 import type { MiddlewareHandler } from 'hono';
 import { AccessDeniedError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
-import { renderErrorPage } from '../pages';
 import { denylistCache } from '../services';
-import { isAdminApiPath } from './admin-guard';
-import { errorResponse } from './errors';
 
 const PROBES = new Set(['/health', '/ready']);
 const DENIED = 'Access from this address is not allowed.';
@@ -21,8 +19,5 @@ export const ipDenylist: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = c.get('config');
   const snapshot = await denylistCache(c.env, config).get();
   if (snapshot.matchIp(address, Math.floor(Date.now() / 1000)) === null) return next();
-  if ((c.req.header('accept') ?? '').includes('text/html') && !isAdminApiPath(c.req.path)) {
-    return renderErrorPage(c, { status: 403, title: 'Forbidden', description: DENIED });
-  }
-  return errorResponse(new AccessDeniedError(DENIED));
+  throw new AccessDeniedError(DENIED);
 };

@@ -6,39 +6,32 @@
  * headers; an allowed one carries the global rule's RateLimit-* headers (none when the backend failed
  * and the request was let through unchecked).
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { ipBucket } from '../../src/auth/login-throttle';
 import { TooManyRequestsError } from '../../src/oauth/errors';
 import { recordRateLimitRejected } from '../../src/observability';
 import { type RateLimitDecision, rateLimitHeaders } from '../../src/rate-limit';
 import type { AppEnv } from '../context';
 import { clientIp } from '../login-throttle';
-import { renderErrorPage } from '../pages';
 import { rateLimiter } from '../rate-limit';
 import { executionContextOf } from '../request-storage';
-import { isAdminApiPath } from './admin-guard';
-import { errorResponse } from './errors';
 
 /** Never limited: liveness, readiness and the metrics scrape. */
 export const RATE_LIMIT_EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 const REGISTRATION_PATH = '/connect/register';
 
-/** The 429 of a rule: JSON, or the HTML error page for a browser asking for one. */
+/**
+ * The 429 of a rule (counted in the metrics), with Retry-After and the RateLimit-* headers; thrown, the
+ * error handler renders it (JSON, or a browser route's error page).
+ */
 export function tooManyRequests(
-  c: Context<AppEnv>,
   rule: string,
   decision: RateLimitDecision,
   description: string,
-): Response | Promise<Response> {
+): TooManyRequestsError {
   recordRateLimitRejected(rule);
-  const headers = rateLimitHeaders(decision, Date.now());
-  if ((c.req.header('accept') ?? '').includes('text/html') && !isAdminApiPath(c.req.path)) {
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    c.header('Cache-Control', 'no-store');
-    return renderErrorPage(c, { status: 429, title: 'Too many requests', description });
-  }
-  return errorResponse(new TooManyRequestsError(description, headers));
+  return new TooManyRequestsError(description, rateLimitHeaders(decision, Date.now()));
 }
 
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -50,13 +43,12 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   const decision = await limiter.hit(config.rateLimit.global, ipKey, scope);
   if (!decision.allowed) {
-    return tooManyRequests(c, 'global', decision, 'too many requests from this address; retry later');
+    throw tooManyRequests('global', decision, 'too many requests from this address; retry later');
   }
   if (c.req.method === 'POST' && c.req.path === REGISTRATION_PATH) {
     const registration = await limiter.hit(config.rateLimit.registration, ipKey, scope);
     if (!registration.allowed) {
-      return tooManyRequests(
-        c,
+      throw tooManyRequests(
         'registration',
         registration,
         'too many client registrations from this address; retry later',

@@ -9,10 +9,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { checkCredentials } from '../../src/auth/login';
 import { throttleKeys } from '../../src/auth/login-throttle';
 import { safeReturnPath } from '../../src/auth/return-to';
+import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import { type FormParams, parseForm } from '../../src/oauth/form';
+import { resolvePushedRequest } from '../../src/oauth/par';
 import { recordRateLimitRejected } from '../../src/observability';
 import { ensureSeedAdmin } from '../../src/users/seed';
+import { type ClientIdentity, clientIdentity } from '../../templates/client-identity';
 import { LoginPage } from '../../templates/login';
 import type { AppEnv } from '../context';
 import { clientIp, loginThrottle } from '../login-throttle';
@@ -21,8 +24,8 @@ import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { requestEvents } from '../middleware/observability';
 import { nowSecs, signIn, signOut } from '../middleware/session';
 import { pageNonce, renderPage } from '../pages';
-import { requestStorage } from '../request-storage';
-import { denylistCache } from '../services';
+import { executionContextOf, requestStorage } from '../request-storage';
+import { denylistCache, oauthContext } from '../services';
 import { upstreamLoginView } from './upstream';
 
 export const LOGIN_PATH = '/auth/login';
@@ -45,7 +48,45 @@ interface LoginFormState {
   status?: ContentfulStatusCode;
 }
 
+/** Where /oauth/authorize sends the browser to sign in: back to this path (see worker/routes/authorize.ts). */
+const AUTHORIZE_RETURN_PATH = '/oauth/authorize';
+
+/**
+ * The application a sign-in continues to, for display only: `returnTo` (already a safe relative path)
+ * must be /oauth/authorize naming a `client_id` and a `request_uri` of an authorization request this
+ * server holds for that very client (as /oauth/authorize sends the browser here), and the client must
+ * exist and be enabled. Anything else (a hand-made return_to, an expired request) names no application.
+ */
+async function signInClient(c: Context<AppEnv>, returnTo: string): Promise<ClientIdentity | null> {
+  const url = URL.parse(returnTo, 'https://return-to.invalid');
+  if (url === null || url.pathname !== AUTHORIZE_RETURN_PATH) return null;
+  let params: FormParams;
+  try {
+    params = parseForm(url.search.slice(1));
+  } catch {
+    return null;
+  }
+  const clientId = params.get('client_id');
+  if (clientId === undefined || clientId.length === 0 || clientId.length > 255) return null;
+  if (!params.has('request_uri')) return null;
+  const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
+  try {
+    // Read only (peeked, not used up): throws unless the request is held, unused and this client's.
+    await resolvePushedRequest(ctx, clientId, params);
+    const client = await ctx.clients.get(clientId);
+    return client?.enabled ? clientIdentity(client) : null;
+  } catch (error) {
+    if (error instanceof AuthorizationPageError) return null;
+    // Naming the application is a courtesy: the sign-in itself must not fail for it.
+    console.warn(
+      JSON.stringify({ level: 'warn', msg: 'sign-in page: client not resolved', error: String(error) }),
+    );
+    return null;
+  }
+}
+
 async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<Response> {
+  const client = await signInClient(c, state.returnTo);
   const page = LoginPage({
     nonce: pageNonce(c),
     csrfToken: await csrfToken(c),
@@ -53,9 +94,14 @@ async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<R
     username: state.username.slice(0, 256),
     error: state.error,
     providers: upstreamLoginView(c, new Map()).providers,
+    client,
   });
-  // The sign-in POST may continue (via return_to) to a redirect to a client's redirect_uri.
-  return renderPage(c, page, state.status ?? 200, { redirectsToClient: true });
+  // The sign-in POST may continue (via return_to) to a redirect to a client's redirect_uri; the
+  // application's logo (an https URL) is the only image from elsewhere.
+  return renderPage(c, page, state.status ?? 200, {
+    redirectsToClient: true,
+    clientImages: client?.logoUri != null,
+  });
 }
 
 async function showLogin(c: Context<AppEnv>): Promise<Response> {

@@ -7,6 +7,7 @@ import { type AuthenticatedUser, authorize, decideConsent } from '../../src/oaut
 import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
+import { clientIdentity } from '../../templates/client-identity';
 import { ConsentPage } from '../../templates/consent';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
@@ -55,19 +56,24 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
     }
     case 'consent': {
       const session = c.get('session');
+      const identity = clientIdentity(outcome.client);
       const page = ConsentPage({
         nonce: pageNonce(c),
         csrfToken: await csrfToken(c),
         action: CONSENT_PATH,
         requestId: outcome.requestId,
-        clientName: outcome.client.clientName ?? outcome.client.clientId,
+        clientName: identity.name,
         clientUri:
           typeof outcome.client.metadata.client_uri === 'string' ? outcome.client.metadata.client_uri : null,
+        logoUri: identity.logoUri,
+        policyUri: identity.policyUri,
+        tosUri: identity.tosUri,
         scopes: c.get('config').scopes.describe(outcome.scopes),
         selfRegistered: registeredItself(outcome.client),
         username: session?.username ?? '',
       });
-      return renderPage(c, page, 200, { redirectsToClient: true });
+      // The client's logo is an https URL it registered: only this page's img-src allows https:.
+      return renderPage(c, page, 200, { redirectsToClient: true, clientImages: identity.logoUri !== null });
     }
   }
 }

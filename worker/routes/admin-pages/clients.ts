@@ -4,6 +4,7 @@
  */
 import type { Context, Hono } from 'hono';
 import {
+  type AdminContext,
   type ClientView,
   createClient,
   deleteClient,
@@ -12,6 +13,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../../src/admin';
+import { AccessDeniedError } from '../../../src/oauth/errors';
 import type { FormParams } from '../../../src/oauth/form';
 import {
   DEFAULT_SCOPE,
@@ -138,12 +140,44 @@ async function showClient(
   return render(c, page, error === null ? 200 : errorStatus(error));
 }
 
+/**
+ * The first page of the list with the bootstrap admin client on top: it lives in configuration, not in
+ * storage, so the stored listing (and the admin API's) never has it. Shown when the search matches it.
+ */
+async function withBootstrapClient(
+  ctx: AdminContext,
+  items: ClientView[],
+  q: string | undefined,
+): Promise<ClientView[]> {
+  const clientId = ctx.config.adminClient?.clientId;
+  if (clientId === undefined) return items;
+  const bootstrap = await getClient(ctx, clientId);
+  const needle = q?.trim().toLowerCase() ?? '';
+  const matches =
+    needle === '' ||
+    bootstrap.client_id.toLowerCase().includes(needle) ||
+    (bootstrap.client_name ?? '').toLowerCase().includes(needle);
+  return matches ? [bootstrap, ...items.filter((item) => item.client_id !== clientId)] : items;
+}
+
+/** The bootstrap admin client is configuration: its confirmations are refused as the admin API refuses it. */
+function refuseBootstrap(client: ClientView): void {
+  if (client.bootstrap) {
+    throw new AccessDeniedError(
+      'the bootstrap admin client is defined by configuration (OAUTH2_ADMIN_CLIENT_*) and cannot be changed here',
+    );
+  }
+}
+
 function registerListAndCreate(app: Hono<AppEnv>): void {
   app.get('/admin/clients', async (c) => {
     const query = listQuery(c);
-    const page = await listClients(adminContext(c), query);
+    const ctx = adminContext(c);
+    const page = await listClients(ctx, query);
     const { chrome } = await pageChrome(c, 'clients');
-    const props = { chrome, items: page.items, q: query.q ?? '', cursor: query.cursor };
+    const items =
+      query.cursor === undefined ? await withBootstrapClient(ctx, page.items, query.q) : page.items;
+    const props = { chrome, items, q: query.q ?? '', cursor: query.cursor };
     return render(c, ClientListPage({ ...props, nextCursor: page.next_cursor }));
   });
 
@@ -208,6 +242,7 @@ function registerItem(app: Hono<AppEnv>): void {
 function registerConfirmations(app: Hono<AppEnv>): void {
   const describeClient = async (c: Context<AppEnv>) => {
     const client = await getClient(adminContext(c), c.req.param('id') ?? '');
+    refuseBootstrap(client);
     return { client, name: client.client_name ?? client.client_id, back: clientPath(client.client_id) };
   };
 

@@ -24,7 +24,7 @@ export type { AdminSection };
 export const PAGE_ROWS = '25';
 
 /** The chrome of a page rendered without reading the flash (a refused form, a confirmation). */
-export async function chrome(c: Context<AppEnv>, section: AdminSection): Promise<AdminChrome> {
+export async function chrome(c: Context<AppEnv>, section: AdminSection | null): Promise<AdminChrome> {
   const actor = c.get('admin');
   return {
     nonce: pageNonce(c),

@@ -4,9 +4,17 @@
  * BULK_REVOKE_LIMIT grants, inside the subrequest limits) and says when more remain.
  */
 import type { Context, Hono } from 'hono';
-import { getGrant, listGrants, revokeGrant, revokeGrants } from '../../../src/admin';
+import {
+  type AdminContext,
+  type GrantView,
+  getClient,
+  getGrant,
+  listGrants,
+  revokeGrant,
+  revokeGrants,
+} from '../../../src/admin';
 import { InvalidRequestError } from '../../../src/oauth/errors';
-import { filterQuery, GrantListPage } from '../../../templates/admin/grants';
+import { filterQuery, GrantListPage, type GrantNames } from '../../../templates/admin/grants';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import { listQuery, pageChrome, render, seeOther } from './common';
@@ -32,17 +40,55 @@ function describeFilter(filter: { client_id?: string; user_id?: string }): strin
   return parts.filter((part) => part !== null).join(' and ');
 }
 
+/**
+ * Distinct ids looked up per kind for one page of grants: the storage ports have no batch lookup, so a
+ * page of up to 200 rows costs at most this many reads of each kind; ids beyond it are shown as they are.
+ */
+export const MAX_NAME_LOOKUPS = 50;
+
+function distinct(ids: (string | null)[]): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== null))].slice(0, MAX_NAME_LOOKUPS);
+}
+
+/** A client's name (null: no such client now) from storage, or from configuration for the bootstrap client. */
+async function clientName(ctx: AdminContext, clientId: string): Promise<string | null> {
+  if (clientId === ctx.config.adminClient?.clientId) return (await getClient(ctx, clientId)).client_name;
+  const client = clientId.length <= 255 ? await ctx.storage.clients.get(clientId) : null;
+  return client === null ? null : (client.clientName ?? client.clientId);
+}
+
+async function username(ctx: AdminContext, userId: string): Promise<string | null> {
+  const user = userId.length <= 255 ? await ctx.storage.users.getById(userId) : null;
+  return user?.username ?? null;
+}
+
+/** The names of the clients and users of a page of grants: one lookup per distinct id, in parallel. */
+async function grantNames(ctx: AdminContext, grants: GrantView[]): Promise<GrantNames> {
+  const clientIds = distinct(grants.map((grant) => grant.client_id));
+  const userIds = distinct(grants.map((grant) => grant.user_id));
+  const [clients, users] = await Promise.all([
+    Promise.all(clientIds.map((id) => clientName(ctx, id))),
+    Promise.all(userIds.map((id) => username(ctx, id))),
+  ]);
+  return {
+    clients: new Map(clientIds.map((id, i) => [id, clients[i] ?? null])),
+    users: new Map(userIds.map((id, i) => [id, users[i] ?? null])),
+  };
+}
+
 export function registerGrantPages(app: Hono<AppEnv>): void {
   app.get('/admin/grants', async (c) => {
     const query = listQuery(c);
-    const page = await listGrants(adminContext(c), query);
+    const ctx = adminContext(c);
+    const page = await listGrants(ctx, query);
     const { chrome } = await pageChrome(c, 'grants');
     const filters = {
       client_id: query.client_id ?? '',
       user_id: query.user_id ?? '',
       active: query.active === 'true',
     };
-    const props = { chrome, items: page.items, filters, cursor: query.cursor };
+    const names = await grantNames(ctx, page.items);
+    const props = { chrome, items: page.items, names, filters, cursor: query.cursor };
     return render(c, GrantListPage({ ...props, nextCursor: page.next_cursor }));
   });
 

@@ -101,9 +101,9 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
 }
 
 function registerItem(app: Hono<AppEnv>): void {
-  app.get('/admin/scopes/:name', (c) => showScope(c, null));
+  app.get('/admin/scopes/by-name/:name', (c) => showScope(c, null));
 
-  app.post('/admin/scopes/:name', async (c) => {
+  app.post('/admin/scopes/by-name/:name', async (c) => {
     const name = c.req.param('name');
     const values = formValues(await readPageForm(c));
     try {
@@ -120,7 +120,7 @@ function registerItem(app: Hono<AppEnv>): void {
 }
 
 function registerDelete(app: Hono<AppEnv>): void {
-  registerConfirmedAction(app, '/admin/scopes/:name/delete', {
+  registerConfirmedAction(app, '/admin/scopes/by-name/:name/delete', {
     section: 'scopes',
     async describe(c) {
       const scope = await getScope(adminContext(c), c.req.param('name') ?? '');
