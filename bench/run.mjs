@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, cpuResolutionMs } from './lib/cpu.mjs';
 import { measure, round, waitIdle } from './lib/load.mjs';
-import { markdown, summarize, table, targetLines, targets } from './lib/report.mjs';
+import { CPU_ABOVE_FLOOR, markdown, summarize, table, targetLines, targets } from './lib/report.mjs';
 import { floorScenario, opaqueScenarios, ourScenarios, peerScenarios } from './lib/scenarios.mjs';
 import { startFloorServer, startServer } from './lib/server.mjs';
 import { es256SignatureCost } from './lib/sign-cost.mjs';
@@ -53,7 +53,23 @@ const ORDER = [
 const OPAQUE_SERVER = new Set(['cc_opaque', 'introspect_opaque']);
 /** Served by the emulator's bare Worker (lib/server.mjs startFloorServer), not by ours. */
 const FLOOR_SERVER = new Set(['runtime_floor']);
-const PEER = new Set(['health', 'discovery', 'jwks', 'cc_jwt', 'cc_opaque', 'introspect_opaque']);
+const PEER = new Set([
+  'health',
+  'discovery',
+  'jwks',
+  'cc_jwt',
+  'cc_opaque',
+  'introspect_opaque',
+  'refresh_rotate',
+  'code_exchange',
+  'userinfo',
+]);
+/**
+ * Scenarios whose target compares CPU above each side's floor (lib/report.mjs CPU_ABOVE_FLOOR): with
+ * `--only`, selecting one also runs the floors it needs (ours `runtime_floor`, the peer's `health`).
+ */
+const NEEDS_FLOORS = new Set(CPU_ABOVE_FLOOR);
+const FLOORS = ['ours/runtime_floor', 'peer/health'];
 
 const DEFAULTS = { reps: 3, duration: 5, warmup: 1, connections: 10 };
 const QUICK = { reps: 1, duration: 2, warmup: 1 };
@@ -156,6 +172,16 @@ function parseArgs(argv) {
       const name = item.replace(/^(ours|peer)\//, '');
       if (!ORDER.includes(name)) usage(`unknown scenario ${item}`);
       if (item.startsWith('peer/') && !PEER.has(name)) usage(`the peer has no scenario ${name}`);
+    }
+    const needsFloors = opts.only.some(
+      (item) => !item.startsWith('ours/') && !item.startsWith('peer/') && NEEDS_FLOORS.has(item),
+    );
+    const missing = FLOORS.filter(
+      (floor) => (opts.peer || !floor.startsWith('peer/')) && !selected(opts, ...floor.split('/')),
+    );
+    if (needsFloors && missing.length > 0) {
+      console.log(`bench: also running ${missing.join(', ')} (the CPU-above-floor targets need them)`);
+      opts.only.push(...missing);
     }
   }
   return opts;

@@ -251,3 +251,82 @@ export async function loginFormFixture(server, user) {
     body: new URLSearchParams({ ...form, username: user.username, password: user.password }).toString(),
   };
 }
+
+/**
+ * The peer's (node-oidc-provider, bench/peer/oidc-provider.mjs) code flow, as its user agents see it:
+ * `GET /auth` (code, PKCE S256, `prompt=consent`, so each code comes with a new grant as ours does), then
+ * the redirects through its interaction route (which completes login and consent through oidc-provider's
+ * interaction API) and `/auth/:uid`, until the redirect to the client with the code. One signed-in agent
+ * per concurrent worker (the first code of each also signs in).
+ */
+export function peerAuthorizeCodes(peer, pkce, n, concurrency = 8) {
+  const agents = Array.from({ length: Math.min(concurrency, n) }, () => new CookieAgent(peer.url));
+  const codes = [];
+  let next = 0;
+  const worker = async (agent) => {
+    while (next < n) {
+      next += 1;
+      codes.push(await peerAuthorizeCode(peer, agent, pkce));
+    }
+  };
+  return Promise.all(agents.map(worker)).then(() => codes);
+}
+
+async function peerAuthorizeCode(peer, agent, pkce) {
+  const url = new URL('/auth', peer.url);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: peer.codeClient.client_id,
+    redirect_uri: peer.redirectUri,
+    scope: peer.codeFlowScope,
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    prompt: 'consent',
+    state: randomBytes(8).toString('base64url'),
+  }).toString();
+  let target = url;
+  for (let hop = 0; hop < 8; hop += 1) {
+    const res = await agent.fetch(target);
+    const text = await res.text();
+    if (res.status < 300 || res.status >= 400) {
+      throw new Error(`peer authorize: ${res.status} at ${target.pathname}: ${text.slice(0, 300)}`);
+    }
+    target = locationOf(res, peer.url);
+    if (target.origin + target.pathname === peer.redirectUri) {
+      const code = target.searchParams.get('code');
+      if (!code) throw new Error(`peer authorize: no code in ${target}`);
+      return code;
+    }
+  }
+  throw new Error('peer authorize: too many redirects');
+}
+
+/** Redeems a code at the peer: `{ access_token, refresh_token, id_token, ... }`. */
+export async function peerExchangeCode(peer, code, verifier) {
+  const res = await fetch(`${peer.url}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: basic(peer.codeClient.client_id, peer.codeClient.client_secret),
+      'content-type': FORM,
+    },
+    body: peerCodeExchangeBody(peer, code, verifier),
+  });
+  const tokens = JSON.parse(await expectStatus(res, 200, 'peer code exchange'));
+  if (!tokens.refresh_token || !tokens.id_token)
+    throw new Error('peer code exchange: no refresh or ID token');
+  return tokens;
+}
+
+export const peerCodeExchangeBody = (peer, code, verifier) =>
+  new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: peer.redirectUri,
+    code_verifier: verifier,
+  }).toString();
+
+/** `n` grants at the peer through its code flow (concurrency 8). */
+export async function peerCreateGrants(peer, pkce, n) {
+  const codes = await peerAuthorizeCodes(peer, pkce, n);
+  return pool(n, 8, (i) => peerExchangeCode(peer, codes[i], pkce.verifier));
+}

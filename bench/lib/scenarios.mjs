@@ -19,6 +19,10 @@ import {
   createUser,
   FORM,
   loginFormFixture,
+  peerAuthorizeCodes,
+  peerCodeExchangeBody,
+  peerCreateGrants,
+  peerExchangeCode,
   pkcePair,
   pool,
   registerCodeClient,
@@ -98,10 +102,12 @@ function refreshRetryScenario(name, what, server, fx, grants) {
 /**
  * Real rotation on every request: 100 grants, each request presents the current token of an idle grant and
  * the answer's successor replaces it, so no token is presented twice and no grant has two requests in
- * flight. A request cut off at the end of a run is settled in `after()` by presenting its token once more
- * (a benign retry, or the rotation itself if the Worker never saw it).
+ * flight. A request cut off at the end of a run is settled in `after()` by `settle(token)`: ours presents
+ * it once more (a benign retry, or the rotation itself if the Worker never saw it); the peer has no retry
+ * window, so there a token the server already rotated is reuse, and the grant is replaced by a fresh one.
+ * `side`: `{ target, server, url, auth, mint(n) -> refresh tokens, settle(token) -> refresh token }`.
  */
-function refreshRotateScenario(server, fx) {
+function refreshRotateScenario(side) {
   /** @type {string[]} */
   let tokens = [];
   /** @type {number[]} */
@@ -110,18 +116,17 @@ function refreshRotateScenario(server, fx) {
   return {
     name: 'refresh_rotate',
     what: `refresh_token rotation chained over ${SPREAD_GRANTS} grants (a new successor every request)`,
-    target: 'ours',
-    server: 'ours',
+    target: side.target,
+    server: side.server,
     request: {
-      url: `${server.url}/oauth/token`,
+      url: side.url,
       method: 'POST',
-      headers: { authorization: basic(fx.client.client_id, fx.client.client_secret), 'content-type': FORM },
+      headers: { authorization: side.auth, 'content-type': FORM },
     },
     verifyBody: includes('"refresh_token"'),
     async prepare() {
       if (tokens.length > 0) return;
-      const created = await createGrants(server, fx.agent, fx.client, fx.pkce, SPREAD_GRANTS);
-      tokens = created.map((t) => t.refresh_token);
+      tokens = await side.mint(SPREAD_GRANTS);
       idle = tokens.map((_, k) => k);
     },
     next(context) {
@@ -144,12 +149,24 @@ function refreshRotateScenario(server, fx) {
     },
     async after() {
       for (const k of [...inFlight]) {
-        tokens[k] = (await refreshOnce(server, fx.client, tokens[k])).refresh_token;
+        tokens[k] = await side.settle(tokens[k]);
         inFlight.delete(k);
         idle.push(k);
       }
     },
   };
+}
+
+function ourRefreshRotateScenario(server, fx) {
+  return refreshRotateScenario({
+    target: 'ours',
+    server: 'ours',
+    url: `${server.url}/oauth/token`,
+    auth: basic(fx.client.client_id, fx.client.client_secret),
+    mint: async (n) =>
+      (await createGrants(server, fx.agent, fx.client, fx.pkce, n)).map((t) => t.refresh_token),
+    settle: async (token) => (await refreshOnce(server, fx.client, token)).refresh_token,
+  });
 }
 
 /** A scenario that uses up one pooled item per request (`makeItems(n)` fills the pool). */
@@ -290,7 +307,7 @@ export async function ourScenarios(server) {
       fx,
       1,
     ),
-    refreshRotateScenario(server, fx),
+    ourRefreshRotateScenario(server, fx),
     consuming(
       {
         ...common,
@@ -372,7 +389,6 @@ export async function opaqueScenarios(server) {
   ];
 }
 
-/** node-oidc-provider's scenarios (see bench/peer/oidc-provider.mjs). */
 /** The emulator's floor (lib/server.mjs startFloorServer): the same GET on a Worker that runs no code of ours. */
 export function floorScenario(floor) {
   return {
@@ -385,6 +401,67 @@ export function floorScenario(floor) {
   };
 }
 
+/**
+ * The peer's user-facing flows, mirroring ours: its code-flow client (client_secret_basic), PKCE S256 with one
+ * verifier, `openid profile email offline_access`, codes from its authorization endpoint through its
+ * interaction API (lib/flows.mjs peerAuthorizeCodes: a new grant per code), refresh tokens rotated on use.
+ */
+async function peerCodeFlowScenarios(peer) {
+  const pkce = pkcePair();
+  const auth = basic(peer.codeClient.client_id, peer.codeClient.client_secret);
+  const [first] = await peerAuthorizeCodes(peer, pkce, 1);
+  const { access_token: userinfoToken } = await peerExchangeCode(peer, first, pkce.verifier);
+  const common = { target: 'peer', server: 'peer' };
+  const tokenRequest = {
+    url: `${peer.url}/token`,
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': FORM },
+  };
+  /** Presents a refresh token once; when the peer already rotated it (a cut-off request), a fresh grant's. */
+  const settle = async (token) => {
+    const res = await fetch(tokenRequest.url, { ...tokenRequest, body: refreshBody(token) });
+    const text = await res.text();
+    if (res.status === 200) return JSON.parse(text).refresh_token;
+    if (res.status !== 400 || !text.includes('invalid_grant')) {
+      throw new Error(`peer refresh: ${res.status} ${text.slice(0, 300)}`);
+    }
+    return (await peerCreateGrants(peer, pkce, 1))[0].refresh_token;
+  };
+  return [
+    refreshRotateScenario({
+      target: 'peer',
+      server: 'peer',
+      url: tokenRequest.url,
+      auth,
+      mint: async (n) => (await peerCreateGrants(peer, pkce, n)).map((t) => t.refresh_token),
+      settle,
+    }),
+    consuming(
+      {
+        ...common,
+        name: 'code_exchange',
+        what: `authorization_code + PKCE redemption (${peer.codeFlowScope}): access (opaque, its userinfo token), refresh and RS256 ID token`,
+        request: tokenRequest,
+        verifyBody: includes('"id_token"'),
+      },
+      (n) => peerAuthorizeCodes(peer, pkce, n),
+      (code) => peerCodeExchangeBody(peer, code, pkce.verifier),
+    ),
+    {
+      ...common,
+      name: 'userinfo',
+      what: 'GET /me (userinfo) with the Bearer access token of a code-flow grant',
+      request: {
+        url: `${peer.url}/me`,
+        method: 'GET',
+        headers: { authorization: `Bearer ${userinfoToken}` },
+      },
+      verifyBody: includes(`"sub":"${peer.accountId}"`),
+    },
+  ];
+}
+
+/** node-oidc-provider's scenarios (see bench/peer/oidc-provider.mjs). */
 export async function peerScenarios(peer) {
   const auth = basic(peer.clientId, peer.clientSecret);
   const issue = async (extra) => {
@@ -457,5 +534,6 @@ export async function peerScenarios(peer) {
       },
       verifyBody: includes('"active":true'),
     },
+    ...(await peerCodeFlowScenarios(peer)),
   ];
 }

@@ -81,7 +81,7 @@ function wranglerApi() {
 }
 
 /** Miniflare options for the bindings declared in wrangler.toml (top-level environment). */
-async function bindingsFromWranglerToml() {
+export async function bindingsFromWranglerToml() {
   const wrangler = await wranglerApi();
   const config = wrangler.unstable_readConfig({ config: WRANGLER_TOML }, { hideWarnings: true });
   const sqliteClasses = wrangler.unstable_getDurableObjectClassNameToUseSQLiteMap(config.migrations);

@@ -7,9 +7,21 @@
  *                                         request names the resource server (RFC 8707 resource indicator)
  *   POST /token/introspection             RFC 7662, of an opaque token (JWT access tokens are not stored by
  *                                         oidc-provider, so it does not introspect them)
- * Keys (ES256 for access tokens, RS256 for ID tokens) and the client secret are fresh per process; storage is
- * an in-memory adapter without eviction (MemoryAdapter below). Started by bench/run.mjs with `fork`: it answers the parent over
- * IPC with `{ ready: { url, clientId, clientSecret, resource } }`, and exits when the parent disconnects.
+ *   GET  /auth, /auth/:uid                the authorization endpoint (code flow + PKCE S256) and its resume
+ *   GET  /interaction/:uid                the bench's interaction route: it completes the interaction through
+ *                                         oidc-provider's own API (`interactionDetails`, `Grant`,
+ *                                         `interactionFinished`): login as the bench user, then consent
+ *                                         (a new Grant of the requested OIDC scopes and claims), no HTML
+ *   POST /token  authorization_code, refresh_token (rotated on every use), GET /me (userinfo)
+ * Keys (ES256 for access tokens, RS256 for ID tokens) and the client secrets are fresh per process; storage is
+ * an in-memory adapter without eviction (MemoryAdapter below). Started by bench/run.mjs with `fork`: it
+ * answers the parent over IPC with `{ ready: { url, clientId, clientSecret, resource, scope, codeClient,
+ * redirectUri, codeFlowScope, accountId } }`, and exits when the parent disconnects.
+ *
+ * The code-flow client matches ours (bench/lib/flows.mjs): confidential, `client_secret_basic`, PKCE S256,
+ * `openid profile email offline_access`, the same loopback redirect URI; refresh tokens rotate on every use
+ * (`rotateRefreshToken: true`, ours always rotates). Its access tokens are oidc-provider's userinfo tokens
+ * (opaque, stored): an openid grant without a resource indicator, the only kind its userinfo endpoint accepts.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -17,6 +29,16 @@ import Provider from 'oidc-provider';
 
 const RESOURCE = 'https://api.bench.example';
 const SCOPE = 'read';
+/** As bench/lib/flows.mjs (REDIRECT_URI, CODE_FLOW_SCOPE): nothing listens there, only Location is read. */
+const REDIRECT_URI = 'http://127.0.0.1:49152/cb';
+const CODE_FLOW_SCOPE = 'openid profile email offline_access';
+/** The one end user (ours: a user created through the admin API). */
+const ACCOUNT = {
+  sub: 'bench-user-1',
+  name: 'Ada Lovelace',
+  email: 'bench-user-1@example.com',
+  email_verified: true,
+};
 
 /**
  * oidc-provider's own development adapter is an LRU of 1,000 entries: under load it evicts tokens still in
@@ -91,6 +113,7 @@ const jwk = (type, options, alg) => ({
 async function main() {
   const clientId = 'bench-client';
   const clientSecret = randomBytes(32).toString('base64url');
+  const codeClient = { client_id: 'bench-code-client', client_secret: randomBytes(32).toString('base64url') };
   const server = http.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -109,12 +132,31 @@ async function main() {
         token_endpoint_auth_method: 'client_secret_basic',
         scope: SCOPE,
       },
+      {
+        ...codeClient,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: CODE_FLOW_SCOPE,
+      },
     ],
+    claims: {
+      openid: ['sub'],
+      profile: ['name'],
+      email: ['email', 'email_verified'],
+    },
+    findAccount: (_ctx, sub) =>
+      sub === ACCOUNT.sub ? { accountId: sub, claims: () => ({ ...ACCOUNT }) } : undefined,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    pkce: { methods: ['S256'], required: () => true },
+    // Ours rotates on every refresh; oidc-provider's default rotates only near expiry or for public clients.
+    rotateRefreshToken: true,
     jwks: {
       keys: [jwk('ec', { namedCurve: 'P-256' }, 'ES256'), jwk('rsa', { modulusLength: 2048 }, 'RS256')],
     },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    scopes: [SCOPE],
+    scopes: [SCOPE, 'openid', 'offline_access', 'profile', 'email'],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -141,7 +183,16 @@ async function main() {
         useGrantedResource: () => true,
       },
     },
-    ttl: { ClientCredentials: 3600 },
+    ttl: {
+      ClientCredentials: 3600,
+      AccessToken: 3600,
+      AuthorizationCode: 600,
+      IdToken: 3600,
+      RefreshToken: 30 * 24 * 3600,
+      Grant: 30 * 24 * 3600,
+      Interaction: 3600,
+      Session: 24 * 3600,
+    },
   });
   // Errors are answers here (e.g. a 400 the bench would report); nothing is logged per request.
   provider.on('server_error', (_ctx, error) => console.error('peer server_error', error));
@@ -154,6 +205,14 @@ async function main() {
       res.end(health);
       return;
     }
+    if (req.method === 'GET' && req.url?.startsWith('/interaction/')) {
+      interaction(provider, req, res).catch((error) => {
+        console.error('peer interaction failed', error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+      return;
+    }
     callback(req, res);
   });
 
@@ -161,7 +220,49 @@ async function main() {
     server.close();
     process.exit(0);
   });
-  process.send?.({ ready: { url, clientId, clientSecret, resource: RESOURCE, scope: SCOPE } });
+  process.send?.({
+    ready: {
+      url,
+      clientId,
+      clientSecret,
+      resource: RESOURCE,
+      scope: SCOPE,
+      codeClient,
+      redirectUri: REDIRECT_URI,
+      codeFlowScope: CODE_FLOW_SCOPE,
+      accountId: ACCOUNT.sub,
+    },
+  });
+}
+
+/**
+ * The interaction the bench's user agent is sent to (the login and consent prompts), completed through
+ * oidc-provider's interaction API as a login and consent page would after the user's answers: login as the
+ * bench user; consent to everything asked, in a new Grant (ours: a new grant per code). 303 back to
+ * /auth/:uid (interactionFinished).
+ */
+async function interaction(provider, req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params, session } = details;
+  if (prompt.name === 'login') {
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: ACCOUNT.sub } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  if (prompt.name !== 'consent') throw new Error(`unexpected prompt ${prompt.name}`);
+  const grant = new provider.Grant({ accountId: session?.accountId, clientId: params.client_id });
+  const missing = prompt.details;
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 
 main().catch((error) => {
