@@ -111,7 +111,7 @@ const EnvSchema = z.object({
   OAUTH2_ADMIN_EMAILS: list({ type: 'comma-separated e-mail addresses' }),
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: flagDefault(false),
   OAUTH2_ALLOW_INSECURE_DEFAULTS: flagDefault(false),
-  OAUTH2_TOKEN_ACTOR_SHARDS: wholeNumber(256, 1, 1296),
+  OAUTH2_TOKEN_ACTOR_SHARDS: wholeNumber(1296, 1, 1296),
   OAUTH2_DEVICE_CODE_TTL_SECS: wholeNumber(600, 60, 1800),
   OAUTH2_DEVICE_CODE_INTERVAL_SECS: wholeNumber(5, 1, 60),
   OAUTH2_REQUIRE_PAR: flagDefault(false),
