@@ -3,22 +3,26 @@
  * `npm run lint` (`depcruise src worker durable-objects templates --config .dependency-cruiser.cjs`).
  * Type-only imports count (`tsPreCompilationDeps`): a cycle through types still ties two layers together.
  *
- * Each `src/` folder has an allow-list: itself, the folders named in its rule, and SETTINGS (zod and
- * src/config-fields.ts, which every folder's `OAUTH2_*` settings parser and input schemas use). Paths
+ * Each `src/` folder has an allow-list: itself, the folders named in its rule, SETTINGS (zod and
+ * src/config-fields.ts, which every folder's `OAUTH2_*` settings parser and input schemas use) and CLOCK
+ * (src/clock.ts, the wall clock every layer reads time through). Paths
  * are regular expressions over the resolved path; npm packages resolve under node_modules/.
  */
 
 /** Every folder's settings parsers and input schemas: zod and the shared field helpers. */
 const SETTINGS = ['^src/config-fields[.]ts$', '^node_modules/zod/'];
 
-/** A `src/` folder may import itself, SETTINGS and `allowed`, nothing else. */
+/** The wall clock port (src/clock.ts): importable from every layer. */
+const CLOCK = ['^src/clock[.]ts$'];
+
+/** A `src/` folder may import itself, SETTINGS, CLOCK and `allowed`, nothing else. */
 function layer(name, folder, allowed, comment) {
   return {
     name,
     comment,
     severity: 'error',
     from: { path: `^${folder}` },
-    to: { pathNot: [`^${folder}`, ...SETTINGS, ...allowed] },
+    to: { pathNot: [`^${folder}`, ...SETTINGS, ...CLOCK, ...allowed] },
   };
 }
 
@@ -103,6 +107,13 @@ module.exports = {
 
     // The allow-lists of src/ folders, lowest layers first.
     layer('config-fields', 'src/config-fields[.]ts$', [], 'The shared settings field helpers: zod only.'),
+    {
+      name: 'clock-leaf',
+      comment: 'The wall clock (src/clock.ts) imports nothing: every layer may import it.',
+      severity: 'error',
+      from: { path: '^src/clock[.]ts$' },
+      to: {},
+    },
     layer(
       'config',
       'src/config[.]ts$',

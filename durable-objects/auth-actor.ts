@@ -7,6 +7,7 @@
  * one synchronous SQLite step, so of any number of concurrent attempts exactly one succeeds.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 import { constantTimeEqual, sha256 } from '../src/crypto/hash';
 import type {
   CodeRecord,
@@ -42,9 +43,9 @@ interface DeviceRow extends Record<string, SqlStorageValue> {
   decision: string | null;
 }
 
-const nowSecs = () => Math.floor(Date.now() / 1000);
-
 export class AuthActor extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   private readonly sql: SqlStorage;
   private sweepScheduled = false;
 
@@ -103,9 +104,9 @@ export class AuthActor extends DurableObject<Env> {
     if (!row) return { status: 'invalid', reason: 'unknown authorization code' };
     const record = JSON.parse(row.record) as CodeRecord;
     if (row.used_at !== null) return { status: 'replayed', grantId: record.grantId };
-    const problem = bindingProblem(record, check);
+    const problem = bindingProblem(record, check, this.clock.nowSecs());
     if (problem) return { status: 'invalid', reason: problem };
-    this.sql.exec('UPDATE codes SET used_at = ? WHERE hash = ?', nowSecs(), hash);
+    this.sql.exec('UPDATE codes SET used_at = ? WHERE hash = ?', this.clock.nowSecs(), hash);
     return { status: 'ok', code: record };
   }
 
@@ -128,7 +129,7 @@ export class AuthActor extends DurableObject<Env> {
     const request = JSON.parse(row.record) as PendingRequest;
     if (request.userId !== userId) return null;
     this.sql.exec('DELETE FROM pending WHERE id_hash = ?', idHash);
-    return request.expiresAt > nowSecs() ? request : null;
+    return request.expiresAt > this.clock.nowSecs() ? request : null;
   }
 
   async savePushed(reference: string, request: PushedRequest): Promise<void> {
@@ -165,7 +166,7 @@ export class AuthActor extends DurableObject<Env> {
     const hash = await sha256(reference);
     const row = this.livePushed(hash);
     if (!row) return null;
-    this.sql.exec('UPDATE pushed SET used_at = ? WHERE ref_hash = ?', nowSecs(), hash);
+    this.sql.exec('UPDATE pushed SET used_at = ? WHERE ref_hash = ?', this.clock.nowSecs(), hash);
     return JSON.parse(row.record) as PushedRequest;
   }
 
@@ -174,7 +175,7 @@ export class AuthActor extends DurableObject<Env> {
       .exec<{ record: string }>(
         'SELECT record FROM pushed WHERE ref_hash = ? AND used_at IS NULL AND expires_at > ?',
         hash,
-        nowSecs(),
+        this.clock.nowSecs(),
       )
       .toArray()[0];
   }
@@ -182,7 +183,11 @@ export class AuthActor extends DurableObject<Env> {
   async saveDevice(deviceCode: string, userCode: string, device: DeviceAuthorization): Promise<boolean> {
     const hash = await sha256(deviceCode);
     // No await from here on: the check and the insert are one step for this object.
-    this.sql.exec('DELETE FROM devices WHERE user_code = ? AND expires_at <= ?', userCode, nowSecs());
+    this.sql.exec(
+      'DELETE FROM devices WHERE user_code = ? AND expires_at <= ?',
+      userCode,
+      this.clock.nowSecs(),
+    );
     const taken = this.sql.exec('SELECT 1 FROM devices WHERE user_code = ?', userCode).toArray().length > 0;
     if (taken) return false;
     this.sql.exec(
@@ -220,7 +225,7 @@ export class AuthActor extends DurableObject<Env> {
       .exec<DeviceRow>(
         "SELECT * FROM devices WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
         userCode,
-        nowSecs(),
+        this.clock.nowSecs(),
       )
       .toArray()[0];
   }
@@ -234,7 +239,7 @@ export class AuthActor extends DurableObject<Env> {
     if (row.status === 'redeemed') return { status: 'replayed', grantId: device.grantId };
     if (device.clientId !== clientId)
       return { status: 'invalid', reason: 'the device code was issued to another client' };
-    const now = nowSecs();
+    const now = this.clock.nowSecs();
     if (row.expires_at <= now) return { status: 'expired' };
     if (row.status === 'approved' && row.decision !== null) {
       this.sql.exec(
@@ -261,7 +266,7 @@ export class AuthActor extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const now = nowSecs();
+    const now = this.clock.nowSecs();
     this.sql.exec('DELETE FROM codes WHERE expires_at < ?', now - REPLAY_MEMORY_SECS);
     this.sql.exec('DELETE FROM pending WHERE expires_at < ?', now);
     this.sql.exec('DELETE FROM pushed WHERE expires_at < ?', now);
@@ -276,7 +281,7 @@ export class AuthActor extends DurableObject<Env> {
   private async scheduleSweep(): Promise<void> {
     if (this.sweepScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
     this.sweepScheduled = true;
   }
 }
@@ -287,8 +292,8 @@ function lookupOf(row: DeviceRow): DeviceLookup {
 }
 
 /** Why the presented request does not match the code, or null. Mismatches do not burn the code. */
-function bindingProblem(record: CodeRecord, check: RedeemCheck): string | null {
-  if (record.expiresAt <= nowSecs()) return 'the authorization code has expired';
+function bindingProblem(record: CodeRecord, check: RedeemCheck, now: number): string | null {
+  if (record.expiresAt <= now) return 'the authorization code has expired';
   if (record.clientId !== check.clientId) return 'the authorization code was issued to another client';
   if (check.redirectUri !== undefined && check.redirectUri !== record.redirectUri) {
     return 'redirect_uri does not match the authorization request';

@@ -9,6 +9,7 @@
  * it signed has expired, then is `retired`. Each promotion is one all-or-nothing storage change.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 import { loadConfig } from '../src/config';
 import { dueRotationSteps, type RotationStep, retirementDelaySecs } from '../src/crypto/key-rotation';
 import { generateSigningKey, inSlot, isPublished, KEY_SLOTS, type KeySlot } from '../src/crypto/signing-keys';
@@ -23,14 +24,14 @@ export interface RotationReport {
   retired: string[];
 }
 
-const nowSecs = () => Math.floor(Date.now() / 1000);
-
 export class KeyRing extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   private published: SigningKeyRecord[] | null = null;
 
   /** The published keys (next, active and retiring), creating any missing active key first. */
   async getKeys(): Promise<SigningKeyRecord[]> {
-    const now = nowSecs();
+    const now = this.clock.nowSecs();
     if (this.published?.every((key) => isPublished(key, now))) return this.published;
     await this.ctx.blockConcurrencyWhile(() =>
       withStorage(this.env, this.ctx, (storage) => this.load(now, storage.signingKeys)),
@@ -44,7 +45,7 @@ export class KeyRing extends DurableObject<Env> {
    * all-or-nothing change, its metadata gaining `active_kids` (the new keys' kids, sorted).
    */
   async rotate(audit?: AuditEntry): Promise<SigningKeyRecord[]> {
-    const now = nowSecs();
+    const now = this.clock.nowSecs();
     await this.ctx.blockConcurrencyWhile(() =>
       withStorage(this.env, this.ctx, (storage) => this.replaceActive(now, storage, audit)),
     );
@@ -55,7 +56,7 @@ export class KeyRing extends DurableObject<Env> {
    * The cron trigger's check: pre-publishes, promotes and retires what is due at `now` (the scheduled
    * time, epoch seconds; defaults to the clock). Safe to call any number of times.
    */
-  async rotateIfDue(now: number = nowSecs()): Promise<RotationReport> {
+  async rotateIfDue(now: number = this.clock.nowSecs()): Promise<RotationReport> {
     const report: RotationReport = { prepublished: [], promoted: [], retired: [] };
     await this.ctx.blockConcurrencyWhile(() =>
       withStorage(this.env, this.ctx, async (storage) => {

@@ -12,10 +12,13 @@ import {
   reserveAttempt,
   type ThrottleState,
 } from '../src/auth/login-throttle';
+import { type Clock, systemClock } from '../src/clock';
 
 const ATTEMPTS = 'attempts';
 
 export class LoginThrottle extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   /**
    * Admits and counts one attempt at `now` when fewer than `limit` are inside the window. The read and
    * the write happen with no await between them, so concurrent callers are admitted one by one.
@@ -23,8 +26,8 @@ export class LoginThrottle extends DurableObject<Env> {
   async reserve(now: number, limit: number): Promise<ThrottleState> {
     const { attempts, state } = reserveAttempt(this.attempts(), now, limit);
     this.ctx.storage.kv.put(ATTEMPTS, attempts);
-    // Clean-up only, so it follows the wall clock whatever `now` the caller passed.
-    if (state.granted) await this.ctx.storage.setAlarm(Date.now() + (LOGIN_WINDOW_SECS + 1) * 1000);
+    // Clean-up only, so it follows this object's clock whatever `now` the caller passed.
+    if (state.granted) await this.ctx.storage.setAlarm(this.clock.nowMs() + (LOGIN_WINDOW_SECS + 1) * 1000);
     return state;
   }
 

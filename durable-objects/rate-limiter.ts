@@ -6,11 +6,14 @@
  * exact. An alarm drops the counters of ended windows.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 import { grantLease, type LeaseCounter, type LeaseGrant } from '../src/rate-limit/lease';
 
 const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 export class RateLimiter extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   private readonly sql: SqlStorage;
   private sweepScheduled = false;
 
@@ -60,7 +63,7 @@ export class RateLimiter extends DurableObject<Env> {
 
   /** Drops the counters of ended windows; keeps sweeping while any are left. */
   override async alarm(): Promise<void> {
-    this.sql.exec('DELETE FROM counters WHERE reset_at <= ?', Date.now());
+    this.sql.exec('DELETE FROM counters WHERE reset_at <= ?', this.clock.nowMs());
     this.sweepScheduled = false;
     const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM counters').one().n;
     if (left > 0) await this.scheduleSweep();
@@ -70,7 +73,7 @@ export class RateLimiter extends DurableObject<Env> {
     if (this.sweepScheduled) return;
     this.sweepScheduled = true;
     if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
     }
   }
 }

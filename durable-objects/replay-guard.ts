@@ -6,11 +6,14 @@
  * refused for its age anyway); expired rows go lazily on a claim of the same key and by an alarm sweep.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 
 /** How often expired entries are swept. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export class ReplayGuard extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   private readonly sql: SqlStorage;
   private sweepScheduled = false;
 
@@ -47,7 +50,7 @@ export class ReplayGuard extends DurableObject<Env> {
 
   /** Drops expired entries; runs again while any are left. */
   override async alarm(): Promise<void> {
-    this.sql.exec('DELETE FROM seen WHERE expires_at <= ?', Math.floor(Date.now() / 1000));
+    this.sql.exec('DELETE FROM seen WHERE expires_at <= ?', this.clock.nowSecs());
     this.sweepScheduled = false;
     const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen').one().n;
     if (left > 0) await this.scheduleSweep();
@@ -56,7 +59,7 @@ export class ReplayGuard extends DurableObject<Env> {
   private async scheduleSweep(): Promise<void> {
     if (this.sweepScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
     }
     this.sweepScheduled = true;
   }

@@ -7,6 +7,7 @@
  * are serialized. Expired rows are dropped by an alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 import type {
   ActClaim,
   RefreshFamily,
@@ -67,6 +68,8 @@ type AccessTokenRow = {
 };
 
 export class TokenActor extends DurableObject<Env> {
+  /** This object's clock; a test may replace it. */
+  clock: Clock = systemClock;
   private readonly sql: SqlStorage;
   private sweepScheduled = false;
 
@@ -175,7 +178,7 @@ export class TokenActor extends DurableObject<Env> {
    * `expiresAt`, when nothing it issued can be valid any more.
    */
   async revoke(grantId: string, expiresAt: number): Promise<void> {
-    this.revokeGrant(grantId, expiresAt, Math.floor(Date.now() / 1000));
+    this.revokeGrant(grantId, expiresAt, this.clock.nowSecs());
     await this.scheduleSweep();
   }
 
@@ -289,7 +292,7 @@ export class TokenActor extends DurableObject<Env> {
 
   /** Drops grants, tokens and refresh families past their expiry; runs again while anything is left. */
   override async alarm(): Promise<void> {
-    const cutoff = Math.floor(Date.now() / 1000) - EXPIRY_GRACE_SECS;
+    const cutoff = this.clock.nowSecs() - EXPIRY_GRACE_SECS;
     this.sql.exec('DELETE FROM access_tokens WHERE expires_at < ?', cutoff);
     this.sql.exec(
       'DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM refresh_families WHERE expires_at < ?)',
@@ -385,7 +388,7 @@ export class TokenActor extends DurableObject<Env> {
   private async scheduleSweep(): Promise<void> {
     if (this.sweepScheduled) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
     }
     this.sweepScheduled = true;
   }

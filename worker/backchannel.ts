@@ -2,6 +2,7 @@
  * The Worker side of OIDC back-channel logout delivery: the queue plugin with this isolate's key cache
  * (the KeyRing, refreshed like the request path's) and its per-host outbound circuit breakers.
  */
+import { systemClock } from '../src/clock';
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
 import type { EventPlugin } from '../src/events/plugins/types';
@@ -32,7 +33,7 @@ export function backchannelPlugin(env: Env, config: Config, storage: Storage): E
     keys: () => keys.get(),
     breaker: outboundBreakers(env, config, 'backchannel_logout'),
     metrics: isolateMetrics,
-    nowMs: Date.now,
+    nowMs: systemClock.nowMs,
     logError: (line) => console.error(line),
   });
 }

@@ -1,8 +1,8 @@
 /** The LoginThrottlePort over the LOGIN_THROTTLE Durable Object namespace: one object per key. */
 import type { LoginThrottlePort, ThrottleKey } from '../src/auth/login-throttle';
-import { nowSecs } from './middleware/session';
+import { systemClock } from '../src/clock';
 
-export function loginThrottle(env: Env, now: () => number = nowSecs): LoginThrottlePort {
+export function loginThrottle(env: Env, now: () => number = systemClock.nowSecs): LoginThrottlePort {
   const actor = (key: ThrottleKey) => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key.name));
   const release = (keys: readonly ThrottleKey[], at: number) =>
     Promise.all(keys.map((key) => actor(key).release(at)));

@@ -15,7 +15,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomToken } from '../src/crypto/random';
 import { OAuthError, type OAuthErrorCode } from '../src/oauth/errors';
-import { ErrorPage } from '../templates/error';
+import type { ErrorPage } from '../templates/error';
 import type { AppEnv } from './context';
 
 /** What hono/jsx components render to. */
@@ -71,18 +71,6 @@ export function renderPage(
 ): Response | Promise<Response> {
   setPageHeaders(c, options);
   return c.html(element, status);
-}
-
-export interface ErrorPageContent {
-  status: ContentfulStatusCode;
-  title: string;
-  /** Shown to the user: must not contain secrets or unescaped input (it is escaped, but keep it plain). */
-  description: string;
-}
-
-/** Renders the error page. */
-export function renderErrorPage(c: Context<AppEnv>, content: ErrorPageContent): Response | Promise<Response> {
-  return renderPage(c, ErrorPage({ nonce: pageNonce(c), ...content }), content.status);
 }
 
 const TITLES: Record<number, string> = {

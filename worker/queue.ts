@@ -3,6 +3,7 @@
  * every other queue (`oauth2-events`) to the consumer: the plugins built from the configuration, then
  * src/events/consumer. Metrics recorded here go to the aggregate like a request's (ctx.waitUntil).
  */
+import { systemClock } from '../src/clock';
 import { loadConfig } from '../src/config';
 import { consumeEvents } from '../src/events/consumer';
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from '../src/events/dead-letter';
@@ -35,7 +36,7 @@ export async function handleDeadLetters(batch: MessageBatch, env: Env, ctx: Exec
     await recordDeadLetters(batch.messages, {
       events: createStorage(env, ctx).events,
       metrics: isolateMetrics,
-      nowMs: Date.now,
+      nowMs: systemClock.nowMs,
       logError: (line) => console.error(line),
     });
   } finally {
@@ -58,7 +59,7 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
     events: storage.events,
     grants: storage.grants,
     retentionDays: events.retentionDays,
-    nowMs: Date.now,
+    nowMs: systemClock.nowMs,
   });
   const plugins: EventPlugin[] = [];
   if (events.console) plugins.push(consolePlugin());
@@ -72,7 +73,7 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
         timeoutMs: events.webhookTimeoutMs,
         policy: loaded.config.outbound,
         metrics: isolateMetrics,
-        nowMs: Date.now,
+        nowMs: systemClock.nowMs,
       }),
     );
   }
@@ -81,7 +82,7 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
       storage: store,
       plugins,
       metrics: isolateMetrics,
-      nowMs: Date.now,
+      nowMs: systemClock.nowMs,
       logError: (line) => console.error(line),
       retryDelaySecs: events.retryDelaySecs,
       requeue: (pack, delaySeconds) => env.EVENTS.send(pack, { contentType: 'text', delaySeconds }),

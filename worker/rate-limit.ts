@@ -3,7 +3,9 @@
  * RateLimiter Durable Object (default), Workers KV (`RATE_LIMIT_KV`) or Upstash Redis. One limiter per
  * env object, i.e. per isolate, so its leases, KV counts and Ratelimit instances live at module scope.
  */
+
 import { Redis } from '@upstash/redis/cloudflare';
+import { systemClock } from '../src/clock';
 import type { Config } from '../src/config';
 import { isolateMetrics } from '../src/observability';
 import {
@@ -85,7 +87,7 @@ export function rateLimiter(env: Env, config: Config): RateLimiter {
   if (limiter === undefined) {
     const backend = createBackend(env, config);
     limiter = new RateLimiter(backend, {
-      now: Date.now,
+      now: systemClock.nowMs,
       timeoutMs: config.rateLimit.timeoutMs,
       breaker: breakerFor(env, config, 'rate_limit'),
       onBackendError: (rule: RateLimitRule, error) => reportBackendError(backend.name, rule.name, error),

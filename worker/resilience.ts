@@ -3,6 +3,7 @@
  * concurrency limit and the route-group bulkheads. One set per env object, i.e. per
  * isolate, like the other per-isolate services: nothing here is shared between isolates.
  */
+import { systemClock } from '../src/clock';
 import type { Config } from '../src/config';
 import { recordCircuitBreakerTrip, setCircuitBreakerState } from '../src/observability';
 import { hostBreakers } from '../src/outbound';
@@ -29,10 +30,10 @@ interface IsolateResilience {
 const perIsolate = new WeakMap<Env, IsolateResilience>();
 
 /** The breakers' clock; tests of whole requests move it with `setResilienceClock`. */
-let clock: () => number = Date.now;
+let clock: () => number = systemClock.nowMs;
 
 /** Test hook: the clock every breaker reads (milliseconds). */
-export function setResilienceClock(now: () => number = Date.now): void {
+export function setResilienceClock(now: () => number = systemClock.nowMs): void {
   clock = now;
 }
 

@@ -1,4 +1,5 @@
 /** Builds the OAuthContext for a request: per-isolate caches, actor stubs and storage, from the bindings. */
+import { type Clock, systemClock } from '../src/clock';
 import type { Config } from '../src/config';
 import { KeyCache } from '../src/crypto/key-cache';
 import { DenylistCache, withClientDenylist } from '../src/denylist';
@@ -6,13 +7,7 @@ import type { AuthStatePort } from '../src/oauth/authorization-state';
 import { CachedClientRegistry } from '../src/oauth/client-registry';
 import { consentPort } from '../src/oauth/consents';
 import { userCodeShard } from '../src/oauth/device/codes';
-import type {
-  ClientRegistry,
-  OAuthContext,
-  ReplayPort,
-  StoredAccessToken,
-  TokenStatePort,
-} from '../src/oauth/ports';
+import type { ClientRegistry, OAuthContext, ReplayPort, TokenStatePort } from '../src/oauth/ports';
 import {
   CLIENT_METADATA_TARGET,
   withClientIdMetadataDocuments,
@@ -22,12 +17,15 @@ import { authActorName, tokenActorName } from '../src/oauth/sharded-id';
 import { MAX_STORED_RESOURCES, MAX_STORED_SCOPES, StoredRegistryCache } from '../src/oauth/stored-registry';
 import { issueIdToken } from '../src/oidc/id-token';
 import type { WaitUntil } from '../src/storage';
-import type { AuditEntry, SigningKeyRecord } from '../src/storage/ports';
+import type { AuditEntry, ClientRecord, SigningKeyRecord } from '../src/storage/ports';
 import { viaActor } from './actor-errors';
+import { actorPort, timedActorPort } from './actor-port';
 import { outboundBreakers, resilientStorage } from './resilience';
 import { eventPort } from './telemetry';
 
-const now = () => Math.floor(Date.now() / 1000);
+/** The clock of every OAuthContext and per-isolate cache built here. */
+const clock: Clock = systemClock;
+const now = () => clock.nowSecs();
 
 interface IsolateServices {
   keys: KeyCache;
@@ -48,7 +46,11 @@ const perIsolate = new WeakMap<Env, IsolateServices>();
 function isolateServices(env: Env, config: Config): IsolateServices {
   let services = perIsolate.get(env);
   if (!services) {
-    const keyRing = () => env.KEY_RING.get(env.KEY_RING.idFromName('key-ring'));
+    const keyRing = actorPort(
+      () => env.KEY_RING.get(env.KEY_RING.idFromName('key-ring')),
+      ['getKeys', 'rotate'],
+      viaActor,
+    );
     const clientActor = (clientId: string) => env.CLIENT_ACTOR.get(env.CLIENT_ACTOR.idFromName(clientId));
     const authActor = (id: string) => env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(authActorName(id)));
     const tokenActor = (grantId: string) =>
@@ -57,10 +59,9 @@ function isolateServices(env: Env, config: Config): IsolateServices {
       env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(replayGuardName(key)));
     const clients = new CachedClientRegistry(
       {
-        get: (clientId) => viaActor(clientActor(clientId).get(clientId)),
-        create: (client, audit) => viaActor(clientActor(client.clientId).create(client, audit)),
-        replace: (client, audit) => viaActor(clientActor(client.clientId).replace(client, audit)),
-        remove: (clientId, audit) => viaActor(clientActor(clientId).remove(clientId, audit)),
+        // A client's actor is named by its client_id: the argument itself, or the record's.
+        ...actorPort(clientActor, ['get', 'remove'], viaActor),
+        ...actorPort((client: ClientRecord) => clientActor(client.clientId), ['create', 'replace'], viaActor),
       },
       config,
       now,
@@ -70,7 +71,7 @@ function isolateServices(env: Env, config: Config): IsolateServices {
       now,
     );
     services = {
-      keys: new KeyCache(() => viaActor(keyRing().getKeys()), config.keyEncryptionKey),
+      keys: new KeyCache(() => keyRing.getKeys(), config.keyEncryptionKey, undefined, clock),
       clients,
       // An https client_id names its metadata document (when enabled); the denylist applies to those too.
       deniableClients: withClientDenylist(
@@ -84,37 +85,37 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         now,
       ),
       denylist,
-      rotateKeys: (audit) => viaActor(keyRing().rotate(audit)),
+      rotateKeys: keyRing.rotate,
+      // A grant's TokenActor is named by the grant id; the reads and refresh steps take the caller's time.
       tokens: {
-        storeAccessToken: (grantId, token: StoredAccessToken) =>
-          tokenActor(grantId).storeAccessToken(grantId, token),
-        findAccessToken: (grantId, hash) => tokenActor(grantId).findAccessToken(grantId, hash, now()),
-        revokeGrant: (grantId, expiresAt) => tokenActor(grantId).revoke(grantId, expiresAt),
-        isGrantRevoked: (grantId) => tokenActor(grantId).isRevoked(grantId),
-        startFamily: (grantId, family, first) =>
-          tokenActor(grantId).startFamily(grantId, family, first, now()),
-        rotateRefreshToken: (grantId, request) =>
-          tokenActor(grantId).rotateRefreshToken(grantId, request, now()),
-        findRefreshToken: (grantId, hash) => tokenActor(grantId).findRefreshToken(grantId, hash, now()),
+        ...actorPort(tokenActor, ['storeAccessToken', 'revoke', 'isRevoked']),
+        ...timedActorPort(
+          tokenActor,
+          ['findAccessToken', 'startFamily', 'rotateRefreshToken', 'findRefreshToken'],
+          now,
+        ),
       },
+      // An AuthActor is named by the code, request id, reference or device code; a user code maps to
+      // its device code's shard.
       auth: {
-        saveCode: (code, record) => authActor(code).saveCode(code, record),
-        redeemCode: (code, check) => authActor(code).redeemCode(code, check),
-        savePending: (requestId, request) => authActor(requestId).savePending(requestId, request),
-        takePending: (requestId, userId) => authActor(requestId).takePending(requestId, userId),
-        savePushed: (reference, request) => authActor(reference).savePushed(reference, request),
-        peekPushed: (reference) => authActor(reference).peekPushed(reference),
-        holdPushed: (reference, until, signIn) => authActor(reference).holdPushed(reference, until, signIn),
-        takePushed: (reference) => authActor(reference).takePushed(reference),
-        saveDevice: (deviceCode, userCode, device) =>
-          authActor(deviceCode).saveDevice(deviceCode, userCode, device),
-        lookupUserCode: (userCode) =>
-          authActor(userCodeShard(userCode, config.tokenActorShards)).lookupUserCode(userCode),
-        decideUserCode: (userCode, decision) =>
-          authActor(userCodeShard(userCode, config.tokenActorShards)).decideUserCode(userCode, decision),
-        pollDevice: (deviceCode, clientId) => authActor(deviceCode).pollDevice(deviceCode, clientId),
+        ...actorPort(authActor, [
+          'saveCode',
+          'redeemCode',
+          'savePending',
+          'takePending',
+          'savePushed',
+          'peekPushed',
+          'holdPushed',
+          'takePushed',
+          'saveDevice',
+          'pollDevice',
+        ]),
+        ...actorPort(
+          (userCode: string) => authActor(userCodeShard(userCode, config.tokenActorShards)),
+          ['lookupUserCode', 'decideUserCode'],
+        ),
       },
-      replay: replayPort((key, expiresAt) => replayGuard(key).claim(key, expiresAt, now())),
+      replay: replayPort(timedActorPort(replayGuard, ['claim'], now).claim),
       registry: new StoredRegistryCache(async () => {
         const storage = resilientStorage(env, config);
         const [scopes, resources] = await Promise.all([
@@ -145,7 +146,7 @@ export function oauthContext(env: Env, config: Config, requestUrl: string, scope
   return {
     config,
     issuer: issuerFor(config, requestUrl),
-    now,
+    clock,
     clients: services.deniableClients,
     keys: {
       keySet: () => services.keys.get(),

@@ -9,6 +9,8 @@
  * recorded reaches the aggregate within one interval (plus one RPC), even if no request follows.
  * The isolate serving `/metrics` flushes its own delta first.
  */
+
+import { systemClock } from '../src/clock';
 import type { Config } from '../src/config';
 import { EventBus } from '../src/events/bus';
 import type { EventPort } from '../src/events/types';
@@ -44,7 +46,7 @@ const observations = new WeakMap<object, RequestObservation>();
 export function eventBus(env: Env, config: Config): EventBus {
   let bus = buses.get(env);
   if (bus === undefined) {
-    bus = new EventBus(config.events, env.EVENTS, isolateMetrics, Date.now);
+    bus = new EventBus(config.events, env.EVENTS, isolateMetrics, systemClock.nowMs);
     buses.set(env, bus);
   }
   return bus;
@@ -133,14 +135,14 @@ function hasContent(delta: MetricsDelta): boolean {
 export function flushMetrics(env: Env): Promise<void> {
   if (inFlight) return inFlight.then(() => flushMetrics(env));
   const delta = isolateMetrics.takeDelta();
-  lastFlushMs = Date.now();
+  lastFlushMs = systemClock.nowMs();
   if (!hasContent(delta)) return Promise.resolve();
   if (isolate === null) {
     const id = crypto.randomUUID();
     isolate = { id, shard: Number.parseInt(id.slice(0, 8), 16) % METRICS_SHARDS };
   }
   const sending = shard(env, isolate.shard)
-    .merge(isolate.id, delta, Math.floor(Date.now() / 1000))
+    .merge(isolate.id, delta, systemClock.nowSecs())
     .catch(() => {
       isolateMetrics.restore(delta);
       isolateMetrics.inc('errors_total', { kind: 'metrics_flush' });
@@ -156,7 +158,7 @@ export function flushMetrics(env: Env): Promise<void> {
 export function afterWork(env: Env, intervalSecs: number, scope: WaitUntil | undefined): void {
   if (!isolateMetrics.dirty || scope === undefined) return;
   const intervalMs = intervalSecs * 1000;
-  const elapsed = Date.now() - lastFlushMs;
+  const elapsed = systemClock.nowMs() - lastFlushMs;
   if (elapsed >= intervalMs || isolateMetrics.pendingRecordings >= FLUSH_EVERY_RECORDINGS) {
     scope.waitUntil(flushMetrics(env));
     return;
@@ -175,7 +177,7 @@ export function afterWork(env: Env, intervalSecs: number, scope: WaitUntil | und
 /** The global aggregate: this isolate's delta flushed first, then every shard read and merged. */
 export async function readMetrics(env: Env): Promise<MetricsSnapshot> {
   await flushMetrics(env);
-  const now = Math.floor(Date.now() / 1000);
+  const now = systemClock.nowSecs();
   const shards = await Promise.all(
     Array.from({ length: METRICS_SHARDS }, (_, n) => shard(env, n).snapshot(now)),
   );

@@ -29,7 +29,7 @@ export interface ConnectedApp {
 export async function listConnectedApps(ctx: OAuthContext, userId: string): Promise<ConnectedApp[]> {
   const page = await ctx.storage.grants.list({
     userId,
-    activeAt: ctx.now(),
+    activeAt: ctx.clock.nowSecs(),
     limit: MAX_CONNECTED_APPS,
   });
   const clientIds = [...new Set(page.items.map((grant) => grant.clientId))];

@@ -74,7 +74,7 @@ export function auditEntry(
       ...(actor.clientId === null ? {} : { client_id: actor.clientId }),
       ...(actor.username === null ? {} : { actor_username: actor.username }),
     },
-    createdAt: ctx.now(),
+    createdAt: ctx.clock.nowSecs(),
   };
 }
 

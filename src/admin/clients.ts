@@ -59,7 +59,7 @@ export async function createClient(ctx: AdminContext, body: unknown): Promise<Cl
   const flags = parseInput(ClientFlagsSchema, body);
   const metadata = validMetadata(ctx, body as Record<string, unknown>);
   const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const record: ClientRecord = {
     clientId: `client_${randomId()}`,
     clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
@@ -110,7 +110,7 @@ export async function updateClient(
   const current = await writableClient(ctx, clientId);
   const metadata = validMetadata(ctx, mergedDocument(current, input));
   const edited: ClientRecord = {
-    ...withMetadata(current, metadata, ctx.now()),
+    ...withMetadata(current, metadata, ctx.clock.nowSecs()),
     enabled: flags.enabled ?? current.enabled,
     firstParty: flags.first_party ?? current.firstParty,
   };
@@ -163,7 +163,7 @@ export async function rotateClientSecret(ctx: AdminContext, clientId: string): P
       ...current,
       clientSecretHash: await sha256(clientSecret),
       clientSecretExpiresAt: 0,
-      updatedAt: ctx.now(),
+      updatedAt: ctx.clock.nowSecs(),
     },
     clientSecret,
   );

@@ -37,7 +37,7 @@ export const DashboardSchema = z
 export type Dashboard = z.output<typeof DashboardSchema>;
 
 export async function dashboard(ctx: AdminContext): Promise<Dashboard> {
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const today = Math.floor(now / DAY_SECS);
   const firstDay = today - (ISSUANCE_DAYS - 1);
   const [clients, users, activeGrants, keys, denylistEntries, perDay, recent] = await Promise.all([

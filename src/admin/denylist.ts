@@ -103,7 +103,7 @@ export function listDenylist(ctx: AdminContext, query: Query): Promise<PageView<
   if (kind !== undefined && !(DENY_KINDS as readonly string[]).includes(kind)) {
     throw new InvalidRequestError('invalid kind: must be one of ip, user, username, email, client');
   }
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   return pageOf(
     () => ctx.storage.denylist.list({ ...page, kind: kind as DenyKind | undefined }),
     (entry) => denyEntryView(entry, now),
@@ -113,13 +113,13 @@ export function listDenylist(ctx: AdminContext, query: Query): Promise<PageView<
 export async function getDenyEntry(ctx: AdminContext, id: string): Promise<DenyEntryView> {
   const entry = id.length <= 255 ? await ctx.storage.denylist.get(id) : null;
   if (!entry) throw new NotFoundError('no such denylist entry');
-  return denyEntryView(entry, ctx.now());
+  return denyEntryView(entry, ctx.clock.nowSecs());
 }
 
 /** Adds an entry (201); 409 when one of the same kind and value is in force. */
 export async function addDenyEntry(ctx: AdminContext, body: unknown): Promise<DenyEntryView> {
   const input = parseInput(DenyEntryCreateSchema, body);
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const expiresAt = expiry(input, now);
   const { value, user } = await normalizedTarget(ctx, input.kind, input.value);
   const entry: DenyEntry = {

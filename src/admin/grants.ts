@@ -89,7 +89,7 @@ export function listGrants(ctx: AdminContext, query: Query): Promise<PageView<Gr
   if (active !== undefined && active !== 'true' && active !== 'false') {
     throw new InvalidRequestError('invalid active: must be true or false');
   }
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const filter = {
     ...page,
     clientId: searchParam(query, 'client_id', 255),
@@ -103,7 +103,7 @@ export function listGrants(ctx: AdminContext, query: Query): Promise<PageView<Gr
 }
 
 export async function getGrant(ctx: AdminContext, id: string): Promise<GrantView> {
-  return grantView(await storedGrant(ctx, id), ctx.now());
+  return grantView(await storedGrant(ctx, id), ctx.clock.nowSecs());
 }
 
 /**
@@ -116,7 +116,7 @@ export async function revokeGrant(
   reason: Extract<RevocationReason, 'admin' | 'user_request'> = 'admin',
 ): Promise<GrantView> {
   const grant = await storedGrant(ctx, id);
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const announce = await revokeInActor(ctx, grant, now);
   const audit = auditEntry(
     ctx,
@@ -184,7 +184,7 @@ async function revokeActivePage(
   input: { client_id?: string | undefined; user_id?: string | undefined },
   reason: RevocationReason,
 ): Promise<BulkRevokeResult> {
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const page = await ctx.storage.grants.list({
     limit: BULK_REVOKE_LIMIT,
     clientId: input.client_id,
@@ -232,8 +232,8 @@ async function storedGrant(ctx: AdminContext, id: string): Promise<GrantRecord> 
  */
 async function revokeInActor(ctx: AdminContext, grant: GrantRecord, now: number): Promise<boolean> {
   // The record can lag behind the actor (a client's own revocation is mirrored through the queue).
-  const alreadyRevoked = grant.revokedAt !== null || (await ctx.tokens.isGrantRevoked(grant.id));
-  await ctx.tokens.revokeGrant(grant.id, Math.max(grant.expiresAt, now + ctx.config.accessTokenTtlSecs));
+  const alreadyRevoked = grant.revokedAt !== null || (await ctx.tokens.isRevoked(grant.id));
+  await ctx.tokens.revoke(grant.id, Math.max(grant.expiresAt, now + ctx.config.accessTokenTtlSecs));
   return !alreadyRevoked;
 }
 

@@ -172,7 +172,7 @@ async function stored(write: () => Promise<boolean | undefined>): Promise<void> 
 export async function createResource(ctx: AdminContext, body: unknown): Promise<ResourceView> {
   const input = parseInput(ResourceInputSchema, body);
   await checkInput(ctx, input, undefined);
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const resource = toRecord(input, randomId(), now, now);
   await stored(async () => {
     await ctx.storage.resources.create(resource);
@@ -196,7 +196,7 @@ export async function updateResource(ctx: AdminContext, id: string, body: unknow
   const existing = id.length <= 255 ? await ctx.storage.resources.get(id) : null;
   if (!existing) throw new NotFoundError('no such resource');
   await checkInput(ctx, input, id);
-  const resource = toRecord(input, id, existing.createdAt, ctx.now());
+  const resource = toRecord(input, id, existing.createdAt, ctx.clock.nowSecs());
   await stored(() => ctx.storage.resources.update(resource));
   await recordAudit(ctx, 'resource.update', { kind: 'resource', id }, { identifier: resource.identifier });
   await ctx.scopeRegistry.reload();

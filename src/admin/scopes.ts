@@ -137,7 +137,7 @@ export async function createScope(ctx: AdminContext, body: unknown): Promise<Sco
   if ((await ctx.storage.scopes.all(MAX_STORED_SCOPES)).length >= MAX_STORED_SCOPES) {
     throw new ConflictRequestError(`at most ${MAX_STORED_SCOPES} scopes can be defined`);
   }
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const scope: ScopeRecord = {
     name: input.name,
     description: input.description,
@@ -169,7 +169,7 @@ export async function updateScope(ctx: AdminContext, name: string, body: unknown
     ...existing,
     description: input.description,
     advertise: input.advertise ?? true,
-    updatedAt: ctx.now(),
+    updatedAt: ctx.clock.nowSecs(),
   };
   if (!(await ctx.storage.scopes.update(scope))) throw new NotFoundError('no such scope');
   await recordAudit(ctx, 'scope.update', { kind: 'scope', id: name });

@@ -148,7 +148,7 @@ export async function createUser(ctx: AdminContext, body: unknown): Promise<User
         role: input.role ?? 'user',
         emailVerified: input.email_verified ?? false,
       },
-      ctx.now(),
+      ctx.clock.nowSecs(),
     );
   } catch (error) {
     throw userError(error);
@@ -180,7 +180,7 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
     enabled: input.enabled ?? current.enabled,
     emailVerified: email !== null && (input.email_verified ?? (emailChanged ? false : current.emailVerified)),
     passwordHash: input.password === undefined ? current.passwordHash : await newPasswordHash(input.password),
-    updatedAt: ctx.now(),
+    updatedAt: ctx.clock.nowSecs(),
   };
   const disabled = current.enabled && !updated.enabled;
   const endsSessions = disabled || input.password !== undefined;
@@ -217,7 +217,11 @@ export async function updateUser(ctx: AdminContext, id: string, body: unknown): 
 export async function resetUserPassword(ctx: AdminContext, id: string, body: unknown): Promise<UserView> {
   const input = parseInput(PasswordResetSchema, body);
   const current = await storedUser(ctx, id);
-  const updated = { ...current, passwordHash: await newPasswordHash(input.password), updatedAt: ctx.now() };
+  const updated = {
+    ...current,
+    passwordHash: await newPasswordHash(input.password),
+    updatedAt: ctx.clock.nowSecs(),
+  };
   const audit = auditEntry(
     ctx,
     'user.password.reset',
@@ -279,7 +283,7 @@ async function writeUser(
 }
 
 function seed(ctx: AdminContext): Promise<void> {
-  return ensureSeedAdmin(ctx.storage, ctx.config, ctx.now);
+  return ensureSeedAdmin(ctx.storage, ctx.config, () => ctx.clock.nowSecs());
 }
 
 async function storedUser(ctx: AdminContext, id: string): Promise<UserRecord> {

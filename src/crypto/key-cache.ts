@@ -3,6 +3,7 @@
  * `ttlSecs` (default 60 s), so a rotation reaches every isolate within that bound; an unknown `kid`
  * (a token signed by a key this isolate has not seen yet) forces a refresh, at most once per 5 s.
  */
+import { type Clock, systemClock } from '../clock';
 import type { SigningKeyRecord, SigningKeyUse } from '../storage/ports';
 import { importKeySet, type KeySet, type VerificationKey } from './signing-keys';
 
@@ -15,12 +16,13 @@ export class KeyCache {
     private readonly fetchKeys: () => Promise<SigningKeyRecord[]>,
     private readonly kek: string,
     private readonly ttlSecs = 60,
-    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The current KeySet, refreshed by the caller when stale. */
   async get(): Promise<KeySet> {
-    if (this.current && this.now() - this.current.fetchedAt < this.ttlSecs) return this.current.keySet;
+    if (this.current && this.clock.nowSecs() - this.current.fetchedAt < this.ttlSecs)
+      return this.current.keySet;
     return this.refresh();
   }
 
@@ -30,7 +32,7 @@ export class KeyCache {
    */
   async verificationKey(kid: string, use: SigningKeyUse): Promise<VerificationKey | null> {
     let key = (await this.get()).byKid.get(kid);
-    if (!key && !(this.current && this.now() - this.current.fetchedAt < UNKNOWN_KID_REFRESH_SECS)) {
+    if (!key && !(this.current && this.clock.nowSecs() - this.current.fetchedAt < UNKNOWN_KID_REFRESH_SECS)) {
       key = (await this.refresh()).byKid.get(kid);
     }
     return key?.use === use ? key : null;
@@ -47,8 +49,8 @@ export class KeyCache {
    * Concurrent refreshes happen only at a cold start or once per TTL.
    */
   private async refresh(): Promise<KeySet> {
-    const keySet = await importKeySet(await this.fetchKeys(), this.kek, this.now());
-    this.current = { keySet, fetchedAt: this.now() };
+    const keySet = await importKeySet(await this.fetchKeys(), this.kek, this.clock.nowSecs());
+    this.current = { keySet, fetchedAt: this.clock.nowSecs() };
     return keySet;
   }
 }

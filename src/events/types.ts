@@ -66,11 +66,3 @@ export interface EventEnvelope {
 export interface EventPort {
   publish(event: DomainEvent): void;
 }
-
-/** An EventPort that drops everything (tests and tools that build an OAuthContext by hand). */
-export const NO_EVENTS: EventPort = { publish() {} };
-
-/** Publishes `event` through the context's event port (the function admin code calls). */
-export function publishEvent(ctx: { events: EventPort }, event: DomainEvent): void {
-  ctx.events.publish(event);
-}

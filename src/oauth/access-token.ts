@@ -73,7 +73,7 @@ export function accessTokenPolicy(
 }
 
 export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest): Promise<IssuedAccessToken> {
-  const iat = ctx.now();
+  const iat = ctx.clock.nowSecs();
   const policy = accessTokenPolicy(ctx.config, request.audience);
   const info: AccessTokenInfo = {
     format: policy.format,
@@ -200,7 +200,7 @@ async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenIn
   const entry = verifiedJwts.get(token);
   if (entry === undefined) return null;
   const { info } = entry;
-  if (entry.issuer !== ctx.issuer || info.exp <= ctx.now()) {
+  if (entry.issuer !== ctx.issuer || info.exp <= ctx.clock.nowSecs()) {
     verifiedJwts.delete(token);
     return null;
   }
@@ -214,7 +214,7 @@ async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenIn
 
 async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
   const known = await knownJwt(ctx, token);
-  if (known !== null) return (await ctx.tokens.isGrantRevoked(known.grantId)) ? null : known;
+  if (known !== null) return (await ctx.tokens.isRevoked(known.grantId)) ? null : known;
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -230,13 +230,13 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
       algorithms: [key.alg],
       issuer: ctx.issuer,
       typ: 'at+jwt',
-      currentDate: new Date(ctx.now() * 1000),
+      currentDate: new Date(ctx.clock.nowSecs() * 1000),
       requiredClaims: ['sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
     });
     const grantId = typeof payload.jti === 'string' ? JTI.exec(payload.jti)?.[1] : undefined;
     if (!grantId || typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') return null;
     if (payload.scope !== undefined && typeof payload.scope !== 'string') return null;
-    if (await ctx.tokens.isGrantRevoked(grantId)) return null;
+    if (await ctx.tokens.isRevoked(grantId)) return null;
     const act = actClaim(payload.act);
     if (act === null) return null;
     const mayAct = payload.may_act;

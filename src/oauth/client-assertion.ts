@@ -99,7 +99,7 @@ function verifyOptions(ctx: OAuthContext, clientId: string, alg: string) {
     issuer: clientId,
     subject: clientId,
     audience: [ctx.issuer, ...CLIENT_AUTH_PATHS.map((path) => `${ctx.issuer}${path}`)],
-    currentDate: new Date(ctx.now() * 1000),
+    currentDate: new Date(ctx.clock.nowSecs() * 1000),
     clockTolerance: CLOCK_SKEW_SECS,
     requiredClaims: ['exp', 'jti'],
   };
@@ -113,7 +113,8 @@ async function verifyWithSecret(
 ): Promise<JWTPayload> {
   const secret = await unsealClientSecret(ctx.config, client);
   if (secret === null || client.clientSecretHash === null) throw failed();
-  if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.now()) throw failed();
+  if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs())
+    throw failed();
   return verified(() => jwtVerify(assertion, utf8(secret), verifyOptions(ctx, client.clientId, alg)));
 }
 
@@ -135,7 +136,7 @@ async function verifyWithClientKeys(
     jwksOrFail(async () =>
       remoteJwks(uri, {
         policy: ctx.config.outbound,
-        now: ctx.now(),
+        now: ctx.clock.nowSecs(),
         refresh,
         breaker: (host) => ctx.outboundBreaker?.(JWKS_URI_TARGET, host),
       }),
@@ -178,7 +179,7 @@ async function checkLifetimeAndReplay(
   clientId: string,
   payload: JWTPayload,
 ): Promise<void> {
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const { exp, iat, jti } = payload;
   if (typeof exp !== 'number') throw failed();
   const start = typeof iat === 'number' ? iat : now;

@@ -109,7 +109,7 @@ export async function authenticateClient(
   if (!client?.enabled || !matches || client.tokenEndpointAuthMethod !== credentials.method) {
     throw new InvalidClientError('client authentication failed');
   }
-  if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.now()) {
+  if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs()) {
     throw new InvalidClientError('client secret has expired');
   }
   return client;

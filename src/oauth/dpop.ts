@@ -58,7 +58,7 @@ export async function verifyDpopProof(
   if (/[\s,]/.test(proof)) throw fail('exactly one DPoP header is allowed');
   const jwk = checkHeader(proof, fail);
   const payload = await verifySignature(proof, fail);
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const { jti, iat } = checkClaims(ctx, request, payload, now, fail);
   if (accessToken !== undefined && payload.ath !== (await sha256(accessToken))) {
     throw fail('the DPoP proof ath does not match the access token');

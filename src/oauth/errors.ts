@@ -138,12 +138,6 @@ export class MissingBearerError extends OAuthError {
   }
 }
 
-export class UnsupportedTokenTypeError extends OAuthError {
-  constructor(description: string) {
-    super('unsupported_token_type', description, 400);
-  }
-}
-
 export class InvalidRedirectUriError extends OAuthError {
   constructor(description: string) {
     super('invalid_redirect_uri', description, 400);

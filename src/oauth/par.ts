@@ -93,7 +93,7 @@ export async function pushAuthorizationRequest(
   await ctx.auth.savePushed(reference, {
     clientId: client.clientId,
     params: [...pushed],
-    expiresAt: ctx.now() + PAR_TTL_SECS,
+    expiresAt: ctx.clock.nowSecs() + PAR_TTL_SECS,
   });
   return { request_uri: `${REQUEST_URI_PREFIX}${reference}`, expires_in: PAR_TTL_SECS };
 }
@@ -184,7 +184,7 @@ export async function holdForSignIn(
   pushed: ResolvedPushedRequest | null,
   signIn: SignInRequirement,
 ): Promise<string> {
-  const until = ctx.now() + PAR_INTERACTION_TTL_SECS;
+  const until = ctx.clock.nowSecs() + PAR_INTERACTION_TTL_SECS;
   if (pushed) {
     if (!(await ctx.auth.holdPushed(pushed.reference, until, signIn))) throw invalidRequestUri();
     return `${REQUEST_URI_PREFIX}${pushed.reference}`;

@@ -1,4 +1,5 @@
 /** What the OAuth core needs from the runtime: actors, caches and a clock, as small ports. */
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { EventPort } from '../events/types';
@@ -97,8 +98,8 @@ export interface TokenStatePort {
   /** The live token with this hash, or null when unknown, expired or revoked. */
   findAccessToken(grantId: string, hash: string): Promise<StoredAccessToken | null>;
   /** Revokes the whole grant; its state is kept until `expiresAt`, then dropped. */
-  revokeGrant(grantId: string, expiresAt: number): Promise<void>;
-  isGrantRevoked(grantId: string): Promise<boolean>;
+  revoke(grantId: string, expiresAt: number): Promise<void>;
+  isRevoked(grantId: string): Promise<boolean>;
   /**
    * Starts the refresh-token family of a grant with its first token (by hash); false when the grant is
    * revoked (its authorization code was replayed meanwhile) or already has a family.
@@ -170,8 +171,8 @@ export interface OAuthContext {
   config: Config;
   /** The issuer identifier: OAUTH2_PUBLIC_URL or the request origin, no trailing slash. */
   issuer: string;
-  /** Unix time in seconds. */
-  now(): number;
+  /** The wall clock (src/clock.ts): every token, code and cache time of a request is read from it. */
+  clock: Clock;
   clients: ClientRegistry;
   keys: KeyProvider;
   tokens: TokenStatePort;

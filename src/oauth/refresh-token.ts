@@ -56,7 +56,7 @@ export async function issueInitialRefreshToken(
 ): Promise<string | null> {
   if (!mayIssueRefreshToken(grant.client, grant.scope)) return null;
   const token = `${PREFIX}${grant.grantId}${randomToken(32)}`;
-  const now = ctx.now();
+  const now = ctx.clock.nowSecs();
   const started = await ctx.tokens.startFamily(
     grant.grantId,
     {

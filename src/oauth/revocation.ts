@@ -22,7 +22,7 @@ export async function revoke(ctx: OAuthContext, params: FormParams, caller: Clie
   if (info.clientId !== caller.clientId) {
     throw new InvalidRequestError('the token was not issued to this client');
   }
-  await ctx.tokens.revokeGrant(info.grantId, info.exp);
+  await ctx.tokens.revoke(info.grantId, info.exp);
   ctx.events.publish(
     tokenRevoked(info.grantId, 'client_request', {
       clientId: caller.clientId,
@@ -47,7 +47,7 @@ async function revokeRefreshToken(
   if (state.family.clientId !== caller.clientId) {
     throw new InvalidRequestError('the token was not issued to this client');
   }
-  await ctx.tokens.revokeGrant(grantId, state.family.expiresAt);
+  await ctx.tokens.revoke(grantId, state.family.expiresAt);
   ctx.events.publish(
     tokenRevoked(grantId, 'client_request', {
       clientId: caller.clientId,

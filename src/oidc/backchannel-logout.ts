@@ -51,11 +51,11 @@ interface Delivery {
  * they cannot be read the logout still goes out, naming the user only.
  */
 export async function endingSessions(
-  ctx: Pick<OAuthContext, 'storage' | 'now'>,
+  ctx: Pick<OAuthContext, 'storage' | 'clock'>,
   userId: string,
 ): Promise<EndedSessions> {
   try {
-    return { userId, sids: await ctx.storage.sessions.sidsByUser(userId, ctx.now()) };
+    return { userId, sids: await ctx.storage.sessions.sidsByUser(userId, ctx.clock.nowSecs()) };
   } catch {
     return { userId, sids: [] };
   }
@@ -71,7 +71,7 @@ export async function endingSessions(
  * Never throws: logging out must not fail because of this.
  */
 export async function publishBackchannelLogout(
-  ctx: Pick<OAuthContext, 'storage' | 'clients' | 'events' | 'issuer' | 'now'>,
+  ctx: Pick<OAuthContext, 'storage' | 'clients' | 'events' | 'issuer' | 'clock'>,
   ended: EndedSessions,
   via: string,
 ): Promise<number> {
@@ -91,7 +91,7 @@ export async function publishBackchannelLogout(
 }
 
 async function deliveriesFor(
-  ctx: Pick<OAuthContext, 'storage' | 'clients' | 'now'>,
+  ctx: Pick<OAuthContext, 'storage' | 'clients' | 'clock'>,
   ended: EndedSessions,
 ): Promise<Delivery[]> {
   // client_id -> the sessions (sid, or null for a grant recorded without one) of its live grants.
@@ -101,7 +101,7 @@ async function deliveriesFor(
     const listed = await ctx.storage.grants.list({
       userId: ended.userId,
       sid: ended.sid,
-      activeAt: ctx.now(),
+      activeAt: ctx.clock.nowSecs(),
       limit: 100,
       cursor,
     });

@@ -22,7 +22,7 @@ export async function issueIdToken(
   const keySet = await ctx.keys.keySet();
   const key = keySet.active.id_token[idTokenAlg(client)];
   if (!key) throw new Error(`no active ${idTokenAlg(client)} ID-token signing key`);
-  const iat = ctx.now();
+  const iat = ctx.clock.nowSecs();
   const payload: Record<string, unknown> = { auth_time: claims.authTime, sid: claims.sid };
   if (claims.nonce !== null) payload.nonce = claims.nonce;
   if (claims.accessToken !== null) payload.at_hash = await leftHalfHash(claims.accessToken);

@@ -7,12 +7,6 @@ import { DpopInvalidTokenError } from '../oauth/dpop-errors';
 import { InvalidTokenError } from '../oauth/errors';
 import type { OAuthContext } from '../oauth/ports';
 
-/** The claims each scope releases (OIDC Core §5.4), besides `sub`. */
-export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
-  profile: ['name', 'preferred_username', 'updated_at'],
-  email: ['email', 'email_verified'],
-};
-
 export const CLAIMS_SUPPORTED = [
   'sub',
   'iss',

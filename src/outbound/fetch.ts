@@ -5,6 +5,7 @@
  * Metrics: `http_client_requests_total{target,status}` (status 0: not answered) and
  * `http_client_request_duration_seconds{target}`.
  */
+import { systemClock } from '../clock';
 import type { MetricsRegistry } from '../observability/metrics';
 import { readCappedBytes } from '../resilience/capped-body';
 import type { CircuitBreaker } from '../resilience/circuit-breaker';
@@ -73,7 +74,7 @@ export async function outboundFetch(
   const breaker = options.breaker?.(host) ?? null;
   const permit = breaker?.tryAcquire() ?? null;
   if (breaker !== null && permit === null) throw new OutboundError('circuit_open', host, 'circuit open');
-  const nowMs = options.nowMs ?? Date.now;
+  const nowMs = options.nowMs ?? systemClock.nowMs;
   const started = nowMs();
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const unanswered = () =>

@@ -12,6 +12,7 @@
  * between locations) and this isolate's next read (<= 1 s + one `list`): the limit can be exceeded by
  * what the other isolates admit in that time. A failing KV leaves each isolate with its own count.
  */
+import { systemClock } from '../clock';
 import type { Background, RateLimitBackend, RateLimitDecision, RateLimitRule } from './types';
 import { windowOf } from './types';
 
@@ -55,7 +56,7 @@ export class KvBackend implements RateLimitBackend {
     /** This isolate's id in key names (random per isolate). */
     private readonly isolateId: string,
     private readonly onError: (error: unknown) => void,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock.nowMs,
   ) {}
 
   hit(rule: RateLimitRule, key: string, nowMs: number, background?: Background): RateLimitDecision {

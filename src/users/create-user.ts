@@ -57,28 +57,3 @@ export async function newUserRecord(input: NewUser, now: number): Promise<UserRe
     updatedAt: now,
   };
 }
-
-/** The public view of a user (admin API): never the password hash. */
-export interface UserView {
-  id: string;
-  username: string;
-  email: string | null;
-  name: string | null;
-  role: UserRole;
-  enabled: boolean;
-  email_verified: boolean;
-  created_at: number;
-}
-
-export function userView(user: UserRecord): UserView {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    enabled: user.enabled,
-    email_verified: user.emailVerified,
-    created_at: user.createdAt,
-  };
-}

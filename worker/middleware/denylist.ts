@@ -6,6 +6,7 @@
  * per request.
  */
 import type { MiddlewareHandler } from 'hono';
+import { systemClock } from '../../src/clock';
 import { AccessDeniedError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
 import { denylistCache } from '../services';
@@ -18,6 +19,6 @@ export const ipDenylist: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (address === undefined || address === '' || PROBES.has(c.req.path)) return next();
   const config = c.get('config');
   const snapshot = await denylistCache(c.env, config).get();
-  if (snapshot.matchIp(address, Math.floor(Date.now() / 1000)) === null) return next();
+  if (snapshot.matchIp(address, systemClock.nowSecs()) === null) return next();
   throw new AccessDeniedError(DENIED);
 };

@@ -8,6 +8,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { EventPort } from '../../src/events/types';
 import { MissingBearerError } from '../../src/oauth/errors';
@@ -59,7 +60,7 @@ export function observeClient(c: Context<AppEnv>, clientId: string | null | unde
 }
 
 export const observability: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const started = Date.now();
+  const started = systemClock.nowMs();
   const observation: RequestObservation = {
     trace: startSpan(c.req.header('traceparent')),
     clientId: null,
@@ -71,7 +72,7 @@ export const observability: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   await next();
 
-  const latencyMs = Date.now() - started;
+  const latencyMs = systemClock.nowMs() - started;
   const status = c.res.status;
   const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER';
   const route = routeLabel(c, status);

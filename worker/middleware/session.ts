@@ -6,6 +6,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/auth/session';
+import { systemClock } from '../../src/clock';
 import { publishBackchannelLogout } from '../../src/oidc/backchannel-logout';
 import type { UserRecord } from '../../src/storage/ports';
 import type { AppEnv } from '../context';
@@ -15,7 +16,8 @@ import { requestEvents } from './observability';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export const nowSecs = (): number => Math.floor(Date.now() / 1000);
+/** The system clock's seconds, for the routes that import it from here (src/clock.ts is the source). */
+export const nowSecs = systemClock.nowSecs;
 
 /** Cookies are Secure everywhere except plain http on a loopback host (local development). */
 export function cookiesAreSecure(c: Context<AppEnv>): boolean {

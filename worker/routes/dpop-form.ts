@@ -33,7 +33,7 @@ export function dpopFormHandler<T extends object>(
     return c.json(body, status, {
       'Cache-Control': 'no-store',
       Pragma: 'no-cache',
-      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
+      ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.clock.nowSecs())),
     });
   };
 }

@@ -52,7 +52,7 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
   return c.json(claims, 200, {
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
-    ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.now())),
+    ...(await freshDpopNonceHeaders(ctx.config, c.req.header('dpop'), ctx.clock.nowSecs())),
   });
 }
 

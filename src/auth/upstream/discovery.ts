@@ -5,6 +5,7 @@
  * loads for itself: no in-flight load is shared between requests (workerd cancels a promise whose request
  * has ended, and another request waiting on it would hang).
  */
+import { systemClock } from '../../clock';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { OidcProviderConfig } from './config';
 import { UpstreamSignInError } from './errors';
@@ -42,7 +43,7 @@ export function clearDiscoveryCache(): void {
 export async function discover(
   provider: OidcProviderConfig,
   http: UpstreamHttp,
-  nowMs = Date.now(),
+  nowMs = systemClock.nowMs(),
 ): Promise<ProviderMetadata> {
   const cached = cache.get(provider.issuer);
   if (cached && cached.expiresAt > nowMs) return cached.metadata;

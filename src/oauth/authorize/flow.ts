@@ -86,7 +86,7 @@ export async function authorize(
       ctx.config.scopes,
     );
     request.scope = scopes;
-    const now = ctx.now();
+    const now = ctx.clock.nowSecs();
     if (!user || mustSignIn(request, user, now, pushed?.signIn ?? null)) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
       const signIn = { after: now, replacesSid: user?.sid ?? null };
@@ -163,7 +163,7 @@ async function pendConsent(
     nonce: request.nonce,
     authTime: user.authTime,
     sid: user.sid,
-    expiresAt: ctx.now() + CONSENT_TTL_SECS,
+    expiresAt: ctx.clock.nowSecs() + CONSENT_TTL_SECS,
     ...(resources.length > 0 ? { resources } : {}),
     ...(request.dpopJkt !== null ? { dpopJkt: request.dpopJkt } : {}),
   });
@@ -195,7 +195,7 @@ async function issueCode(
     nonce: grant.nonce,
     authTime: user.authTime,
     sid: user.sid,
-    expiresAt: ctx.now() + ctx.config.authorizationCodeTtlSecs,
+    expiresAt: ctx.clock.nowSecs() + ctx.config.authorizationCodeTtlSecs,
     ...(grant.resources?.length ? { resources: grant.resources } : {}),
     ...(grant.dpopJkt ? { dpopJkt: grant.dpopJkt } : {}),
   });

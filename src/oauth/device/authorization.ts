@@ -43,7 +43,7 @@ export async function deviceAuthorizationRequest(
   resourcesForScopes(scopes, [], ctx.config.scopes);
   const scope = scopes.join(' ');
   const { deviceCodeTtlSecs: ttl, deviceCodeIntervalSecs: interval, tokenActorShards } = ctx.config;
-  const expiresAt = ctx.now() + ttl;
+  const expiresAt = ctx.clock.nowSecs() + ttl;
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const userCode = newUserCode();
     const deviceCode = newDeviceCode(userCode, tokenActorShards);

@@ -49,7 +49,7 @@ export async function deviceCodeGrant(
     case 'invalid':
       throw new InvalidGrantError(result.reason);
     case 'replayed':
-      await ctx.tokens.revokeGrant(result.grantId, ctx.now() + ctx.config.refreshTokenTtlSecs);
+      await ctx.tokens.revoke(result.grantId, ctx.clock.nowSecs() + ctx.config.refreshTokenTtlSecs);
       ctx.events.publish({
         type: 'authorization_code_validated',
         severity: 'warning',

@@ -38,7 +38,7 @@ export async function authorizationCodeGrant(
     ...(ctx.confirmation ? { dpopJkt: ctx.confirmation.jkt } : {}),
   });
   if (result.status === 'replayed') {
-    await ctx.tokens.revokeGrant(result.grantId, ctx.now() + ctx.config.refreshTokenTtlSecs);
+    await ctx.tokens.revoke(result.grantId, ctx.clock.nowSecs() + ctx.config.refreshTokenTtlSecs);
     ctx.events.publish({
       type: 'authorization_code_validated',
       severity: 'warning',

@@ -39,7 +39,7 @@ export async function refreshTokenGrant(
     clientId: client.clientId,
     scope: requested,
     reuseIntervalSecs: ctx.config.refreshTokenReuseIntervalSecs,
-    accessTokenExpiresAt: ctx.now() + ctx.config.accessTokenTtlSecs,
+    accessTokenExpiresAt: ctx.clock.nowSecs() + ctx.config.accessTokenTtlSecs,
     jkt: ctx.confirmation?.jkt,
     ...(resources.length > 0 ? { resources } : {}),
   });
@@ -49,7 +49,7 @@ export async function refreshTokenGrant(
   const family = rotatedFamily(result);
   const user = await ctx.storage.users.getById(family.userId);
   if (!user?.enabled) {
-    await ctx.tokens.revokeGrant(grantId, family.expiresAt);
+    await ctx.tokens.revoke(grantId, family.expiresAt);
     ctx.events.publish(
       tokenRevoked(grantId, 'user_disabled', { clientId: client.clientId, userId: family.userId }),
     );

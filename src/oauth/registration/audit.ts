@@ -33,6 +33,6 @@ export function clientAuditEntry(
     ip: origin.ip,
     userAgent: origin.userAgent,
     metadata,
-    createdAt: ctx.now(),
+    createdAt: ctx.clock.nowSecs(),
   };
 }

@@ -116,7 +116,11 @@ export async function updateRegistration(
   }
   // client_secret_jwt needs the secret itself: sealed from the (verified) client_secret of the update.
   const presented = typeof document.client_secret === 'string' ? document.client_secret : undefined;
-  const updated = await withSealedSecret(ctx.config, withMetadata(client, metadata, ctx.now()), presented);
+  const updated = await withSealedSecret(
+    ctx.config,
+    withMetadata(client, metadata, ctx.clock.nowSecs()),
+    presented,
+  );
   const audit = clientAuditEntry(ctx, 'client.update', client.clientId, client.clientId, origin, {
     grant_types: updated.grantTypes,
     scope: updated.scope,

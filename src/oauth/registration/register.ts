@@ -51,7 +51,7 @@ export async function registerClient(
   const client = markIfAnonymous(
     await withSealedSecret(
       ctx.config,
-      await newClientRecord(ctx.now(), metadata, clientSecret, registrationAccessToken),
+      await newClientRecord(ctx.clock.nowSecs(), metadata, clientSecret, registrationAccessToken),
       clientSecret,
     ),
     actor,

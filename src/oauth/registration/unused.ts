@@ -25,7 +25,7 @@ export async function noteFirstUse(ctx: OAuthContext, client: ClientRecord): Pro
   if (!isUnused(client)) return;
   const { [UNUSED_MARK]: _mark, ...metadata } = client.metadata;
   try {
-    await ctx.clients.replace({ ...client, metadata, updatedAt: ctx.now() });
+    await ctx.clients.replace({ ...client, metadata, updatedAt: ctx.clock.nowSecs() });
   } catch (error) {
     console.warn(
       JSON.stringify({
