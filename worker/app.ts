@@ -41,6 +41,7 @@ import { registerRegistrationRoutes } from './routes/register';
 import { registerTokenRoute } from './routes/token';
 import { registerUpstreamRoutes } from './routes/upstream';
 import { registerUserInfoRoutes } from './routes/userinfo';
+import { validationHook } from './routes/validation-hook';
 import { registerWellKnownRoutes } from './routes/well-known';
 
 /** Browser routes (defined with the error renderer, which answers them with HTML error pages). */
@@ -56,7 +57,7 @@ const POST_ONLY = [
 ];
 
 export function createApp(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', observability);
   app.use('*', requestContext);
   app.use('*', configGuard);

@@ -31,7 +31,14 @@ import { PageError, pageNonce, renderPage } from '../pages';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { strictQuery } from './auth';
-import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
+import {
+  answer,
+  basicAuth,
+  ClientAuthFields,
+  errorResponses,
+  handParsedBody,
+  registerBodySchema,
+} from './schemas';
 
 const DeviceAuthorizationSchema = z
   .object({
@@ -44,6 +51,12 @@ const DeviceAuthorizationSchema = z
   })
   .openapi('DeviceAuthorizationResponse');
 
+/** The form of a device authorization request (RFC 8628 §3.1). */
+export const DeviceAuthorizationRequestSchema = z.object({
+  scope: z.string().optional(),
+  ...ClientAuthFields,
+});
+
 export const deviceAuthorizationRoute = createRoute({
   method: 'post',
   path: DEVICE_AUTHORIZATION_PATH,
@@ -53,14 +66,8 @@ export const deviceAuthorizationRoute = createRoute({
     'Starts a device flow: the device shows user_code and verification_uri, then polls /oauth/token with grant_type urn:ietf:params:oauth:grant-type:device_code. Confidential clients authenticate as at the token endpoint; public clients send client_id.',
   security: basicAuth,
   request: {
-    body: {
-      required: true,
-      content: {
-        'application/x-www-form-urlencoded': {
-          schema: z.object({ scope: z.string().optional(), ...ClientAuthFields }),
-        },
-      },
-    },
+    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
+    body: handParsedBody('DeviceAuthorizationRequest', 'application/x-www-form-urlencoded'),
   },
   responses: {
     200: {
@@ -192,12 +199,12 @@ async function decide(
 }
 
 export function registerDeviceRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(deviceAuthorizationRoute);
-  app.post(DEVICE_AUTHORIZATION_PATH, async (c) => {
+  registerBodySchema(app, 'DeviceAuthorizationRequest', DeviceAuthorizationRequestSchema);
+  app.openapi(deviceAuthorizationRoute, async (c) => {
     const params = await readForm(c.req.raw);
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const body = await deviceAuthorizationRequest(ctx, params, c.req.header('authorization'));
-    return c.json(body, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    return answer(c.json(body, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' }));
   });
   app.get(DEVICE_VERIFICATION_PATH, showVerification);
   app.post(DEVICE_VERIFICATION_PATH, submitVerification);

@@ -16,7 +16,7 @@ import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
 import { requestStorage } from '../request-storage';
 import { readMetrics } from '../telemetry';
-import { OAuthErrorSchema } from './schemas';
+import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 
 /** At most this many envelopes per ingest request (one queue batch). */
 const MAX_INGEST = 100;
@@ -38,6 +38,12 @@ const EnvelopeSchema = z
   })
   .openapi('EventEnvelope');
 
+/** The documented body of POST /events/ingest: one envelope, or a batch. */
+export const IngestBodySchema = z.union([
+  EnvelopeSchema,
+  z.object({ events: z.array(EnvelopeSchema).max(MAX_INGEST) }),
+]);
+
 const IngestBatchSchema = z.object({ events: z.array(EnvelopeInputSchema).min(1).max(MAX_INGEST) });
 
 const jsonError = (description: string) => ({
@@ -54,14 +60,8 @@ export const ingestRoute = createRoute({
     'One envelope, or {"events": [...]} with up to 100. Bearer OAUTH2_EVENTS_INGEST_BEARER_TOKEN unless OAUTH2_EVENTS_PUBLIC_INGEST=true. Events are filtered like the server\'s own, marked metadata.source = "ingest", and recorded once per id / idempotency_key.',
   security: [{ bearer: [] }, {}],
   request: {
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.union([EnvelopeSchema, z.object({ events: z.array(EnvelopeSchema).max(MAX_INGEST) })]),
-        },
-      },
-    },
+    // Read after the ingest token is checked, and parsed by hand (its errors name the envelope field).
+    body: handParsedBody('EventIngest', 'application/json'),
   },
   responses: {
     202: {
@@ -239,8 +239,7 @@ async function health(c: Context<AppEnv>): Promise<Response> {
 }
 
 export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(ingestRoute);
-  app.post(ingestRoute.path, ingest);
-  app.openAPIRegistry.registerPath(eventsHealthRoute);
-  app.get(eventsHealthRoute.path, health);
+  registerBodySchema(app, 'EventIngest', IngestBodySchema);
+  app.openapi(ingestRoute, async (c) => answer(await ingest(c)));
+  app.openapi(eventsHealthRoute, async (c) => answer(await health(c)));
 }

@@ -41,15 +41,13 @@ const readyRoute = createRoute({
 });
 
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(healthRoute);
-  app.get(healthRoute.path, (c) =>
+  app.openapi(healthRoute, (c) =>
     c.json({ status: 'healthy', service: 'edge-oauth2-server', timestamp: new Date().toISOString() }, 200, {
       'Cache-Control': 'no-store',
     }),
   );
 
-  app.openAPIRegistry.registerPath(readyRoute);
-  app.get(readyRoute.path, async (c) => {
+  app.openapi(readyRoute, async (c) => {
     try {
       await requestStorage(c).healthcheck();
       return c.json({ status: 'ready', checks: { database: 'ok' } }, 200, { 'Cache-Control': 'no-store' });

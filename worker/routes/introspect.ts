@@ -12,11 +12,22 @@ import { readForm } from '../middleware/body';
 import { observeClient } from '../middleware/observability';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
-import { basicAuth, ClientAuthFields, errorResponses } from './schemas';
+import {
+  answer,
+  basicAuth,
+  ClientAuthFields,
+  errorResponses,
+  handParsedBody,
+  registerBodySchema,
+} from './schemas';
 
-const TokenForm = z.object({
+/** The form of an introspection (RFC 7662 §2.1) or revocation (RFC 7009 §2.1) request. */
+export const TokenFormSchema = z.object({
   token: z.string(),
-  token_type_hint: z.enum(['access_token', 'refresh_token']).optional(),
+  token_type_hint: z.string().optional().openapi({
+    description:
+      'access_token or refresh_token: a hint this server does not need (it finds every token by itself); any value is accepted (RFC 7662 §2.1, RFC 7009 §2.1)',
+  }),
   ...ClientAuthFields,
 });
 
@@ -29,7 +40,8 @@ export const introspectRoute = createRoute({
     'Client authentication required unless OAUTH2_PUBLIC_INTROSPECTION=true. A caller sees only tokens issued to it or naming it as audience.',
   security: basicAuth,
   request: {
-    body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenForm } } },
+    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
+    body: handParsedBody('TokenForm', 'application/x-www-form-urlencoded'),
   },
   responses: {
     200: {
@@ -71,7 +83,8 @@ export const revokeRoute = createRoute({
     'Revokes the token and its whole grant. Unknown tokens are answered with 200. Public clients authenticate with client_id alone.',
   security: basicAuth,
   request: {
-    body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenForm } } },
+    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
+    body: handParsedBody('TokenForm', 'application/x-www-form-urlencoded'),
   },
   responses: { 200: { description: 'Revoked (or unknown)' }, ...errorResponses },
 });
@@ -79,19 +92,18 @@ export const revokeRoute = createRoute({
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(introspectRoute);
-  app.post(introspectRoute.path, async (c) => {
+  registerBodySchema(app, 'TokenForm', TokenFormSchema);
+  app.openapi(introspectRoute, async (c) => {
     const params = await readForm(c.req.raw);
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const credentials = readClientCredentials(c.req.header('authorization'), params);
     const caller =
       ctx.config.publicIntrospection && !credentials ? null : await authenticateClient(ctx, credentials);
     observeClient(c, caller?.clientId);
-    return c.json(await introspect(ctx, params, caller), 200, noStore);
+    return answer(c.json(await introspect(ctx, params, caller), 200, noStore));
   });
 
-  app.openAPIRegistry.registerPath(revokeRoute);
-  app.post(revokeRoute.path, async (c) => {
+  app.openapi(revokeRoute, async (c) => {
     const params = await readForm(c.req.raw);
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     // RFC 7009 §2.1 admits public clients by client_id: they may revoke their own (refresh) tokens.

@@ -29,7 +29,7 @@ import { readText } from '../middleware/body';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { resourceChallenge } from './protected-resource';
-import { OAuthErrorSchema } from './schemas';
+import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 
 /** JSON-RPC bodies of the tools are small. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -124,10 +124,8 @@ const mcpRoute = createRoute({
     'Needs an access token of this server with audience {issuer}/mcp (RFC 8707 resource) of an enabled user, or of a client with scope admin. tools/list shows the self-service tools to every user and the admin tools only with scope admin; calling an admin tool without it is 403 insufficient_scope (scope="admin"). 401/403 challenges carry resource_metadata (RFC 9728).',
   security: [{ bearer: [] }],
   request: {
-    body: {
-      required: true,
-      content: { 'application/json': { schema: z.object({ jsonrpc: z.literal('2.0') }).passthrough() } },
-    },
+    // Read after the token is checked, by the MCP transport (which answers JSON-RPC errors).
+    body: handParsedBody('McpRequest', 'application/json'),
   },
   responses: {
     200: {
@@ -167,16 +165,20 @@ const mcpUnsupportedRoute = (method: 'get' | 'delete') =>
     },
   });
 
+/** The documented body of POST /mcp (parsed by the MCP transport). */
+export const McpRequestSchema = z.object({ jsonrpc: z.literal('2.0') }).passthrough();
+
 export function registerMcpRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(mcpRoute);
-  app.openAPIRegistry.registerPath(mcpUnsupportedRoute('get'));
-  app.openAPIRegistry.registerPath(mcpUnsupportedRoute('delete'));
   app.use(MCP_PATH, resourceChallenge(mcpResource));
-  app.post(MCP_PATH, (c) => handleMcp(c, app));
-  app.on(['GET', 'DELETE', 'PUT', 'PATCH'], MCP_PATH, async (c) => {
+  registerBodySchema(app, 'McpRequest', McpRequestSchema);
+  app.openapi(mcpRoute, async (c) => answer(await handleMcp(c, app)));
+  const unsupported = async (c: Context<AppEnv>): Promise<never> => {
     // Authenticate first, so an MCP client probing with GET also learns where to get a token.
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     await requireMcpCaller(ctx, readBearer(c.req.header('authorization')));
     throw new MethodNotAllowedError('POST');
-  });
+  };
+  app.openapi(mcpUnsupportedRoute('get'), unsupported);
+  app.openapi(mcpUnsupportedRoute('delete'), unsupported);
+  app.on(['PUT', 'PATCH'], MCP_PATH, unsupported);
 }

@@ -36,8 +36,7 @@ export const metricsRoute = createRoute({
 });
 
 export function registerMetricsRoute(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(metricsRoute);
-  app.get(metricsRoute.path, async (c) => {
+  app.openapi(metricsRoute, async (c) => {
     const { metricsToken } = c.get('config').observability;
     if (metricsToken !== undefined) {
       await requireConfiguredBearer(c.req.header('authorization'), metricsToken, 'metrics token');

@@ -3,7 +3,15 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { PAR_PATH, pushAuthorizationRequest } from '../../src/oauth/par';
 import type { AppEnv } from '../context';
 import { dpopFormHandler } from './dpop-form';
-import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
+import {
+  answer,
+  basicAuth,
+  ClientAuthFields,
+  DPoPHeaders,
+  errorResponses,
+  handParsedBody,
+  registerBodySchema,
+} from './schemas';
 
 const PushedResponseSchema = z
   .object({
@@ -11,6 +19,32 @@ const PushedResponseSchema = z
     expires_in: z.number().int().openapi({ example: 60 }),
   })
   .openapi('PushedAuthorizationResponse');
+
+/** The form of a pushed authorization request (RFC 9126 §2.1). */
+export const PushedAuthorizationRequestSchema = z.object({
+  response_type: z.literal('code'),
+  response_mode: z.literal('query').optional(),
+  redirect_uri: z.string().optional(),
+  scope: z.string().optional(),
+  state: z.string().optional(),
+  code_challenge: z.string(),
+  code_challenge_method: z.literal('S256'),
+  nonce: z.string().optional(),
+  prompt: z.string().optional(),
+  max_age: z.string().optional(),
+  login_hint: z.string().optional(),
+  dpop_jkt: z.string().optional().openapi({
+    description:
+      'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',
+  }),
+  resource: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .openapi({
+      description: 'RFC 8707 resource indicator, may repeat: the audience of the tokens',
+    }),
+  ...ClientAuthFields,
+});
 
 export const parRoute = createRoute({
   method: 'post',
@@ -22,33 +56,8 @@ export const parRoute = createRoute({
   security: basicAuth,
   request: {
     headers: DPoPHeaders,
-    body: {
-      required: true,
-      content: {
-        'application/x-www-form-urlencoded': {
-          schema: z.object({
-            response_type: z.literal('code'),
-            redirect_uri: z.string().optional(),
-            scope: z.string().optional(),
-            state: z.string().optional(),
-            code_challenge: z.string(),
-            code_challenge_method: z.literal('S256'),
-            nonce: z.string().optional(),
-            prompt: z.string().optional(),
-            max_age: z.string().optional(),
-            login_hint: z.string().optional(),
-            dpop_jkt: z.string().optional().openapi({
-              description:
-                'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',
-            }),
-            resource: z.string().optional().openapi({
-              description: 'RFC 8707 resource indicator, may repeat: the audience of the tokens',
-            }),
-            ...ClientAuthFields,
-          }),
-        },
-      },
-    },
+    // Parsed by hand (src/oauth/form.ts: a repeated parameter other than resource is invalid_request).
+    body: handParsedBody('PushedAuthorizationRequest', 'application/x-www-form-urlencoded'),
   },
   responses: {
     201: {
@@ -60,6 +69,7 @@ export const parRoute = createRoute({
 });
 
 export function registerParRoute(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(parRoute);
-  app.post(parRoute.path, dpopFormHandler(201, pushAuthorizationRequest));
+  registerBodySchema(app, 'PushedAuthorizationRequest', PushedAuthorizationRequestSchema);
+  const handler = dpopFormHandler(201, pushAuthorizationRequest);
+  app.openapi(parRoute, async (c) => answer(await handler(c)));
 }

@@ -15,7 +15,7 @@ import {
 } from '../../src/oauth/resource-metadata';
 import type { AppEnv } from '../context';
 import { issuerFor } from '../services';
-import { OAuthErrorSchema } from './schemas';
+import { answer, OAuthErrorSchema } from './schemas';
 
 const ResourceMetadataSchema = z
   .object({
@@ -53,19 +53,23 @@ function serveMetadata(c: Context<AppEnv>): Response {
 }
 
 export function registerProtectedResourceRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(
+  const serve = (c: Context<AppEnv>) => answer(serveMetadata(c));
+  app.openapi(
     metadataRoute(
       PROTECTED_RESOURCE_WELL_KNOWN,
       'Protected resource metadata of this server’s own APIs (RFC 9728)',
     ),
+    serve,
   );
-  app.openAPIRegistry.registerPath(
+  app.openapi(
     metadataRoute(
       `${PROTECTED_RESOURCE_WELL_KNOWN}/mcp`,
       'Protected resource metadata of the MCP endpoint (RFC 9728)',
     ),
+    serve,
   );
-  app.get(PROTECTED_RESOURCE_WELL_KNOWN, serveMetadata);
+  // Configured resources on this origin have their metadata at paths known only at run time: they share
+  // the handler (and the two documented routes above stand for them in the document).
   app.get(`${PROTECTED_RESOURCE_WELL_KNOWN}/*`, serveMetadata);
 }
 

@@ -15,7 +15,7 @@ import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
-import { OAuthErrorSchema } from './schemas';
+import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 
 const REGISTER_PATH = '/connect/register';
 
@@ -104,7 +104,8 @@ export const registerRoute = createRoute({
     'Initial access token: a Bearer access token with scope admin. Without one only when OAUTH2_DYNAMIC_REGISTRATION_ENABLED=true. Unknown metadata fields are ignored.',
   security: [{ bearer: [] }, {}],
   request: {
-    body: { required: true, content: { 'application/json': { schema: ClientMetadataSchema } } },
+    // Read after the initial access token is checked; RFC 7591 errors (invalid_client_metadata, ...).
+    body: handParsedBody('ClientMetadata', 'application/json'),
   },
   responses: {
     201: {
@@ -146,7 +147,8 @@ export const updateClientRoute = createRoute({
   security: [{ bearer: [] }],
   request: {
     params: ClientIdParam,
-    body: { required: true, content: { 'application/json': { schema: ClientUpdateSchema } } },
+    // Read after the registration access token is checked; RFC 7591 errors.
+    body: handParsedBody('ClientUpdate', 'application/json'),
   },
   responses: {
     200: {
@@ -175,12 +177,13 @@ function requestOrigin(c: Context<AppEnv>): RequestOrigin {
 }
 
 export function registerRegistrationRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(registerRoute);
-  app.post(registerRoute.getRoutingPath(), async (c) => {
+  registerBodySchema(app, 'ClientMetadata', ClientMetadataSchema);
+  registerBodySchema(app, 'ClientUpdate', ClientUpdateSchema);
+  app.openapi(registerRoute, async (c) => {
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const actor = await registrationActor(ctx, c.req.header('authorization'));
     const document = await readJsonObject(c.req.raw);
-    return c.json(await registerClient(ctx, actor, document, requestOrigin(c)), 201, noStore);
+    return answer(c.json(await registerClient(ctx, actor, document, requestOrigin(c)), 201, noStore));
   });
 
   const managed = async (c: Context<AppEnv>) => {
@@ -189,24 +192,21 @@ export function registerRegistrationRoutes(app: OpenAPIHono<AppEnv>): void {
     return { ctx, client: await authenticateRegistration(ctx, clientId, c.req.header('authorization')) };
   };
 
-  app.openAPIRegistry.registerPath(readClientRoute);
-  app.get(readClientRoute.getRoutingPath(), async (c) => {
+  app.openapi(readClientRoute, async (c) => {
     const { ctx, client } = await managed(c);
-    return c.json(readRegistration(ctx, client), 200, noStore);
+    return answer(c.json(readRegistration(ctx, client), 200, noStore));
   });
 
-  app.openAPIRegistry.registerPath(updateClientRoute);
-  app.put(updateClientRoute.getRoutingPath(), async (c) => {
+  app.openapi(updateClientRoute, async (c) => {
     const { ctx, client } = await managed(c);
     const document = await readJsonObject(c.req.raw);
-    return c.json(await updateRegistration(ctx, client, document, requestOrigin(c)), 200, noStore);
+    return answer(c.json(await updateRegistration(ctx, client, document, requestOrigin(c)), 200, noStore));
   });
 
-  app.openAPIRegistry.registerPath(deleteClientRoute);
-  app.delete(deleteClientRoute.getRoutingPath(), async (c) => {
+  app.openapi(deleteClientRoute, async (c) => {
     const { ctx, client } = await managed(c);
     await deleteRegistration(ctx, client, requestOrigin(c));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
 
   app.on(['GET', 'PUT', 'PATCH', 'DELETE'], REGISTER_PATH, () => {

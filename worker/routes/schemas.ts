@@ -1,5 +1,7 @@
 /** OpenAPI schemas shared by the route documents. */
-import { z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
+import type { AppEnv } from '../context';
 
 export const OAuthErrorSchema = z
   .object({
@@ -44,3 +46,28 @@ export const DPoPHeaders = z.object({
 });
 
 export const basicAuth: Record<string, string[]>[] = [{ clientSecretBasic: [] }, { clientSecretPost: [] }];
+
+/**
+ * A handler's answer whose static type `app.openapi` cannot match to the route's response schemas
+ * (a body typed as a plain record, a status the shared error responses name): the response is the
+ * one the document describes, which the tests check; only the type is erased.
+ */
+export const answer = (response: Response): never => response as never;
+
+/**
+ * A request body that its handler parses by hand (the OAuth form endpoints: strict form parsing with
+ * repeated parameters refused; bodies read only after authentication): the document shows `schema` as
+ * the component `name`, by reference, so `app.openapi` adds no validator for it (it validates zod
+ * schemas only). test/workers/form-schemas.test.ts holds the hand parsers to these schemas.
+ */
+export function handParsedBody(name: string, media: string) {
+  return {
+    required: true,
+    content: { [media]: { schema: { $ref: `#/components/schemas/${name}` } } },
+  };
+}
+
+/** Registers the schema of a `handParsedBody` as the component `name`. */
+export function registerBodySchema(app: OpenAPIHono<AppEnv>, name: string, schema: ZodType): void {
+  app.openAPIRegistry.register(name, schema);
+}

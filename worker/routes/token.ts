@@ -3,7 +3,15 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { tokenRequest } from '../../src/oauth/token-endpoint';
 import type { AppEnv } from '../context';
 import { dpopFormHandler } from './dpop-form';
-import { basicAuth, ClientAuthFields, DPoPHeaders, errorResponses } from './schemas';
+import {
+  answer,
+  basicAuth,
+  ClientAuthFields,
+  DPoPHeaders,
+  errorResponses,
+  handParsedBody,
+  registerBodySchema,
+} from './schemas';
 
 const TokenResponseSchema = z
   .object({
@@ -25,6 +33,43 @@ const TokenResponseSchema = z
   })
   .openapi('TokenResponse');
 
+/** The form of a token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 8628 §3.4; RFC 8693 §2.1). */
+export const TokenRequestSchema = z.object({
+  grant_type: z.enum([
+    'authorization_code',
+    'refresh_token',
+    'client_credentials',
+    'urn:ietf:params:oauth:grant-type:token-exchange',
+    'urn:ietf:params:oauth:grant-type:device_code',
+  ]),
+  device_code: z
+    .string()
+    .optional()
+    .openapi({ description: 'device_code grant (RFC 8628): from /oauth/device_authorization' }),
+  subject_token: z.string().optional().openapi({ description: 'token exchange (RFC 8693)' }),
+  subject_token_type: z
+    .string()
+    .optional()
+    .openapi({ description: 'token exchange: ...:token-type:access_token or refresh_token' }),
+  actor_token: z.string().optional().openapi({ description: 'token exchange: the actor (act claim)' }),
+  actor_token_type: z.string().optional().openapi({ description: 'token exchange: with actor_token' }),
+  requested_token_type: z.string().optional().openapi({ description: 'token exchange: access_token' }),
+  audience: z.string().optional().openapi({ description: 'token exchange: within the subject token' }),
+  resource: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .openapi({
+      description:
+        'RFC 8707 resource indicator, may repeat: the audience of the access token (authorization_code, refresh_token: within those granted); token exchange: within the subject token',
+    }),
+  code: z.string().optional().openapi({ description: 'authorization_code' }),
+  code_verifier: z.string().optional().openapi({ description: 'authorization_code (RFC 7636)' }),
+  redirect_uri: z.string().optional().openapi({ description: 'authorization_code: must match if sent' }),
+  refresh_token: z.string().optional().openapi({ description: 'refresh_token' }),
+  scope: z.string().optional(),
+  ...ClientAuthFields,
+});
+
 export const tokenRoute = createRoute({
   method: 'post',
   path: '/oauth/token',
@@ -35,60 +80,8 @@ export const tokenRoute = createRoute({
   security: basicAuth,
   request: {
     headers: DPoPHeaders,
-    body: {
-      required: true,
-      content: {
-        'application/x-www-form-urlencoded': {
-          schema: z.object({
-            grant_type: z.enum([
-              'authorization_code',
-              'refresh_token',
-              'client_credentials',
-              'urn:ietf:params:oauth:grant-type:token-exchange',
-              'urn:ietf:params:oauth:grant-type:device_code',
-            ]),
-            device_code: z
-              .string()
-              .optional()
-              .openapi({ description: 'device_code grant (RFC 8628): from /oauth/device_authorization' }),
-            subject_token: z.string().optional().openapi({ description: 'token exchange (RFC 8693)' }),
-            subject_token_type: z
-              .string()
-              .optional()
-              .openapi({ description: 'token exchange: ...:token-type:access_token or refresh_token' }),
-            actor_token: z
-              .string()
-              .optional()
-              .openapi({ description: 'token exchange: the actor (act claim)' }),
-            actor_token_type: z
-              .string()
-              .optional()
-              .openapi({ description: 'token exchange: with actor_token' }),
-            requested_token_type: z
-              .string()
-              .optional()
-              .openapi({ description: 'token exchange: access_token' }),
-            audience: z
-              .string()
-              .optional()
-              .openapi({ description: 'token exchange: within the subject token' }),
-            resource: z.string().optional().openapi({
-              description:
-                'RFC 8707 resource indicator, may repeat: the audience of the access token (authorization_code, refresh_token: within those granted); token exchange: within the subject token',
-            }),
-            code: z.string().optional().openapi({ description: 'authorization_code' }),
-            code_verifier: z.string().optional().openapi({ description: 'authorization_code (RFC 7636)' }),
-            redirect_uri: z
-              .string()
-              .optional()
-              .openapi({ description: 'authorization_code: must match if sent' }),
-            refresh_token: z.string().optional().openapi({ description: 'refresh_token' }),
-            scope: z.string().optional(),
-            ...ClientAuthFields,
-          }),
-        },
-      },
-    },
+    // Parsed by hand (src/oauth/form.ts: a repeated parameter other than resource is invalid_request).
+    body: handParsedBody('TokenRequest', 'application/x-www-form-urlencoded'),
   },
   responses: {
     200: { description: 'Tokens issued', content: { 'application/json': { schema: TokenResponseSchema } } },
@@ -97,6 +90,7 @@ export const tokenRoute = createRoute({
 });
 
 export function registerTokenRoute(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(tokenRoute);
-  app.post(tokenRoute.path, dpopFormHandler(200, tokenRequest));
+  registerBodySchema(app, 'TokenRequest', TokenRequestSchema);
+  const handler = dpopFormHandler(200, tokenRequest);
+  app.openapi(tokenRoute, async (c) => answer(await handler(c)));
 }

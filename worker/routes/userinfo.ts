@@ -6,7 +6,7 @@ import { userInfo } from '../../src/oidc/userinfo';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
-import { OAuthErrorSchema } from './schemas';
+import { answer, OAuthErrorSchema } from './schemas';
 
 const UserInfoSchema = z
   .object({
@@ -57,7 +57,7 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
 }
 
 export function registerUserInfoRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const method of ['get', 'post'] as const) app.openAPIRegistry.registerPath(userInfoRoute(method));
-  app.get('/oauth/userinfo', handle);
-  app.post('/oauth/userinfo', handle);
+  for (const method of ['get', 'post'] as const) {
+    app.openapi(userInfoRoute(method), async (c) => answer(await handle(c)));
+  }
 }

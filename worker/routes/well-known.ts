@@ -4,6 +4,7 @@ import { discoveryDocument } from '../../src/oidc/discovery';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
+import { answer } from './schemas';
 
 const MetadataSchema = z
   .object({ issuer: z.string(), token_endpoint: z.string(), jwks_uri: z.string() })
@@ -45,19 +46,17 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
     metadataRoute('/.well-known/openid-configuration', 'OpenID Connect Discovery 1.0'),
     metadataRoute('/.well-known/oauth-authorization-server', 'Authorization server metadata (RFC 8414)'),
   ]) {
-    app.openAPIRegistry.registerPath(route);
-    app.get(route.path, (c) => {
+    app.openapi(route, (c) => {
       const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-      return c.json(discoveryDocument(ctx.issuer, ctx.config), 200, {
-        'Cache-Control': 'public, max-age=300',
-      });
+      return answer(
+        c.json(discoveryDocument(ctx.issuer, ctx.config), 200, { 'Cache-Control': 'public, max-age=300' }),
+      );
     });
   }
 
-  app.openAPIRegistry.registerPath(jwksRoute);
-  app.get(jwksRoute.path, async (c) => {
+  app.openapi(jwksRoute, async (c) => {
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
     const { jwks } = await ctx.keys.keySet();
-    return c.json(jwks, 200, { 'Cache-Control': 'public, max-age=300, stale-while-revalidate=60' });
+    return answer(c.json(jwks, 200, { 'Cache-Control': 'public, max-age=300, stale-while-revalidate=60' }));
   });
 }

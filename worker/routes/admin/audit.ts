@@ -5,7 +5,17 @@ import { EventPageSchema, EventQuerySchema, listEvents } from '../../../src/admi
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { ADMIN_API, adminQuery, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';
+import { answer } from '../schemas';
+import {
+  ADMIN_API,
+  adminQuery,
+  adminRoute,
+  allowOnly,
+  jsonResponse,
+  noStore,
+  querySchema,
+  readErrors,
+} from './common';
 
 const auditRoute = adminRoute('read', {
   method: 'get',
@@ -13,7 +23,7 @@ const auditRoute = adminRoute('read', {
   summary: 'The audit log',
   description:
     'Every admin mutation and client registration: actor, action, target, ip, user agent, time. Newest first.',
-  request: { query: PageQuerySchema },
+  request: { query: querySchema(PageQuerySchema) },
   responses: { 200: jsonResponse('A page of audit entries', AuditPageSchema), ...readErrors },
 });
 
@@ -25,19 +35,17 @@ const eventsRoute = adminRoute('read', {
     'The recent-events store the event bus fills (sign-ins, tokens, registrations, revocations, admin_action ' +
     'for every admin mutation, event_dead_lettered for events whose delivery failed for good). Newest first; ' +
     'events arrive asynchronously through the queue, usually within seconds. The audit log is /admin/api/audit.',
-  request: { query: EventQuerySchema },
+  request: { query: querySchema(EventQuerySchema) },
   responses: { 200: jsonResponse('A page of events', EventPageSchema), ...readErrors },
 });
 
 export function registerAdminAuditRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(auditRoute);
-  app.openAPIRegistry.registerPath(eventsRoute);
-  app.get(auditRoute.path, async (c) =>
-    c.json(await listAudit(adminContext(c), adminQuery(c)), 200, noStore),
+  app.openapi(auditRoute, async (c) =>
+    answer(c.json(await listAudit(adminContext(c), adminQuery(c)), 200, noStore)),
   );
   allowOnly(app, auditRoute.path, ['GET']);
-  app.get(eventsRoute.path, async (c) =>
-    c.json(await listEvents(adminContext(c), adminQuery(c)), 200, noStore),
+  app.openapi(eventsRoute, async (c) =>
+    answer(c.json(await listEvents(adminContext(c), adminQuery(c)), 200, noStore)),
   );
   allowOnly(app, eventsRoute.path, ['GET']);
 }

@@ -18,17 +18,18 @@ import {
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
   adminRoute,
   allowOnly,
   itemErrors,
-  jsonBody,
   jsonResponse,
   noStore,
+  operationCheckedBody,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -43,12 +44,14 @@ const listRoute = adminRoute('read', {
   description:
     'Newest first. The bootstrap admin client is configuration, not a stored client: it is not listed.',
   request: {
-    query: PageQuerySchema.extend({
-      q: z
-        .string()
-        .optional()
-        .meta({ description: 'Case-insensitive substring of client_id or client_name' }),
-    }),
+    query: querySchema(
+      PageQuerySchema.extend({
+        q: z
+          .string()
+          .optional()
+          .meta({ description: 'Case-insensitive substring of client_id or client_name' }),
+      }),
+    ),
   },
   responses: { 200: jsonResponse('A page of clients', ClientPageSchema), ...readErrors },
 });
@@ -59,7 +62,8 @@ const createClientRoute = adminRoute('write', {
   summary: 'Create a client',
   description:
     'RFC 7591 field names (unknown fields are ignored), plus first_party and enabled. Scope may include admin. A confidential client gets client_secret, shown only in this response.',
-  request: { body: jsonBody(ClientCreateSchema) },
+  // Checked by the operation (first_party and enabled, then validateClientMetadata: RFC 7591 rules).
+  request: { body: operationCheckedBody('AdminClientCreate') },
   responses: { 201: jsonResponse('Created', ClientWithSecretSchema), ...writeErrors },
 });
 
@@ -78,7 +82,8 @@ const updateRoute = adminRoute('write', {
   summary: 'Update a client',
   description:
     'Fields sent replace the current values, null returns a field to its default, omitted fields stay. enabled: false makes its tokens inactive (at once here, within 10 s in other isolates). The bootstrap admin client answers 403.',
-  request: { params: ClientIdParam, body: jsonBody(ClientUpdateSchema) },
+  // Checked by the operation, as for a new client.
+  request: { params: ClientIdParam, body: operationCheckedBody('AdminClientUpdate') },
   responses: { 200: jsonResponse('Updated', ClientWithSecretSchema), ...writeErrors },
 });
 
@@ -102,33 +107,32 @@ const rotateRoute = adminRoute('write', {
 });
 
 export function registerAdminClientRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, createClientRoute, getRoute, updateRoute, deleteRoute, rotateRoute]) {
-    app.openAPIRegistry.registerPath(route);
-  }
-  app.get(CLIENTS, async (c) => c.json(await listClients(adminContext(c), adminQuery(c)), 200, noStore));
-  app.post(CLIENTS, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await createClient(adminContext(c), body), 201, noStore);
-  });
+  app.openAPIRegistry.register('AdminClientCreate', ClientCreateSchema);
+  app.openAPIRegistry.register('AdminClientUpdate', ClientUpdateSchema);
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listClients(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
+  app.openapi(createClientRoute, async (c) =>
+    answer(c.json(await createClient(adminContext(c), await c.req.json()), 201, noStore)),
+  );
   allowOnly(app, CLIENTS, ['GET', 'POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) =>
-    c.json(await getClient(adminContext(c), c.req.param('client_id')), 200, noStore),
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getClient(adminContext(c), c.req.param('client_id')), 200, noStore)),
   );
-  app.put(item, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await updateClient(adminContext(c), c.req.param('client_id'), body), 200, noStore);
-  });
-  app.delete(item, async (c) => {
+  app.openapi(updateRoute, async (c) =>
+    answer(
+      c.json(await updateClient(adminContext(c), c.req.param('client_id'), await c.req.json()), 200, noStore),
+    ),
+  );
+  app.openapi(deleteRoute, async (c) => {
     await deleteClient(adminContext(c), c.req.param('client_id'));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
-  allowOnly(app, item, ['GET', 'PUT', 'DELETE']);
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'PUT', 'DELETE']);
 
-  const secret = rotateRoute.getRoutingPath();
-  app.post(secret, async (c) =>
-    c.json(await rotateClientSecret(adminContext(c), c.req.param('client_id')), 200, noStore),
+  app.openapi(rotateRoute, async (c) =>
+    answer(c.json(await rotateClientSecret(adminContext(c), c.req.param('client_id')), 200, noStore)),
   );
-  allowOnly(app, secret, ['POST']);
+  allowOnly(app, rotateRoute.getRoutingPath(), ['POST']);
 }

@@ -1,11 +1,12 @@
 /** What every admin API route shares: OpenAPI security and error responses, query parsing, 405s, no-store. */
 import { createRoute, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Query } from '../../../src/admin/paging';
 import { MethodNotAllowedError } from '../../../src/oauth/errors';
 import { parseForm } from '../../../src/oauth/form';
 import type { AppEnv } from '../../context';
+import { readJsonObject } from '../../middleware/body';
 import { CSRF_HEADER } from '../../middleware/csrf';
 import { OAuthErrorSchema } from '../schemas';
 
@@ -53,21 +54,50 @@ export const writeErrors = {
   413: jsonError('Body larger than 64 KiB'),
 } as const;
 
-/** An admin API route: the Admin tag, and the security of a read or of a change. */
+/**
+ * Reads the JSON body of an admin change before the router validates it: at most 64 KiB, media type
+ * application/json, a JSON object (otherwise invalid_request: 413, or 400). The router's JSON validator
+ * (and `c.req.json()`) then read this copy instead of the request stream.
+ */
+export const readJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const body = await readJsonObject(c.req.raw);
+  // Hono keeps the promise of each body reading in bodyCache (typed as the value it resolves to).
+  (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(JSON.stringify(body));
+  await next();
+};
+
+/**
+ * An admin API route: the Admin tag, and the security of a read or of a change. A route with a body
+ * reads it first (`readJsonBody`); a zod body schema then validates it (`jsonBody`), and the app's
+ * defaultHook answers invalid_request naming the field.
+ */
 export function adminRoute<
   P extends string,
-  R extends Omit<RouteConfig, 'tags' | 'security' | 'path'> & { path: P },
+  R extends Omit<RouteConfig, 'tags' | 'security' | 'path' | 'middleware'> & { path: P },
 >(access: 'read' | 'write', config: R) {
   return createRoute({
     ...config,
+    ...(config.request?.body ? { middleware: readJsonBody } : {}),
     tags: [ADMIN_TAG],
     security: access === 'write' ? writeSecurity : readSecurity,
   });
 }
 
-/** A JSON request body. */
+/** A JSON request body, validated by the router with `schema`. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
+}
+
+/**
+ * A JSON request body the operation validates itself (its checks or their order differ from the
+ * schema's): the document shows `schema` (a zod schema with an `id`) by reference; the handler reads
+ * the body with `c.req.json()` (see `readJsonBody`).
+ */
+export function operationCheckedBody(id: string) {
+  return {
+    required: true,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${id}` } } },
+  };
 }
 
 /** A JSON 200/201 response. */
@@ -78,6 +108,17 @@ export function jsonResponse<T extends z.ZodType>(description: string, schema: T
 /** A path parameter. */
 export function pathParam(name: string, description: string) {
   return z.object({ [name]: z.string().meta({ param: { name, in: 'path' }, description }) });
+}
+
+/**
+ * The query of a listing, as the router validates it: an empty value counts as omitted (as in
+ * `adminQuery`); a repeated parameter arrives as an array, which the defaultHook refuses by name.
+ */
+export function querySchema<T extends z.ZodObject>(schema: T) {
+  return z
+    .record(z.string(), z.unknown())
+    .transform((query) => Object.fromEntries(Object.entries(query).filter(([, value]) => value !== '')))
+    .pipe(schema);
 }
 
 /** The query string, strictly parsed (a repeated parameter is invalid_request); empty values are omitted. */

@@ -5,6 +5,7 @@ import { DashboardSchema, dashboard } from '../../../src/admin/dashboard';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import { CSRF_HEADER, csrfToken } from '../../middleware/csrf';
+import { answer } from '../schemas';
 import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';
 
 const MeSchema = z
@@ -39,11 +40,9 @@ const meRoute = adminRoute('read', {
 });
 
 export function registerAdminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(dashboardRoute);
-  app.openAPIRegistry.registerPath(meRoute);
-  app.get(dashboardRoute.path, async (c) => c.json(await dashboard(adminContext(c)), 200, noStore));
+  app.openapi(dashboardRoute, async (c) => answer(c.json(await dashboard(adminContext(c)), 200, noStore)));
   allowOnly(app, dashboardRoute.path, ['GET']);
-  app.get(meRoute.path, async (c) => {
+  app.openapi(meRoute, async (c) => {
     const actor = c.get('admin');
     const me: z.output<typeof MeSchema> = {
       actor_id: actor.actorId,
@@ -53,7 +52,7 @@ export function registerAdminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
       client_id: actor.clientId,
     };
     if (actor.via === 'session') me.csrf_token = await csrfToken(c);
-    return c.json(me, 200, noStore);
+    return answer(c.json(me, 200, noStore));
   });
   allowOnly(app, meRoute.path, ['GET']);
 }

@@ -14,7 +14,7 @@ import { PageQuerySchema } from '../../../src/admin/paging';
 import { DENYLIST_CACHE_TTL_SECS } from '../../../src/denylist';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
@@ -25,6 +25,7 @@ import {
   jsonResponse,
   noStore,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -38,7 +39,7 @@ const listRoute = adminRoute('read', {
   path: DENYLIST,
   summary: 'List denylist entries',
   description: 'Newest first, expired entries included (active: false) until the next addition sweeps them.',
-  request: { query: PageQuerySchema.extend(DenylistQuerySchema.shape) },
+  request: { query: querySchema(PageQuerySchema.extend(DenylistQuerySchema.shape)) },
   responses: { 200: jsonResponse('A page of entries', DenyEntryPageSchema), ...readErrors },
 });
 
@@ -68,19 +69,20 @@ const deleteRoute = adminRoute('write', {
 });
 
 export function registerAdminDenylistRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, addRoute, getRoute, deleteRoute]) app.openAPIRegistry.registerPath(route);
-  app.get(DENYLIST, async (c) => c.json(await listDenylist(adminContext(c), adminQuery(c)), 200, noStore));
-  app.post(DENYLIST, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await addDenyEntry(adminContext(c), body), 201, noStore);
-  });
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listDenylist(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
+  app.openapi(addRoute, async (c) =>
+    answer(c.json(await addDenyEntry(adminContext(c), c.req.valid('json')), 201, noStore)),
+  );
   allowOnly(app, DENYLIST, ['GET', 'POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) => c.json(await getDenyEntry(adminContext(c), c.req.param('id')), 200, noStore));
-  app.delete(item, async (c) => {
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getDenyEntry(adminContext(c), c.req.param('id')), 200, noStore)),
+  );
+  app.openapi(deleteRoute, async (c) => {
     await removeDenyEntry(adminContext(c), c.req.param('id'));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
-  allowOnly(app, item, ['GET', 'DELETE']);
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'DELETE']);
 }

@@ -15,7 +15,7 @@ import {
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
@@ -26,6 +26,7 @@ import {
   jsonResponse,
   noStore,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -39,7 +40,7 @@ const listRoute = adminRoute('read', {
   summary: 'List grants (token families)',
   description:
     'Newest first. Grants come from the authorization code flow (and its refresh tokens); client_credentials tokens create none.',
-  request: { query: PageQuerySchema.extend(GrantQuerySchema.shape) },
+  request: { query: querySchema(PageQuerySchema.extend(GrantQuerySchema.shape)) },
   responses: { 200: jsonResponse('A page of grants', GrantPageSchema), ...readErrors },
 });
 
@@ -71,20 +72,22 @@ const bulkRoute = adminRoute('write', {
 });
 
 export function registerAdminGrantRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, getRoute, revokeRoute, bulkRoute]) app.openAPIRegistry.registerPath(route);
-  app.get(GRANTS, async (c) => c.json(await listGrants(adminContext(c), adminQuery(c)), 200, noStore));
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listGrants(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
   allowOnly(app, GRANTS, ['GET']);
 
   // Registered before /{id} so that "revoke" is never taken for a grant id.
-  const bulk = bulkRoute.getRoutingPath();
-  app.post(bulk, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await revokeGrants(adminContext(c), body), 200, noStore);
-  });
-  allowOnly(app, bulk, ['POST']);
+  app.openapi(bulkRoute, async (c) =>
+    answer(c.json(await revokeGrants(adminContext(c), c.req.valid('json')), 200, noStore)),
+  );
+  allowOnly(app, bulkRoute.getRoutingPath(), ['POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) => c.json(await getGrant(adminContext(c), c.req.param('id')), 200, noStore));
-  app.delete(item, async (c) => c.json(await revokeGrant(adminContext(c), c.req.param('id')), 200, noStore));
-  allowOnly(app, item, ['GET', 'DELETE']);
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getGrant(adminContext(c), c.req.param('id')), 200, noStore)),
+  );
+  app.openapi(revokeRoute, async (c) =>
+    answer(c.json(await revokeGrant(adminContext(c), c.req.param('id')), 200, noStore)),
+  );
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'DELETE']);
 }

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { listSigningKeys, rotateSigningKeys, SigningKeyListSchema } from '../../../src/admin/keys';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { answer } from '../schemas';
 import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors, writeErrors } from './common';
 
 const KEYS = `${ADMIN_API}/keys`;
@@ -25,10 +26,10 @@ const rotateRoute = adminRoute('write', {
 });
 
 export function registerAdminKeyRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(listRoute);
-  app.openAPIRegistry.registerPath(rotateRoute);
-  app.get(KEYS, async (c) => c.json(await listSigningKeys(adminContext(c)), 200, noStore));
-  allowOnly(app, KEYS, ['GET']);
-  app.post(`${KEYS}/rotate`, async (c) => c.json(await rotateSigningKeys(adminContext(c)), 200, noStore));
-  allowOnly(app, `${KEYS}/rotate`, ['POST']);
+  app.openapi(listRoute, async (c) => answer(c.json(await listSigningKeys(adminContext(c)), 200, noStore)));
+  allowOnly(app, listRoute.path, ['GET']);
+  app.openapi(rotateRoute, async (c) =>
+    answer(c.json(await rotateSigningKeys(adminContext(c)), 200, noStore)),
+  );
+  allowOnly(app, rotateRoute.path, ['POST']);
 }

@@ -14,7 +14,7 @@ import {
 import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/stored-registry';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
@@ -24,7 +24,9 @@ import {
   jsonBody,
   jsonResponse,
   noStore,
+  operationCheckedBody,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -39,7 +41,7 @@ const listRoute = adminRoute('read', {
   summary: 'List resources',
   description:
     'Newest first; the first page starts with the configured APIs (source: configuration, read_only: true).',
-  request: { query: PageQuerySchema },
+  request: { query: querySchema(PageQuerySchema) },
   responses: { 200: jsonResponse('A page of resources', ResourcePageSchema), ...readErrors },
 });
 
@@ -65,7 +67,8 @@ const updateRoute = adminRoute('write', {
   path: `${RESOURCES}/{id}`,
   summary: 'Replace an API',
   description: `409 for one that is read-only. ${TAKES_EFFECT}`,
-  request: { params: ItemParam, body: jsonBody(ResourceInputSchema) },
+  // Checked by the operation: an API from configuration is 409 whatever the body.
+  request: { params: ItemParam, body: operationCheckedBody('ResourceInput') },
   responses: { 200: jsonResponse('Replaced', ResourceViewSchema), ...writeErrors },
 });
 
@@ -79,25 +82,25 @@ const deleteRoute = adminRoute('write', {
 });
 
 export function registerAdminResourceRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, createRoute, getRoute, updateRoute, deleteRoute]) {
-    app.openAPIRegistry.registerPath(route);
-  }
-  app.get(RESOURCES, async (c) => c.json(await listResources(adminContext(c), adminQuery(c)), 200, noStore));
-  app.post(RESOURCES, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await createResource(adminContext(c), body), 201, noStore);
-  });
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listResources(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
+  app.openapi(createRoute, async (c) =>
+    answer(c.json(await createResource(adminContext(c), c.req.valid('json')), 201, noStore)),
+  );
   allowOnly(app, RESOURCES, ['GET', 'POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) => c.json(await getResource(adminContext(c), c.req.param('id')), 200, noStore));
-  app.put(item, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await updateResource(adminContext(c), c.req.param('id'), body), 200, noStore);
-  });
-  app.delete(item, async (c) => {
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getResource(adminContext(c), c.req.param('id')), 200, noStore)),
+  );
+  app.openapi(updateRoute, async (c) =>
+    answer(
+      c.json(await updateResource(adminContext(c), c.req.param('id'), await c.req.json()), 200, noStore),
+    ),
+  );
+  app.openapi(deleteRoute, async (c) => {
     await deleteResource(adminContext(c), c.req.param('id'));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
-  allowOnly(app, item, ['GET', 'PUT', 'DELETE']);
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'PUT', 'DELETE']);
 }

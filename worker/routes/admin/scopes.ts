@@ -15,7 +15,7 @@ import {
 import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/stored-registry';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
@@ -26,6 +26,7 @@ import {
   jsonResponse,
   noStore,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -40,7 +41,7 @@ const listRoute = adminRoute('read', {
   summary: 'List scopes',
   description:
     'Newest first; the first page starts with the built-in and configured scopes (source, read_only: true).',
-  request: { query: PageQuerySchema },
+  request: { query: querySchema(PageQuerySchema) },
   responses: { 200: jsonResponse('A page of scopes', ScopePageSchema), ...readErrors },
 });
 
@@ -80,25 +81,25 @@ const deleteRoute = adminRoute('write', {
 });
 
 export function registerAdminScopeRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, createRoute, getRoute, updateRoute, deleteRoute]) {
-    app.openAPIRegistry.registerPath(route);
-  }
-  app.get(SCOPES, async (c) => c.json(await listScopes(adminContext(c), adminQuery(c)), 200, noStore));
-  app.post(SCOPES, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await createScope(adminContext(c), body), 201, noStore);
-  });
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listScopes(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
+  app.openapi(createRoute, async (c) =>
+    answer(c.json(await createScope(adminContext(c), c.req.valid('json')), 201, noStore)),
+  );
   allowOnly(app, SCOPES, ['GET', 'POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) => c.json(await getScope(adminContext(c), c.req.param('name')), 200, noStore));
-  app.put(item, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await updateScope(adminContext(c), c.req.param('name'), body), 200, noStore);
-  });
-  app.delete(item, async (c) => {
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getScope(adminContext(c), c.req.param('name')), 200, noStore)),
+  );
+  app.openapi(updateRoute, async (c) =>
+    answer(
+      c.json(await updateScope(adminContext(c), c.req.param('name'), c.req.valid('json')), 200, noStore),
+    ),
+  );
+  app.openapi(deleteRoute, async (c) => {
     await deleteScope(adminContext(c), c.req.param('name'));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
-  allowOnly(app, item, ['GET', 'PUT', 'DELETE']);
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'PUT', 'DELETE']);
 }

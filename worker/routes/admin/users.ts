@@ -17,7 +17,7 @@ import {
 } from '../../../src/admin/users';
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { readJsonObject } from '../../middleware/body';
+import { answer } from '../schemas';
 import {
   ADMIN_API,
   adminQuery,
@@ -94,32 +94,30 @@ const passwordRoute = adminRoute('write', {
 });
 
 export function registerAdminUserRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const route of [listRoute, createUserRoute, getRoute, updateRoute, deleteRoute, passwordRoute]) {
-    app.openAPIRegistry.registerPath(route);
-  }
-  app.get(USERS, async (c) => c.json(await listUsers(adminContext(c), adminQuery(c)), 200, noStore));
-  app.post(USERS, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await createUser(adminContext(c), body), 201, noStore);
-  });
+  app.openapi(listRoute, async (c) =>
+    answer(c.json(await listUsers(adminContext(c), adminQuery(c)), 200, noStore)),
+  );
+  app.openapi(createUserRoute, async (c) =>
+    answer(c.json(await createUser(adminContext(c), c.req.valid('json')), 201, noStore)),
+  );
   allowOnly(app, USERS, ['GET', 'POST']);
 
-  const item = getRoute.getRoutingPath();
-  app.get(item, async (c) => c.json(await getUser(adminContext(c), c.req.param('id')), 200, noStore));
-  app.put(item, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await updateUser(adminContext(c), c.req.param('id'), body), 200, noStore);
-  });
-  app.delete(item, async (c) => {
+  app.openapi(getRoute, async (c) =>
+    answer(c.json(await getUser(adminContext(c), c.req.param('id')), 200, noStore)),
+  );
+  app.openapi(updateRoute, async (c) =>
+    answer(c.json(await updateUser(adminContext(c), c.req.param('id'), c.req.valid('json')), 200, noStore)),
+  );
+  app.openapi(deleteRoute, async (c) => {
     await deleteUser(adminContext(c), c.req.param('id'));
-    return c.body(null, 204, noStore);
+    return answer(c.body(null, 204, noStore));
   });
-  allowOnly(app, item, ['GET', 'PUT', 'DELETE']);
+  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'PUT', 'DELETE']);
 
-  const password = passwordRoute.getRoutingPath();
-  app.post(password, async (c) => {
-    const body = await readJsonObject(c.req.raw);
-    return c.json(await resetUserPassword(adminContext(c), c.req.param('id'), body), 200, noStore);
-  });
-  allowOnly(app, password, ['POST']);
+  app.openapi(passwordRoute, async (c) =>
+    answer(
+      c.json(await resetUserPassword(adminContext(c), c.req.param('id'), c.req.valid('json')), 200, noStore),
+    ),
+  );
+  allowOnly(app, passwordRoute.getRoutingPath(), ['POST']);
 }
