@@ -4,7 +4,7 @@
  * buttons named `decision` (`approve`, `deny`) like the consent page, and shows the user code so the
  * user can compare it with the one on the device (RFC 8628 §5.4). Client names are escaped.
  */
-import { Layout } from './layout';
+import { Alert, Layout } from './layout';
 import { ScopeDecision } from './scope-decision';
 
 export interface DeviceCodePageProps {
@@ -20,11 +20,7 @@ export function DeviceCodePage(props: DeviceCodePageProps) {
   return (
     <Layout title="Connect a device" nonce={props.nonce}>
       <h1>Connect a device</h1>
-      {props.error !== null && (
-        <p class="alert" role="alert">
-          {props.error}
-        </p>
-      )}
+      <Alert message={props.error} />
       <p>Enter the code shown on your device.</p>
       <form method="post" action={props.action}>
         <input type="hidden" name="csrf_token" value={props.csrfToken} />

@@ -10,7 +10,13 @@ export interface LayoutProps {
   nonce: string;
 }
 
-export function Layout({ title, nonce, children }: PropsWithChildren<LayoutProps>) {
+/** An HTML document (doctype, viewport, no robots, the nonce'd inline `styles`) whose body is `children`. */
+export function Document({
+  title,
+  nonce,
+  styles,
+  children,
+}: PropsWithChildren<LayoutProps & { styles: string }>) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -22,12 +28,28 @@ export function Layout({ title, nonce, children }: PropsWithChildren<LayoutProps
           <meta name="robots" content="noindex" />
           <title>{title}</title>
           <link rel="icon" href="data:," />
-          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: STYLES }} />
+          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: styles }} />
         </head>
-        <body>
-          <main>{children}</main>
-        </body>
+        <body>{children}</body>
       </html>
     </>
+  );
+}
+
+export function Layout({ title, nonce, children }: PropsWithChildren<LayoutProps>) {
+  return (
+    <Document title={title} nonce={nonce} styles={STYLES}>
+      <main>{children}</main>
+    </Document>
+  );
+}
+
+/** The reason the last submission of a page's form was refused, announced to screen readers; nothing without one. */
+export function Alert({ message }: { message: string | null }) {
+  if (message === null) return null;
+  return (
+    <p class="alert" role="alert">
+      {message}
+    </p>
   );
 }

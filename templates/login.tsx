@@ -4,7 +4,7 @@
  * sign-in continues an authorization request, the application asking is named (client-identity.tsx).
  */
 import { type ClientIdentity, ClientLinks, ClientLogo } from './client-identity';
-import { Layout } from './layout';
+import { Alert, Layout } from './layout';
 
 export interface UpstreamProvider {
   /** Path segment of `/auth/login/{id}`. */
@@ -39,11 +39,7 @@ export function LoginPage(props: LoginPageProps) {
           to continue to <strong>{client.name}</strong>
         </p>
       )}
-      {props.error !== null && (
-        <p class="alert" role="alert">
-          {props.error}
-        </p>
-      )}
+      <Alert message={props.error} />
       <form method="post" action="/auth/login">
         <input type="hidden" name="csrf_token" value={props.csrfToken} />
         <input type="hidden" name="return_to" value={props.returnTo} />

@@ -4,7 +4,15 @@
  */
 import type { ClientView } from '../../src/admin';
 import { ClientBadges, ClientFields, type ClientFormOptions, type ClientFormValues } from './clients';
-import { CsrfInput, ErrorSummary, type FormError, Time } from './components';
+import {
+  CsrfInput,
+  DeleteLink,
+  DetailsPanel,
+  EditSection,
+  ErrorSummary,
+  type FormError,
+  Time,
+} from './components';
 import { type AdminChrome, AdminLayout } from './layout';
 
 export interface ClientPageProps {
@@ -113,9 +121,7 @@ function ClientActions({ client, csrfToken }: { client: ClientView; csrfToken: s
       >
         Revoke all grants…
       </a>
-      <a class="button danger" href={`${base}/delete`}>
-        Delete…
-      </a>
+      <DeleteLink path={base} />
     </form>
   );
 }
@@ -127,8 +133,7 @@ export function ClientPage(props: ClientPageProps) {
     <AdminLayout chrome={props.chrome} title={title} back={{ href: '/admin/clients', label: 'Clients' }}>
       {props.secret !== null && <SecretBox clientId={client.client_id} secret={props.secret} />}
       <ErrorSummary error={props.error} />
-      <section class="panel" aria-labelledby="facts">
-        <h2 id="facts">Details</h2>
+      <DetailsPanel>
         <ClientFacts client={client} />
         {client.bootstrap ? (
           <p class="muted">
@@ -138,18 +143,14 @@ export function ClientPage(props: ClientPageProps) {
         ) : (
           <ClientActions client={client} csrfToken={props.chrome.csrfToken} />
         )}
-      </section>
+      </DetailsPanel>
       {!client.bootstrap && (
-        <section class="panel" aria-labelledby="edit">
-          <h2 id="edit">Edit</h2>
-          <form method="post" action={`/admin/clients/${encodeURIComponent(client.client_id)}`} class="stack">
-            <CsrfInput token={props.chrome.csrfToken} />
-            <ClientFields values={props.values} options={props.options} error={props.error} />
-            <div class="actions">
-              <button type="submit">Save changes</button>
-            </div>
-          </form>
-        </section>
+        <EditSection
+          path={`/admin/clients/${encodeURIComponent(client.client_id)}`}
+          csrfToken={props.chrome.csrfToken}
+        >
+          <ClientFields values={props.values} options={props.options} error={props.error} />
+        </EditSection>
       )}
     </AdminLayout>
   );

@@ -4,17 +4,16 @@ import {
   Badge,
   Checkbox,
   CheckboxGroup,
-  CsrfInput,
-  ErrorSummary,
+  EnabledBadge,
   type FormError,
-  Pager,
+  ListToolbar,
   SelectField,
-  TableFrame,
   TextArea,
   TextField,
   Time,
 } from './components';
-import { type AdminChrome, AdminLayout } from './layout';
+import { CreatePage, ListPage } from './frames';
+import type { AdminChrome } from './layout';
 
 /** The client form as the administrator filled it in (kept when a change is refused). */
 export interface ClientFormValues {
@@ -110,63 +109,43 @@ export interface ClientListPageProps {
 
 export function ClientListPage(props: ClientListPageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="Clients">
-      <form method="get" action="/admin/clients" class="toolbar">
-        <div class="field">
-          <label for="f-q">Search by name or client_id</label>
-          <input id="f-q" name="q" type="search" value={props.q} maxlength={200} />
-        </div>
-        <button type="submit" class="secondary">
-          Search
-        </button>
-        <span class="spacer" />
-        <a class="button" href="/admin/clients/new">
-          New client
-        </a>
-      </form>
-      <TableFrame
-        caption="Clients"
-        count={props.items.length}
-        empty={props.q === '' ? 'No clients yet.' : 'No client matches the search.'}
-      >
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Client ID</th>
-            <th scope="col">Type</th>
-            <th scope="col">Grant types</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((client) => (
-            <tr>
-              <td>
-                <a href={`/admin/clients/${encodeURIComponent(client.client_id)}`}>
-                  {client.client_name ?? client.client_id}
-                </a>
-              </td>
-              <td class="id">
-                <code>{client.client_id}</code>
-              </td>
-              <td>{client.client_type}</td>
-              <td>{client.grant_types.join(', ')}</td>
-              <td>
-                <ClientBadges client={client} />
-              </td>
-              <td>{client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />}</td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager
-        path="/admin/clients"
-        params={{ q: props.q }}
-        cursor={props.cursor}
-        nextCursor={props.nextCursor}
-      />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Clients"
+      header={
+        <ListToolbar
+          newHref="/admin/clients/new"
+          newLabel="New client"
+          search={{ path: '/admin/clients', label: 'Search by name or client_id', q: props.q }}
+        />
+      }
+      caption="Clients"
+      columns={['Name', 'Client ID', 'Type', 'Grant types', 'Status', 'Created']}
+      empty={props.q === '' ? 'No clients yet.' : 'No client matches the search.'}
+      count={props.items.length}
+      path="/admin/clients"
+      params={{ q: props.q }}
+      page={props}
+    >
+      {props.items.map((client) => (
+        <tr>
+          <td>
+            <a href={`/admin/clients/${encodeURIComponent(client.client_id)}`}>
+              {client.client_name ?? client.client_id}
+            </a>
+          </td>
+          <td class="id">
+            <code>{client.client_id}</code>
+          </td>
+          <td>{client.client_type}</td>
+          <td>{client.grant_types.join(', ')}</td>
+          <td>
+            <ClientBadges client={client} />
+          </td>
+          <td>{client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />}</td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }
 
@@ -178,7 +157,7 @@ export function ClientBadges({ client }: { client: ClientView }) {
           <Badge tone="plain">from configuration</Badge>{' '}
         </>
       )}
-      {client.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="off">disabled</Badge>}
+      <EnabledBadge enabled={client.enabled} />
       {client.first_party && (
         <>
           {' '}
@@ -198,18 +177,15 @@ export interface ClientCreatePageProps {
 
 export function ClientCreatePage(props: ClientCreatePageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="New client" back={{ href: '/admin/clients', label: 'Clients' }}>
-      <ErrorSummary error={props.error} />
-      <form method="post" action="/admin/clients" class="stack panel">
-        <CsrfInput token={props.chrome.csrfToken} />
-        <ClientFields values={props.values} options={props.options} error={props.error} />
-        <div class="actions">
-          <button type="submit">Create client</button>
-          <a class="button secondary" href="/admin/clients">
-            Cancel
-          </a>
-        </div>
-      </form>
-    </AdminLayout>
+    <CreatePage
+      chrome={props.chrome}
+      title="New client"
+      listPath="/admin/clients"
+      listLabel="Clients"
+      error={props.error}
+      submitLabel="Create client"
+    >
+      <ClientFields values={props.values} options={props.options} error={props.error} />
+    </CreatePage>
   );
 }

@@ -209,17 +209,170 @@ export function Badge({ tone, children }: { tone: BadgeTone; children: Child }) 
   return <span class={tone === 'plain' ? 'badge' : `badge ${tone}`}>{children}</span>;
 }
 
-export interface PagerProps {
-  /** The listing's path and its current filters (without paging). */
-  path: string;
-  params: Record<string, string | undefined>;
-  /** The cursor this page was loaded with (not the first page). */
+/** Whether an account or a client may be used: a green "enabled" or a red "disabled" badge. */
+export function EnabledBadge({ enabled }: { enabled: boolean }) {
+  return enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="off">disabled</Badge>;
+}
+
+/** The link to the confirmation page that deletes the record at `path` (`${path}/delete`). */
+export function DeleteLink({ path }: { path: string }) {
+  return (
+    <a class="button danger" href={`${path}/delete`}>
+      Delete…
+    </a>
+  );
+}
+
+/** A listing's toolbar: its search box (parameter `q`) when it has one, then the link to its create form. */
+export function ListToolbar(props: {
+  newHref: string;
+  newLabel: string;
+  /** The listing's path (the search reloads it), the search box's label and the current query. */
+  search?: { path: string; label: string; q: string };
+}) {
+  const create = (
+    <>
+      <span class="spacer" />
+      <a class="button" href={props.newHref}>
+        {props.newLabel}
+      </a>
+    </>
+  );
+  if (props.search === undefined) return <div class="toolbar">{create}</div>;
+  return (
+    <form method="get" action={props.search.path} class="toolbar">
+      <div class="field">
+        <label for="f-q">{props.search.label}</label>
+        <input id="f-q" name="q" type="search" value={props.search.q} maxlength={200} />
+      </div>
+      <button type="submit" class="secondary">
+        Search
+      </button>
+      {create}
+    </form>
+  );
+}
+
+/** A code-like name (an identifier, a scope) as a link to its page, or as plain code when it has none. */
+export function CodeLink({ href, children }: { href: string | null; children: Child }) {
+  if (href === null) return <code>{children}</code>;
+  return (
+    <a href={href}>
+      <code>{children}</code>
+    </a>
+  );
+}
+
+/** A record's facts (children: a <dl class="facts"> and what follows it) in the "Details" panel. */
+export function DetailsPanel({ children }: { children: Child }) {
+  return (
+    <section class="panel" aria-labelledby="facts">
+      <h2 id="facts">Details</h2>
+      {children}
+    </section>
+  );
+}
+
+/**
+ * A create page's form, after the summary of its refusal: the fields (children), the submit button and a
+ * Cancel link back to the listing, which is also where the form posts.
+ */
+export function CreateForm(props: {
+  listPath: string;
+  csrfToken: string;
+  error: FormError | null;
+  submitLabel: string;
+  children: Child;
+}) {
+  return (
+    <>
+      <ErrorSummary error={props.error} />
+      <form method="post" action={props.listPath} class="stack panel">
+        <CsrfInput token={props.csrfToken} />
+        {props.children}
+        <div class="actions">
+          <button type="submit">{props.submitLabel}</button>
+          <a class="button secondary" href={props.listPath}>
+            Cancel
+          </a>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/**
+ * The end of a record's details: the link to delete it, or, for one this page cannot change (from
+ * configuration, built in), the note saying why.
+ */
+export function DeleteOrNote({ path, readOnly, note }: { path: string; readOnly: boolean; note: Child }) {
+  if (readOnly) return <p class="muted">{note}</p>;
+  return (
+    <div class="actions">
+      <DeleteLink path={path} />
+    </div>
+  );
+}
+
+/** The "Edit" panel of a record's page: its form posts the fields (children) to the record's `path`. */
+export function EditSection(props: { path: string; csrfToken: string; intro?: Child; children: Child }) {
+  return (
+    <FormSection
+      id="edit"
+      title="Edit"
+      intro={props.intro}
+      action={props.path}
+      csrfToken={props.csrfToken}
+      submitLabel="Save changes"
+    >
+      {props.children}
+    </FormSection>
+  );
+}
+
+/** A titled panel holding one POST form (an edit, a reset, an addition): intro, fields (children), submit. */
+export function FormSection(props: {
+  /** The heading's id, which labels the section. */
+  id: string;
+  title: string;
+  /** Shown between the heading and the form. */
+  intro?: Child;
+  action: string;
+  csrfToken: string;
+  submitLabel: string;
+  children: Child;
+}) {
+  return (
+    <section class="panel" aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.intro}
+      <form method="post" action={props.action} class="stack">
+        <CsrfInput token={props.csrfToken} />
+        {props.children}
+        <div class="actions">
+          <button type="submit">{props.submitLabel}</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** Where a listing page stands: the cursor it was loaded with (not the first page) and the next page's. */
+export interface PagePosition {
   cursor: string | undefined;
   nextCursor: string | null;
 }
 
+export interface PagerProps {
+  /** The listing's path and its current filters (without paging; none when absent). */
+  path: string;
+  params?: Record<string, string | undefined>;
+  page: PagePosition;
+}
+
 /** Links to the first and the next page (cursor paging: newest first, stable while records arrive). */
-export function Pager({ path, params, cursor, nextCursor }: PagerProps) {
+export function Pager({ path, params = {}, page }: PagerProps) {
+  const { cursor, nextCursor } = page;
   if (cursor === undefined && nextCursor === null) return null;
   const href = (next: string | null) => {
     const query = new URLSearchParams();
@@ -240,16 +393,26 @@ export function Pager({ path, params, cursor, nextCursor }: PagerProps) {
   );
 }
 
-/** A table in a scrolling frame, or a line saying there is nothing to list. */
+/** The heading of a listing's last column, the one of per-row buttons: read by screen readers only. */
+export function ActionsHeading() {
+  return <span class="visually-hidden">Actions</span>;
+}
+
+/**
+ * A listing table in a scrolling frame (a heading row of `columns`, then the rows given as children), or a
+ * line saying there is nothing to list.
+ */
 export function TableFrame({
   caption,
   empty,
   count,
+  columns,
   children,
 }: {
   caption: string;
   empty: string;
   count: number;
+  columns: Child[];
   children: Child;
 }) {
   if (count === 0) {
@@ -263,7 +426,14 @@ export function TableFrame({
     <div class="table-wrap">
       <table>
         <caption class="visually-hidden">{caption}</caption>
-        {children}
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col">{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
       </table>
     </div>
   );

@@ -1,17 +1,17 @@
 /** The denylist page: entries (filter by kind, paging), the add form, and a remove link per entry. */
 import type { DenyEntryView } from '../../src/admin';
 import {
+  ActionsHeading,
   Badge,
-  CsrfInput,
   ErrorSummary,
   type FormError,
-  Pager,
+  FormSection,
   SelectField,
-  TableFrame,
   TextField,
   Time,
 } from './components';
-import { type AdminChrome, AdminLayout } from './layout';
+import { ListPage } from './frames';
+import type { AdminChrome } from './layout';
 
 export interface DenyFormValues {
   kind: string;
@@ -52,115 +52,105 @@ const KIND_OPTIONS = Object.entries(DENY_KIND_LABELS).map(([value, label]) => ({
 
 function AddForm({ chrome, values, error }: Pick<DenylistPageProps, 'chrome' | 'values' | 'error'>) {
   return (
-    <section class="panel" aria-labelledby="add">
-      <h2 id="add">Add an entry</h2>
-      <p class="muted">
-        Denied addresses get 403 before anything else; denied users, usernames and e-mails cannot sign in
-        (their sessions end now); a denied client gets no tokens.
-      </p>
-      <form method="post" action="/admin/denylist" class="stack">
-        <CsrfInput token={chrome.csrfToken} />
-        <div class="grid-2">
-          <SelectField name="kind" label="Kind" value={values.kind} options={KIND_OPTIONS} error={error} />
-          <TextField name="value" label="Value" value={values.value} error={error} required maxlength={320} />
-          <TextField
-            name="reason"
-            label="Reason (optional)"
-            value={values.reason}
-            error={error}
-            maxlength={500}
-          />
-          <SelectField
-            name="expires_in"
-            label="Expires"
-            value={values.expires_in}
-            options={EXPIRY_OPTIONS}
-            error={error}
-          />
-        </div>
-        <div class="actions">
-          <button type="submit">Add to denylist</button>
-        </div>
-      </form>
-    </section>
+    <FormSection
+      id="add"
+      title="Add an entry"
+      intro={
+        <p class="muted">
+          Denied addresses get 403 before anything else; denied users, usernames and e-mails cannot sign in
+          (their sessions end now); a denied client gets no tokens.
+        </p>
+      }
+      action="/admin/denylist"
+      csrfToken={chrome.csrfToken}
+      submitLabel="Add to denylist"
+    >
+      <div class="grid-2">
+        <SelectField name="kind" label="Kind" value={values.kind} options={KIND_OPTIONS} error={error} />
+        <TextField name="value" label="Value" value={values.value} error={error} required maxlength={320} />
+        <TextField
+          name="reason"
+          label="Reason (optional)"
+          value={values.reason}
+          error={error}
+          maxlength={500}
+        />
+        <SelectField
+          name="expires_in"
+          label="Expires"
+          value={values.expires_in}
+          options={EXPIRY_OPTIONS}
+          error={error}
+        />
+      </div>
+    </FormSection>
   );
 }
 
 export function DenylistPage(props: DenylistPageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="Denylist">
-      <ErrorSummary error={props.error} />
-      <AddForm chrome={props.chrome} values={props.values} error={props.error} />
-      <h2>Entries</h2>
-      <form method="get" action="/admin/denylist" class="toolbar">
-        <div class="field">
-          <label for="f-filter-kind">Kind</label>
-          <select id="f-filter-kind" name="kind">
-            <option value="" selected={props.kind === ''}>
-              All kinds
-            </option>
-            {KIND_OPTIONS.map((option) => (
-              <option value={option.value} selected={option.value === props.kind}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" class="secondary">
-          Filter
-        </button>
-      </form>
-      <TableFrame caption="Denylist entries" count={props.items.length} empty="No entries.">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Value</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Status</th>
-            <th scope="col">Added</th>
-            <th scope="col">Expires</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((entry) => (
-            <tr>
-              <td>{DENY_KIND_LABELS[entry.kind] ?? entry.kind}</td>
-              <td class="id">
-                <code>{entry.value}</code>
-              </td>
-              <td>{entry.reason ?? '—'}</td>
-              <td>
-                {entry.active ? <Badge tone="off">in force</Badge> : <Badge tone="plain">expired</Badge>}
-              </td>
-              <td>
-                <Time secs={entry.created_at} />
-                <span class="hint">by {entry.created_by}</span>
-              </td>
-              <td>
-                <Time secs={entry.expires_at} />
-              </td>
-              <td class="nowrap">
-                <a
-                  class="button small secondary"
-                  href={`/admin/denylist/${encodeURIComponent(entry.id)}/remove`}
-                  aria-label={`Remove ${entry.kind} ${entry.value}`}
-                >
-                  Remove…
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager
-        path="/admin/denylist"
-        params={{ kind: props.kind }}
-        cursor={props.cursor}
-        nextCursor={props.nextCursor}
-      />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Denylist"
+      header={
+        <>
+          <ErrorSummary error={props.error} />
+          <AddForm chrome={props.chrome} values={props.values} error={props.error} />
+          <h2>Entries</h2>
+          <form method="get" action="/admin/denylist" class="toolbar">
+            <div class="field">
+              <label for="f-filter-kind">Kind</label>
+              <select id="f-filter-kind" name="kind">
+                <option value="" selected={props.kind === ''}>
+                  All kinds
+                </option>
+                {KIND_OPTIONS.map((option) => (
+                  <option value={option.value} selected={option.value === props.kind}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" class="secondary">
+              Filter
+            </button>
+          </form>
+        </>
+      }
+      caption="Denylist entries"
+      columns={['Kind', 'Value', 'Reason', 'Status', 'Added', 'Expires', <ActionsHeading />]}
+      empty="No entries."
+      count={props.items.length}
+      path="/admin/denylist"
+      params={{ kind: props.kind }}
+      page={props}
+    >
+      {props.items.map((entry) => (
+        <tr>
+          <td>{DENY_KIND_LABELS[entry.kind] ?? entry.kind}</td>
+          <td class="id">
+            <code>{entry.value}</code>
+          </td>
+          <td>{entry.reason ?? '—'}</td>
+          <td>{entry.active ? <Badge tone="off">in force</Badge> : <Badge tone="plain">expired</Badge>}</td>
+          <td>
+            <Time secs={entry.created_at} />
+            <span class="hint">by {entry.created_by}</span>
+          </td>
+          <td>
+            <Time secs={entry.expires_at} />
+          </td>
+          <td class="nowrap">
+            <a
+              class="button small secondary"
+              href={`/admin/denylist/${encodeURIComponent(entry.id)}/remove`}
+              aria-label={`Remove ${entry.kind} ${entry.value}`}
+            >
+              Remove…
+            </a>
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }

@@ -1,7 +1,8 @@
 /** The grants page: token families filtered by client and/or user, each revocable; bulk revocation by filter. */
 import type { GrantView } from '../../src/admin';
-import { Badge, Checkbox, Pager, TableFrame, Time } from './components';
-import { type AdminChrome, AdminLayout } from './layout';
+import { ActionsHeading, Badge, Checkbox, Time } from './components';
+import { ListPage } from './frames';
+import type { AdminChrome } from './layout';
 
 export interface GrantFilters {
   client_id: string;
@@ -75,104 +76,102 @@ export function GrantListPage(props: GrantListPageProps) {
   const { filters } = props;
   const bulk = filterQuery({ client_id: filters.client_id, user_id: filters.user_id });
   return (
-    <AdminLayout chrome={props.chrome} title="Grants">
-      <p class="muted">
-        A grant is one token family: what a user allowed a client, with its access and refresh tokens.
-        Revoking it makes its access tokens inactive at once and ends its refresh tokens.
-      </p>
-      <form method="get" action="/admin/grants" class="toolbar">
-        <div class="field">
-          <label for="f-client_id">Client ID</label>
-          <input id="f-client_id" name="client_id" type="text" value={filters.client_id} maxlength={255} />
-        </div>
-        <div class="field">
-          <label for="f-user_id">User ID</label>
-          <input id="f-user_id" name="user_id" type="text" value={filters.user_id} maxlength={255} />
-        </div>
-        <Checkbox name="active" value="true" label="Active only" checked={filters.active} />
-        <button type="submit" class="secondary">
-          Filter
-        </button>
-        {bulk !== '' && (
-          <a class="button danger" href={`/admin/grants/revoke-all?${bulk}`}>
-            Revoke all active grants of this filter…
-          </a>
-        )}
-      </form>
-      <TableFrame caption="Grants" count={props.items.length} empty="No grants match.">
-        <thead>
-          <tr>
-            <th scope="col">Grant</th>
-            <th scope="col">Client</th>
-            <th scope="col">User</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((grant) => (
-            <tr>
-              <td class="id">
-                <code>{grant.id}</code>
-                <span class="hint">
-                  <code>{grant.grant_type}</code> · {grant.scope}
-                </span>
-              </td>
-              <td class="id">
-                <Party
-                  href={`/admin/clients/${encodeURIComponent(grant.client_id)}`}
-                  id={grant.client_id}
-                  name={props.names?.clients.get(grant.client_id)}
-                />
-              </td>
-              <td class="id">
-                {grant.user_id === null ? (
-                  '—'
-                ) : (
-                  <Party
-                    href={`/admin/users/${encodeURIComponent(grant.user_id)}`}
-                    id={grant.user_id}
-                    name={props.names?.users.get(grant.user_id)}
-                  />
-                )}
-              </td>
-              <td>
-                <StatusBadge status={grant.status} />
-              </td>
-              <td>
-                <Time secs={grant.created_at} />
-                <span class="hint">
-                  expires <Time secs={grant.expires_at} />
-                </span>
-              </td>
-              <td class="nowrap">
-                {grant.status === 'active' && (
-                  <a
-                    class="button small secondary"
-                    href={`/admin/grants/${encodeURIComponent(grant.id)}/revoke`}
-                    aria-label={`Revoke grant ${grant.id}`}
-                  >
-                    Revoke…
-                  </a>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager
-        path="/admin/grants"
-        params={{
-          client_id: filters.client_id,
-          user_id: filters.user_id,
-          active: filters.active ? 'true' : undefined,
-        }}
-        cursor={props.cursor}
-        nextCursor={props.nextCursor}
-      />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Grants"
+      header={
+        <>
+          <p class="muted">
+            A grant is one token family: what a user allowed a client, with its access and refresh tokens.
+            Revoking it makes its access tokens inactive at once and ends its refresh tokens.
+          </p>
+          <form method="get" action="/admin/grants" class="toolbar">
+            <div class="field">
+              <label for="f-client_id">Client ID</label>
+              <input
+                id="f-client_id"
+                name="client_id"
+                type="text"
+                value={filters.client_id}
+                maxlength={255}
+              />
+            </div>
+            <div class="field">
+              <label for="f-user_id">User ID</label>
+              <input id="f-user_id" name="user_id" type="text" value={filters.user_id} maxlength={255} />
+            </div>
+            <Checkbox name="active" value="true" label="Active only" checked={filters.active} />
+            <button type="submit" class="secondary">
+              Filter
+            </button>
+            {bulk !== '' && (
+              <a class="button danger" href={`/admin/grants/revoke-all?${bulk}`}>
+                Revoke all active grants of this filter…
+              </a>
+            )}
+          </form>
+        </>
+      }
+      caption="Grants"
+      columns={['Grant', 'Client', 'User', 'Status', 'Created', <ActionsHeading />]}
+      empty="No grants match."
+      count={props.items.length}
+      path="/admin/grants"
+      params={{
+        client_id: filters.client_id,
+        user_id: filters.user_id,
+        active: filters.active ? 'true' : undefined,
+      }}
+      page={props}
+    >
+      {props.items.map((grant) => (
+        <tr>
+          <td class="id">
+            <code>{grant.id}</code>
+            <span class="hint">
+              <code>{grant.grant_type}</code> · {grant.scope}
+            </span>
+          </td>
+          <td class="id">
+            <Party
+              href={`/admin/clients/${encodeURIComponent(grant.client_id)}`}
+              id={grant.client_id}
+              name={props.names?.clients.get(grant.client_id)}
+            />
+          </td>
+          <td class="id">
+            {grant.user_id === null ? (
+              '—'
+            ) : (
+              <Party
+                href={`/admin/users/${encodeURIComponent(grant.user_id)}`}
+                id={grant.user_id}
+                name={props.names?.users.get(grant.user_id)}
+              />
+            )}
+          </td>
+          <td>
+            <StatusBadge status={grant.status} />
+          </td>
+          <td>
+            <Time secs={grant.created_at} />
+            <span class="hint">
+              expires <Time secs={grant.expires_at} />
+            </span>
+          </td>
+          <td class="nowrap">
+            {grant.status === 'active' && (
+              <a
+                class="button small secondary"
+                href={`/admin/grants/${encodeURIComponent(grant.id)}/revoke`}
+                aria-label={`Revoke grant ${grant.id}`}
+              >
+                Revoke…
+              </a>
+            )}
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }

@@ -37,44 +37,32 @@ export function KeysPage({ chrome, keys }: KeysPageProps) {
         caption="Signing keys"
         count={keys.length}
         empty="No signing keys yet: they are created on first use."
+        columns={['Key ID', 'Signs', 'Algorithm', 'Status', 'Created', 'Retires', 'Public key']}
       >
-        <thead>
+        {keys.map((key) => (
           <tr>
-            <th scope="col">Key ID</th>
-            <th scope="col">Signs</th>
-            <th scope="col">Algorithm</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-            <th scope="col">Retires</th>
-            <th scope="col">Public key</th>
+            <td class="id">
+              <code>{key.kid}</code>
+            </td>
+            <td>{USES[key.use]}</td>
+            <td>{key.alg}</td>
+            <td>
+              <StatusBadge status={key.status} />
+            </td>
+            <td>
+              <Time secs={key.created_at} />
+            </td>
+            <td>
+              <Time secs={key.retires_at} />
+            </td>
+            <td>
+              <details>
+                <summary>JWK</summary>
+                <pre>{JSON.stringify(key.public_jwk, null, 2)}</pre>
+              </details>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr>
-              <td class="id">
-                <code>{key.kid}</code>
-              </td>
-              <td>{USES[key.use]}</td>
-              <td>{key.alg}</td>
-              <td>
-                <StatusBadge status={key.status} />
-              </td>
-              <td>
-                <Time secs={key.created_at} />
-              </td>
-              <td>
-                <Time secs={key.retires_at} />
-              </td>
-              <td>
-                <details>
-                  <summary>JWK</summary>
-                  <pre>{JSON.stringify(key.public_jwk, null, 2)}</pre>
-                </details>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        ))}
       </TableFrame>
     </AdminLayout>
   );

@@ -2,8 +2,8 @@
  * The admin layout: a skip link, the navigation (the current section marked with aria-current), who is
  * signed in with a sign-out form, the one-time notice of the last change, then the page. No scripts.
  */
-import { raw } from 'hono/html';
 import type { PropsWithChildren } from 'hono/jsx';
+import { Document } from '../layout';
 import { ADMIN_STYLES } from './styles';
 
 export type AdminSection =
@@ -62,73 +62,56 @@ export interface AdminLayoutProps {
 
 export function AdminLayout({ chrome, title, back, children }: PropsWithChildren<AdminLayoutProps>) {
   return (
-    <>
-      {raw('<!doctype html>')}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="color-scheme" content="light dark" />
-          <meta name="robots" content="noindex" />
-          <title>{`${title} · Admin`}</title>
-          <link rel="icon" href="data:," />
-          <style nonce={chrome.nonce} dangerouslySetInnerHTML={{ __html: ADMIN_STYLES }} />
-        </head>
-        <body>
-          <a class="skip" href="#content">
-            Skip to content
-          </a>
-          <div class="shell">
-            <header class="sidebar">
-              <p class="brand">
-                Authorization server<span>Administration</span>
-              </p>
-              <nav aria-label="Admin sections">
-                <ul>
-                  {SECTIONS.map((section) => (
-                    <li>
-                      <a
-                        href={section.href}
-                        aria-current={section.id === chrome.section ? 'page' : undefined}
-                      >
-                        {section.label}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-              <div class="who">
-                <p>
-                  Signed in as <strong>{chrome.actorName}</strong>
-                </p>
-                {chrome.session && (
-                  <form method="post" action="/auth/logout">
-                    <input type="hidden" name="csrf_token" value={chrome.csrfToken} />
-                    <a href="/profile">Your account</a>{' '}
-                    <button type="submit" class="secondary small">
-                      Sign out
-                    </button>
-                  </form>
-                )}
-              </div>
-            </header>
-            <main id="content" tabindex={-1} class="content">
-              {back && (
-                <p class="crumbs">
-                  <a href={back.href}>← {back.label}</a>
-                </p>
-              )}
-              <h1>{title}</h1>
-              {chrome.notice !== null && (
-                <p class="notice ok" role="status">
-                  {chrome.notice}
-                </p>
-              )}
-              {children}
-            </main>
+    <Document title={`${title} · Admin`} nonce={chrome.nonce} styles={ADMIN_STYLES}>
+      <a class="skip" href="#content">
+        Skip to content
+      </a>
+      <div class="shell">
+        <header class="sidebar">
+          <p class="brand">
+            Authorization server<span>Administration</span>
+          </p>
+          <nav aria-label="Admin sections">
+            <ul>
+              {SECTIONS.map((section) => (
+                <li>
+                  <a href={section.href} aria-current={section.id === chrome.section ? 'page' : undefined}>
+                    {section.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div class="who">
+            <p>
+              Signed in as <strong>{chrome.actorName}</strong>
+            </p>
+            {chrome.session && (
+              <form method="post" action="/auth/logout">
+                <input type="hidden" name="csrf_token" value={chrome.csrfToken} />
+                <a href="/profile">Your account</a>{' '}
+                <button type="submit" class="secondary small">
+                  Sign out
+                </button>
+              </form>
+            )}
           </div>
-        </body>
-      </html>
-    </>
+        </header>
+        <main id="content" tabindex={-1} class="content">
+          {back && (
+            <p class="crumbs">
+              <a href={back.href}>← {back.label}</a>
+            </p>
+          )}
+          <h1>{title}</h1>
+          {chrome.notice !== null && (
+            <p class="notice ok" role="status">
+              {chrome.notice}
+            </p>
+          )}
+          {children}
+        </main>
+      </div>
+    </Document>
   );
 }

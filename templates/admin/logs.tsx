@@ -1,6 +1,7 @@
 /** The Events and Audit log pages: paged tables, newest first. */
 import type { AuditEntryView, EventView } from '../../src/admin';
 import { Pager, TableFrame, Time } from './components';
+import { ListPage } from './frames';
 import { type AdminChrome, AdminLayout } from './layout';
 
 /** Where a target of an event or audit entry can be looked at. */
@@ -48,47 +49,40 @@ export function EventsTable({
   empty?: string;
 }) {
   return (
-    <TableFrame caption={caption} count={events.length} empty={empty}>
-      <thead>
+    <TableFrame
+      caption={caption}
+      count={events.length}
+      empty={empty}
+      columns={['Time', 'Event', 'Severity', 'Actor', 'About', 'IP']}
+    >
+      {events.map((event) => (
         <tr>
-          <th scope="col">Time</th>
-          <th scope="col">Event</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Actor</th>
-          <th scope="col">About</th>
-          <th scope="col">IP</th>
+          <td>
+            <Time secs={event.occurred_at} />
+          </td>
+          <td class="nowrap">
+            <code>{event.type}</code>
+            {typeof event.metadata.action === 'string' && (
+              <>
+                {' '}
+                <code>{event.metadata.action}</code>
+              </>
+            )}
+            {typeof event.metadata.event_type === 'string' && (
+              <>
+                {' '}
+                <code>{event.metadata.event_type}</code>
+              </>
+            )}
+          </td>
+          <td>{event.severity}</td>
+          <td>{event.actor === null ? '—' : actorName(event.metadata, event.actor.id)}</td>
+          <td>
+            <Subject event={event} />
+          </td>
+          <td>{event.ip ?? '—'}</td>
         </tr>
-      </thead>
-      <tbody>
-        {events.map((event) => (
-          <tr>
-            <td>
-              <Time secs={event.occurred_at} />
-            </td>
-            <td class="nowrap">
-              <code>{event.type}</code>
-              {typeof event.metadata.action === 'string' && (
-                <>
-                  {' '}
-                  <code>{event.metadata.action}</code>
-                </>
-              )}
-              {typeof event.metadata.event_type === 'string' && (
-                <>
-                  {' '}
-                  <code>{event.metadata.event_type}</code>
-                </>
-              )}
-            </td>
-            <td>{event.severity}</td>
-            <td>{event.actor === null ? '—' : actorName(event.metadata, event.actor.id)}</td>
-            <td>
-              <Subject event={event} />
-            </td>
-            <td>{event.ip ?? '—'}</td>
-          </tr>
-        ))}
-      </tbody>
+      ))}
     </TableFrame>
   );
 }
@@ -128,12 +122,7 @@ export function EventsPage(props: LogPageProps<EventView> & { type: string }) {
         caption="Events"
         empty={props.type === '' ? 'No events yet.' : 'No event of this type.'}
       />
-      <Pager
-        path="/admin/events"
-        params={{ type: props.type }}
-        cursor={props.cursor}
-        nextCursor={props.nextCursor}
-      />
+      <Pager path="/admin/events" params={{ type: props.type }} page={props} />
     </AdminLayout>
   );
 }
@@ -184,50 +173,44 @@ function Details({ entry }: { entry: AuditEntryView }) {
 
 export function AuditPage(props: LogPageProps<AuditEntryView>) {
   return (
-    <AdminLayout chrome={props.chrome} title="Audit log">
-      <p class="muted">Every change made by an administrator, newest first.</p>
-      <TableFrame caption="Audit log" count={props.items.length} empty="No changes recorded yet.">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Target</th>
-            <th scope="col">IP and user agent</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((entry) => (
-            <tr>
-              <td>
-                <Time secs={entry.created_at} />
-              </td>
-              <td class="nowrap">
-                <code>{entry.action}</code>
-              </td>
-              <td>
-                {actorName(entry.metadata, entry.actor_id)} <span class="muted">({entry.actor_type})</span>
-              </td>
-              <td class="id">
-                <Target kind={entry.target_kind} id={entry.target_id} />
-              </td>
-              <td>
-                {entry.ip ?? '—'}
-                {entry.user_agent !== null && (
-                  <span class="hint" title={entry.user_agent}>
-                    {entry.user_agent.length > 40 ? `${entry.user_agent.slice(0, 40)}…` : entry.user_agent}
-                  </span>
-                )}
-              </td>
-              <td class="wide">
-                <Details entry={entry} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager path="/admin/audit" params={{}} cursor={props.cursor} nextCursor={props.nextCursor} />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Audit log"
+      header={<p class="muted">Every change made by an administrator, newest first.</p>}
+      caption="Audit log"
+      columns={['Time', 'Action', 'Actor', 'Target', 'IP and user agent', 'Details']}
+      empty="No changes recorded yet."
+      count={props.items.length}
+      path="/admin/audit"
+      page={props}
+    >
+      {props.items.map((entry) => (
+        <tr>
+          <td>
+            <Time secs={entry.created_at} />
+          </td>
+          <td class="nowrap">
+            <code>{entry.action}</code>
+          </td>
+          <td>
+            {actorName(entry.metadata, entry.actor_id)} <span class="muted">({entry.actor_type})</span>
+          </td>
+          <td class="id">
+            <Target kind={entry.target_kind} id={entry.target_id} />
+          </td>
+          <td>
+            {entry.ip ?? '—'}
+            {entry.user_agent !== null && (
+              <span class="hint" title={entry.user_agent}>
+                {entry.user_agent.length > 40 ? `${entry.user_agent.slice(0, 40)}…` : entry.user_agent}
+              </span>
+            )}
+          </td>
+          <td class="wide">
+            <Details entry={entry} />
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }

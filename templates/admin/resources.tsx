@@ -5,15 +5,18 @@
 import type { ResourceView } from '../../src/admin/resources';
 import {
   CheckboxGroup,
-  CsrfInput,
+  CodeLink,
+  DeleteOrNote,
+  DetailsPanel,
+  EditSection,
   ErrorSummary,
   type FormError,
-  Pager,
+  ListToolbar,
   SelectField,
-  TableFrame,
   TextField,
   Time,
 } from './components';
+import { CreatePage, ListPage } from './frames';
 import { type AdminChrome, AdminLayout } from './layout';
 import { SourceBadges, scopePath } from './scopes';
 
@@ -105,14 +108,15 @@ function TokenFacts({ resource }: { resource: ResourceView }) {
   );
 }
 
-function ScopeList({ scopes }: { scopes: string[] }) {
+/** An API's scopes, space-separated, each a link to its page when `link` gives one; a dash when none. */
+function ScopeList({ scopes, link }: { scopes: string[]; link?: (scope: string) => string }) {
   if (scopes.length === 0) return <>—</>;
   return (
     <>
       {scopes.map((scope, index) => (
         <>
           {index > 0 && ' '}
-          <code>{scope}</code>
+          <CodeLink href={link === undefined ? null : link(scope)}>{scope}</CodeLink>
         </>
       ))}
     </>
@@ -128,51 +132,37 @@ export interface ResourceListPageProps {
 
 export function ResourceListPage(props: ResourceListPageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="APIs">
-      <div class="toolbar">
-        <span class="spacer" />
-        <a class="button" href="/admin/resources/new">
-          New API
-        </a>
-      </div>
-      <TableFrame caption="APIs" count={props.items.length} empty="No APIs yet.">
-        <thead>
-          <tr>
-            <th scope="col">Identifier</th>
-            <th scope="col">Name</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Access tokens</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((resource) => (
-            <tr>
-              <td class="id">
-                {resource.read_only ? (
-                  <code>{resource.identifier}</code>
-                ) : (
-                  <a href={resourcePath(resource.id)}>
-                    <code>{resource.identifier}</code>
-                  </a>
-                )}
-              </td>
-              <td>{resource.name ?? '—'}</td>
-              <td>
-                <ScopeList scopes={resource.scopes} />
-              </td>
-              <td>
-                <TokenFacts resource={resource} />
-              </td>
-              <td>
-                <SourceBadges source={resource.source} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager path="/admin/resources" params={{}} cursor={props.cursor} nextCursor={props.nextCursor} />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="APIs"
+      header={<ListToolbar newHref="/admin/resources/new" newLabel="New API" />}
+      caption="APIs"
+      columns={['Identifier', 'Name', 'Scopes', 'Access tokens', 'Source']}
+      empty="No APIs yet."
+      count={props.items.length}
+      path="/admin/resources"
+      page={props}
+    >
+      {props.items.map((resource) => (
+        <tr>
+          <td class="id">
+            <CodeLink href={resource.read_only ? null : resourcePath(resource.id)}>
+              {resource.identifier}
+            </CodeLink>
+          </td>
+          <td>{resource.name ?? '—'}</td>
+          <td>
+            <ScopeList scopes={resource.scopes} />
+          </td>
+          <td>
+            <TokenFacts resource={resource} />
+          </td>
+          <td>
+            <SourceBadges source={resource.source} />
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }
 
@@ -185,19 +175,16 @@ export interface ResourceCreatePageProps {
 
 export function ResourceCreatePage(props: ResourceCreatePageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="New API" back={{ href: '/admin/resources', label: 'APIs' }}>
-      <ErrorSummary error={props.error} />
-      <form method="post" action="/admin/resources" class="stack panel">
-        <CsrfInput token={props.chrome.csrfToken} />
-        <ResourceFields values={props.values} options={props.options} error={props.error} />
-        <div class="actions">
-          <button type="submit">Create API</button>
-          <a class="button secondary" href="/admin/resources">
-            Cancel
-          </a>
-        </div>
-      </form>
-    </AdminLayout>
+    <CreatePage
+      chrome={props.chrome}
+      title="New API"
+      listPath="/admin/resources"
+      listLabel="APIs"
+      error={props.error}
+      submitLabel="Create API"
+    >
+      <ResourceFields values={props.values} options={props.options} error={props.error} />
+    </CreatePage>
   );
 }
 
@@ -214,8 +201,7 @@ export function ResourcePage({ chrome, resource, values, options, error }: Resou
       back={{ href: '/admin/resources', label: 'APIs' }}
     >
       <ErrorSummary error={error} />
-      <section class="panel" aria-labelledby="facts">
-        <h2 id="facts">Details</h2>
+      <DetailsPanel>
         <dl class="facts">
           <dt>Identifier</dt>
           <dd>
@@ -223,20 +209,7 @@ export function ResourcePage({ chrome, resource, values, options, error }: Resou
           </dd>
           <dt>Scopes</dt>
           <dd>
-            {resource.scopes.length === 0
-              ? '—'
-              : resource.scopes.map((scope, index) => (
-                  <>
-                    {index > 0 && ' '}
-                    {resource.read_only ? (
-                      <code>{scope}</code>
-                    ) : (
-                      <a href={scopePath(scope)}>
-                        <code>{scope}</code>
-                      </a>
-                    )}
-                  </>
-                ))}
+            <ScopeList scopes={resource.scopes} link={resource.read_only ? undefined : scopePath} />
           </dd>
           <dt>Access tokens</dt>
           <dd>
@@ -251,30 +224,21 @@ export function ResourcePage({ chrome, resource, values, options, error }: Resou
             <Time secs={resource.updated_at} />
           </dd>
         </dl>
-        {resource.read_only ? (
-          <p class="muted">
-            This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed
-            here.
-          </p>
-        ) : (
-          <div class="actions">
-            <a class="button danger" href={`${resourcePath(resource.id)}/delete`}>
-              Delete…
-            </a>
-          </div>
-        )}
-      </section>
+        <DeleteOrNote
+          path={resourcePath(resource.id)}
+          readOnly={resource.read_only}
+          note={
+            <>
+              This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed
+              here.
+            </>
+          }
+        />
+      </DetailsPanel>
       {!resource.read_only && (
-        <section class="panel" aria-labelledby="edit">
-          <h2 id="edit">Edit</h2>
-          <form method="post" action={resourcePath(resource.id)} class="stack">
-            <CsrfInput token={chrome.csrfToken} />
-            <ResourceFields values={values} options={options} error={error} />
-            <div class="actions">
-              <button type="submit">Save changes</button>
-            </div>
-          </form>
-        </section>
+        <EditSection path={resourcePath(resource.id)} csrfToken={chrome.csrfToken}>
+          <ResourceFields values={values} options={options} error={error} />
+        </EditSection>
       )}
     </AdminLayout>
   );

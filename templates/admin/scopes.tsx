@@ -6,14 +6,17 @@ import type { ScopeView } from '../../src/admin/scopes';
 import {
   Badge,
   Checkbox,
-  CsrfInput,
+  CodeLink,
+  DeleteOrNote,
+  DetailsPanel,
+  EditSection,
   ErrorSummary,
   type FormError,
-  Pager,
-  TableFrame,
+  ListToolbar,
   TextField,
   Time,
 } from './components';
+import { CreatePage, ListPage } from './frames';
 import { type AdminChrome, AdminLayout } from './layout';
 
 /** The scope form as the administrator filled it in (kept when a change is refused). */
@@ -101,45 +104,30 @@ export interface ScopeListPageProps {
 
 export function ScopeListPage(props: ScopeListPageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="Scopes">
-      <div class="toolbar">
-        <span class="spacer" />
-        <a class="button" href="/admin/scopes/new">
-          New scope
-        </a>
-      </div>
-      <TableFrame caption="Scopes" count={props.items.length} empty="No scopes.">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Description</th>
-            <th scope="col">API</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((scope) => (
-            <tr>
-              <td>
-                {scope.read_only ? (
-                  <code>{scope.name}</code>
-                ) : (
-                  <a href={scopePath(scope.name)}>
-                    <code>{scope.name}</code>
-                  </a>
-                )}
-              </td>
-              <td>{scope.description}</td>
-              <td>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</td>
-              <td>
-                <SourceBadges source={scope.source} advertise={scope.advertise} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager path="/admin/scopes" params={{}} cursor={props.cursor} nextCursor={props.nextCursor} />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Scopes"
+      header={<ListToolbar newHref="/admin/scopes/new" newLabel="New scope" />}
+      caption="Scopes"
+      columns={['Name', 'Description', 'API', 'Source']}
+      empty="No scopes."
+      count={props.items.length}
+      path="/admin/scopes"
+      page={props}
+    >
+      {props.items.map((scope) => (
+        <tr>
+          <td>
+            <CodeLink href={scope.read_only ? null : scopePath(scope.name)}>{scope.name}</CodeLink>
+          </td>
+          <td>{scope.description}</td>
+          <td>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</td>
+          <td>
+            <SourceBadges source={scope.source} advertise={scope.advertise} />
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }
 
@@ -151,19 +139,16 @@ export interface ScopeCreatePageProps {
 
 export function ScopeCreatePage(props: ScopeCreatePageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="New scope" back={{ href: '/admin/scopes', label: 'Scopes' }}>
-      <ErrorSummary error={props.error} />
-      <form method="post" action="/admin/scopes" class="stack panel">
-        <CsrfInput token={props.chrome.csrfToken} />
-        <ScopeFields values={props.values} error={props.error} withName={true} />
-        <div class="actions">
-          <button type="submit">Create scope</button>
-          <a class="button secondary" href="/admin/scopes">
-            Cancel
-          </a>
-        </div>
-      </form>
-    </AdminLayout>
+    <CreatePage
+      chrome={props.chrome}
+      title="New scope"
+      listPath="/admin/scopes"
+      listLabel="Scopes"
+      error={props.error}
+      submitLabel="Create scope"
+    >
+      <ScopeFields values={props.values} error={props.error} withName={true} />
+    </CreatePage>
   );
 }
 
@@ -179,8 +164,7 @@ export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
   return (
     <AdminLayout chrome={chrome} title={scope.name} back={{ href: '/admin/scopes', label: 'Scopes' }}>
       <ErrorSummary error={error} />
-      <section class="panel" aria-labelledby="facts">
-        <h2 id="facts">Details</h2>
+      <DetailsPanel>
         <dl class="facts">
           <dt>Description</dt>
           <dd>{scope.description}</dd>
@@ -195,27 +179,16 @@ export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
             <Time secs={scope.updated_at} />
           </dd>
         </dl>
-        {scope.read_only ? (
-          <p class="muted">This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</p>
-        ) : (
-          <div class="actions">
-            <a class="button danger" href={`${scopePath(scope.name)}/delete`}>
-              Delete…
-            </a>
-          </div>
-        )}
-      </section>
+        <DeleteOrNote
+          path={scopePath(scope.name)}
+          readOnly={scope.read_only}
+          note={<>This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</>}
+        />
+      </DetailsPanel>
       {!scope.read_only && (
-        <section class="panel" aria-labelledby="edit">
-          <h2 id="edit">Edit</h2>
-          <form method="post" action={scopePath(scope.name)} class="stack">
-            <CsrfInput token={chrome.csrfToken} />
-            <ScopeFields values={values} error={error} withName={false} />
-            <div class="actions">
-              <button type="submit">Save changes</button>
-            </div>
-          </form>
-        </section>
+        <EditSection path={scopePath(scope.name)} csrfToken={chrome.csrfToken}>
+          <ScopeFields values={values} error={error} withName={false} />
+        </EditSection>
       )}
     </AdminLayout>
   );

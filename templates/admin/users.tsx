@@ -3,15 +3,19 @@ import type { UserView } from '../../src/admin';
 import {
   Badge,
   Checkbox,
-  CsrfInput,
+  DeleteLink,
+  DetailsPanel,
+  EditSection,
+  EnabledBadge,
   ErrorSummary,
   type FormError,
-  Pager,
+  FormSection,
+  ListToolbar,
   SelectField,
-  TableFrame,
   TextField,
   Time,
 } from './components';
+import { CreatePage, ListPage } from './frames';
 import { type AdminChrome, AdminLayout } from './layout';
 
 /** The user form as the administrator filled it in (never the password). */
@@ -41,59 +45,41 @@ export interface UserListPageProps {
 
 export function UserListPage(props: UserListPageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="Users">
-      <form method="get" action="/admin/users" class="toolbar">
-        <div class="field">
-          <label for="f-q">Search by username, e-mail or name</label>
-          <input id="f-q" name="q" type="search" value={props.q} maxlength={200} />
-        </div>
-        <button type="submit" class="secondary">
-          Search
-        </button>
-        <span class="spacer" />
-        <a class="button" href="/admin/users/new">
-          New user
-        </a>
-      </form>
-      <TableFrame
-        caption="Users"
-        count={props.items.length}
-        empty={props.q === '' ? 'No users yet.' : 'No user matches the search.'}
-      >
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Name</th>
-            <th scope="col">E-mail</th>
-            <th scope="col">Role</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((user) => (
-            <tr>
-              <td>
-                <a href={`/admin/users/${encodeURIComponent(user.id)}`}>{user.username}</a>
-              </td>
-              <td>{user.name ?? '—'}</td>
-              <td>{user.email ?? '—'}</td>
-              <td>{user.role === 'admin' ? <Badge tone="warn">admin</Badge> : 'user'}</td>
-              <td>{user.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="off">disabled</Badge>}</td>
-              <td>
-                <Time secs={user.created_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-      <Pager
-        path="/admin/users"
-        params={{ q: props.q }}
-        cursor={props.cursor}
-        nextCursor={props.nextCursor}
-      />
-    </AdminLayout>
+    <ListPage
+      chrome={props.chrome}
+      title="Users"
+      header={
+        <ListToolbar
+          newHref="/admin/users/new"
+          newLabel="New user"
+          search={{ path: '/admin/users', label: 'Search by username, e-mail or name', q: props.q }}
+        />
+      }
+      caption="Users"
+      columns={['Username', 'Name', 'E-mail', 'Role', 'Status', 'Created']}
+      empty={props.q === '' ? 'No users yet.' : 'No user matches the search.'}
+      count={props.items.length}
+      path="/admin/users"
+      params={{ q: props.q }}
+      page={props}
+    >
+      {props.items.map((user) => (
+        <tr>
+          <td>
+            <a href={`/admin/users/${encodeURIComponent(user.id)}`}>{user.username}</a>
+          </td>
+          <td>{user.name ?? '—'}</td>
+          <td>{user.email ?? '—'}</td>
+          <td>{user.role === 'admin' ? <Badge tone="warn">admin</Badge> : 'user'}</td>
+          <td>
+            <EnabledBadge enabled={user.enabled} />
+          </td>
+          <td>
+            <Time secs={user.created_at} />
+          </td>
+        </tr>
+      ))}
+    </ListPage>
   );
 }
 
@@ -130,39 +116,36 @@ export interface UserCreatePageProps {
 
 export function UserCreatePage(props: UserCreatePageProps) {
   return (
-    <AdminLayout chrome={props.chrome} title="New user" back={{ href: '/admin/users', label: 'Users' }}>
-      <ErrorSummary error={props.error} />
-      <form method="post" action="/admin/users" class="stack panel">
-        <CsrfInput token={props.chrome.csrfToken} />
-        <TextField
-          name="username"
-          label="Username"
-          hint="Letters, digits and . _ @ + - (case-insensitive)."
-          value={props.values.username}
-          error={props.error}
-          required
-          maxlength={64}
-          spellcheck={false}
-        />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          hint={PASSWORD_HINT}
-          value=""
-          error={props.error}
-          required
-          autocomplete="new-password"
-        />
-        <ProfileFields values={props.values} error={props.error} />
-        <div class="actions">
-          <button type="submit">Create user</button>
-          <a class="button secondary" href="/admin/users">
-            Cancel
-          </a>
-        </div>
-      </form>
-    </AdminLayout>
+    <CreatePage
+      chrome={props.chrome}
+      title="New user"
+      listPath="/admin/users"
+      listLabel="Users"
+      error={props.error}
+      submitLabel="Create user"
+    >
+      <TextField
+        name="username"
+        label="Username"
+        hint="Letters, digits and . _ @ + - (case-insensitive)."
+        value={props.values.username}
+        error={props.error}
+        required
+        maxlength={64}
+        spellcheck={false}
+      />
+      <TextField
+        name="password"
+        label="Password"
+        type="password"
+        hint={PASSWORD_HINT}
+        value=""
+        error={props.error}
+        required
+        autocomplete="new-password"
+      />
+      <ProfileFields values={props.values} error={props.error} />
+    </CreatePage>
   );
 }
 
@@ -184,8 +167,7 @@ export function UserPage(props: UserPageProps) {
   return (
     <AdminLayout chrome={props.chrome} title={user.username} back={{ href: '/admin/users', label: 'Users' }}>
       <ErrorSummary error={props.error ?? props.passwordError} />
-      <section class="panel" aria-labelledby="facts">
-        <h2 id="facts">Details</h2>
+      <DetailsPanel>
         <dl class="facts">
           <dt>User ID</dt>
           <dd>
@@ -193,7 +175,7 @@ export function UserPage(props: UserPageProps) {
           </dd>
           <dt>Status</dt>
           <dd>
-            {user.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="off">disabled</Badge>}{' '}
+            <EnabledBadge enabled={user.enabled} />{' '}
             {user.role === 'admin' && <Badge tone="warn">admin</Badge>}
           </dd>
           <dt>Created</dt>
@@ -215,67 +197,62 @@ export function UserPage(props: UserPageProps) {
           >
             Revoke all grants…
           </a>
-          {!props.self && (
-            <a class="button danger" href={`${base}/delete`}>
-              Delete…
-            </a>
-          )}
+          {!props.self && <DeleteLink path={base} />}
         </div>
-      </section>
-      <section class="panel" aria-labelledby="edit">
-        <h2 id="edit">Edit</h2>
-        {props.self && (
+      </DetailsPanel>
+      <EditSection
+        intro={
+          props.self && (
+            <p class="muted">
+              This is your own account: you cannot disable it, remove its admin role or delete it.
+            </p>
+          )
+        }
+        path={base}
+        csrfToken={props.chrome.csrfToken}
+      >
+        <TextField
+          name="username"
+          label="Username"
+          value={props.values.username}
+          error={props.error}
+          required
+          maxlength={64}
+          spellcheck={false}
+        />
+        <ProfileFields values={props.values} error={props.error} />
+        <fieldset>
+          <legend>Access</legend>
+          <Checkbox
+            name="enabled"
+            label="Enabled (disabling ends the user's sessions at once)"
+            checked={props.values.enabled}
+          />
+        </fieldset>
+      </EditSection>
+      <FormSection
+        id="reset"
+        title="Reset password"
+        intro={
           <p class="muted">
-            This is your own account: you cannot disable it, remove its admin role or delete it.
+            Sets a new password, ends every session of the user and revokes their apps’ access.
           </p>
-        )}
-        <form method="post" action={base} class="stack">
-          <CsrfInput token={props.chrome.csrfToken} />
-          <TextField
-            name="username"
-            label="Username"
-            value={props.values.username}
-            error={props.error}
-            required
-            maxlength={64}
-            spellcheck={false}
-          />
-          <ProfileFields values={props.values} error={props.error} />
-          <fieldset>
-            <legend>Access</legend>
-            <Checkbox
-              name="enabled"
-              label="Enabled (disabling ends the user's sessions at once)"
-              checked={props.values.enabled}
-            />
-          </fieldset>
-          <div class="actions">
-            <button type="submit">Save changes</button>
-          </div>
-        </form>
-      </section>
-      <section class="panel" aria-labelledby="reset">
-        <h2 id="reset">Reset password</h2>
-        <p class="muted">
-          Sets a new password, ends every session of the user and revokes their apps’ access.
-        </p>
-        <form method="post" action={`${base}/password`} class="stack">
-          <CsrfInput token={props.chrome.csrfToken} />
-          <TextField
-            name="password"
-            label="New password"
-            type="password"
-            hint={PASSWORD_HINT}
-            value=""
-            error={props.passwordError}
-            required
-            autocomplete="new-password"
-          />
-          <div class="actions">
-            <button type="submit">Set password</button>
-          </div>
-        </form>
-      </section>
+        }
+        action={`${base}/password`}
+        csrfToken={props.chrome.csrfToken}
+        submitLabel="Set password"
+      >
+        <TextField
+          name="password"
+          label="New password"
+          type="password"
+          hint={PASSWORD_HINT}
+          value=""
+          error={props.passwordError}
+          required
+          autocomplete="new-password"
+        />
+      </FormSection>
     </AdminLayout>
   );
 }

@@ -1,12 +1,11 @@
 /** D1 adapter for AuditLogStore (table `audit_log`, append-only). */
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { AuditEntry, AuditLogStore, Page, PageRequest } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import { auditLog } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: auditLog.createdAt, id: auditLog.id };
+const PAGED = pagedTable('audit entry', auditLog, 'createdAt', 'id');
 
 /** AuditLogStore over D1. */
 export class D1AuditLogStore implements AuditLogStore {
@@ -17,16 +16,6 @@ export class D1AuditLogStore implements AuditLogStore {
   }
 
   async list(page: PageRequest): Promise<Page<AuditEntry>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await d1Call('audit entry', () =>
-      this.db
-        .select()
-        .from(auditLog)
-        .where(afterCursor(KEYSET, after))
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.createdAt, id: e.id }));
+    return listPage(this.db, PAGED, page);
   }
 }

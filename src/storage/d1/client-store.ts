@@ -1,14 +1,14 @@
 /** D1 adapter for ClientStore (table `clients`). */
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { ClientFilter, ClientRecord, ClientStore, Page } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { clients } from './schema';
 import { containsAny } from './search';
 
-const KEYSET: KeysetColumns = { createdAt: clients.createdAt, id: clients.clientId };
+const PAGED = pagedTable('client', clients, 'createdAt', 'clientId');
 
 /** ClientStore over D1. */
 export class D1ClientStore implements ClientStore {
@@ -19,10 +19,7 @@ export class D1ClientStore implements ClientStore {
   }
 
   async get(clientId: string): Promise<ClientRecord | null> {
-    const rows = await d1Call('client', () =>
-      this.db.select().from(clients).where(eq(clients.clientId, clientId)).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'client', clients, eq(clients.clientId, clientId));
   }
 
   async update(client: ClientRecord): Promise<boolean> {
@@ -41,21 +38,7 @@ export class D1ClientStore implements ClientStore {
   }
 
   async list(filter: ClientFilter): Promise<Page<ClientRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
-      containsAny([clients.clientId, clients.clientName], filter.q),
-      afterCursor(KEYSET, after),
-    );
-    const rows = await d1Call('client', () =>
-      this.db
-        .select()
-        .from(clients)
-        .where(where)
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (c) => ({ createdAt: c.createdAt, id: c.clientId }));
+    return listPage(this.db, PAGED, filter, containsAny([clients.clientId, clients.clientName], filter.q));
   }
 
   async count(): Promise<number> {

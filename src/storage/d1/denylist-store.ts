@@ -1,13 +1,14 @@
 /** D1 adapter for DenylistStore (table `denylist`, unique per kind and value). */
-import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { DenyEntry, DenylistFilter, DenylistStore, Page } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { denylist } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: denylist.createdAt, id: denylist.id };
+const PAGED = pagedTable('denylist entry', denylist, 'createdAt', 'id');
 
 /** DenylistStore over D1. */
 export class D1DenylistStore implements DenylistStore {
@@ -18,10 +19,7 @@ export class D1DenylistStore implements DenylistStore {
   }
 
   async get(id: string): Promise<DenyEntry | null> {
-    const rows = await d1Call('denylist entry', () =>
-      this.db.select().from(denylist).where(eq(denylist.id, id)).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'denylist entry', denylist, eq(denylist.id, id));
   }
 
   async delete(id: string): Promise<boolean> {
@@ -32,21 +30,12 @@ export class D1DenylistStore implements DenylistStore {
   }
 
   async list(filter: DenylistFilter): Promise<Page<DenyEntry>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.db,
+      PAGED,
+      filter,
       filter.kind === undefined ? undefined : eq(denylist.kind, filter.kind),
-      afterCursor(KEYSET, after),
     );
-    const rows = await d1Call('denylist entry', () =>
-      this.db
-        .select()
-        .from(denylist)
-        .where(where)
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.createdAt, id: e.id }));
   }
 
   async listActive(now: number, limit: number): Promise<DenyEntry[]> {
@@ -55,7 +44,7 @@ export class D1DenylistStore implements DenylistStore {
         .select()
         .from(denylist)
         .where(or(isNull(denylist.expiresAt), gt(denylist.expiresAt, now)))
-        .orderBy(...newestFirst(KEYSET))
+        .orderBy(...newestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

@@ -1,13 +1,13 @@
 /** D1 adapter for EventStore (table `events`): insert-or-ignore writes, newest-first keyset paging. */
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { asc, eq, inArray, lt } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { EventFilter, EventRecord, EventStore, Page } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { events } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: events.time, id: events.id };
+const PAGED = pagedTable('event', events, 'time', 'id');
 
 /**
  * Inserts the events of one JSON array parameter, ignoring duplicates (id or idempotency key). The
@@ -70,28 +70,18 @@ export class D1EventStore implements EventStore {
   }
 
   async get(id: string): Promise<EventRecord | null> {
-    const rows = await d1Call('event', () => this.db.select().from(events).where(eq(events.id, id)).limit(1));
-    return rows[0] ?? null;
+    return findOne(this.db, 'event', events, eq(events.id, id));
   }
 
   async list(filter: EventFilter): Promise<Page<EventRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.db,
+      PAGED,
+      filter,
       filter.type === undefined ? undefined : eq(events.type, filter.type),
       filter.clientId === undefined ? undefined : eq(events.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(events.userId, filter.userId),
-      afterCursor(KEYSET, after),
     );
-    const rows = await d1Call('event', () =>
-      this.db
-        .select()
-        .from(events)
-        .where(where)
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.time, id: e.id }));
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {

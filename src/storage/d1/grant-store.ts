@@ -1,13 +1,13 @@
 /** D1 adapter for GrantStore (table `grants`). */
 import { and, asc, count, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { DailyCount, GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { grants } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: grants.createdAt, id: grants.id };
+const PAGED = pagedTable('grant', grants, 'createdAt', 'id');
 
 /** GrantStore over D1. */
 export class D1GrantStore implements GrantStore {
@@ -37,31 +37,21 @@ export class D1GrantStore implements GrantStore {
   }
 
   async get(id: string): Promise<GrantRecord | null> {
-    const rows = await d1Call('grant', () => this.db.select().from(grants).where(eq(grants.id, id)).limit(1));
-    return rows[0] ?? null;
+    return findOne(this.db, 'grant', grants, eq(grants.id, id));
   }
 
   async list(filter: GrantFilter): Promise<Page<GrantRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.db,
+      PAGED,
+      filter,
       filter.clientId === undefined ? undefined : eq(grants.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
       filter.sid === undefined ? undefined : eq(grants.sid, filter.sid),
       filter.activeAt === undefined
         ? undefined
         : and(isNull(grants.revokedAt), gt(grants.expiresAt, filter.activeAt)),
-      afterCursor(KEYSET, after),
     );
-    const rows = await d1Call('grant', () =>
-      this.db
-        .select()
-        .from(grants)
-        .where(where)
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (g) => ({ createdAt: g.createdAt, id: g.id }));
   }
 
   async markRevoked(id: string, at: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { FederatedIdentityRecord, IdentityStore, UserRecord } from '../ports';
 import { d1Call } from './errors';
+import { findOne } from './rows';
 import { federatedIdentities, users } from './schema';
 
 const byKey = (provider: string, subject: string) =>
@@ -13,10 +14,7 @@ export class D1IdentityStore implements IdentityStore {
   constructor(private readonly db: DrizzleD1Database) {}
 
   async get(provider: string, subject: string): Promise<FederatedIdentityRecord | null> {
-    const rows = await d1Call('identity', () =>
-      this.db.select().from(federatedIdentities).where(byKey(provider, subject)).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'identity', federatedIdentities, byKey(provider, subject));
   }
 
   async link(identity: FederatedIdentityRecord): Promise<void> {

@@ -1,13 +1,14 @@
 /** D1 adapter for ResourceStore (table `resources`, unique identifier). */
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { Page, PageRequest, ResourceRecord, ResourceStore } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { oldestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import { resources } from './registry-schema';
+import { findOne } from './rows';
 
-const KEYSET: KeysetColumns = { createdAt: resources.createdAt, id: resources.id };
+const PAGED = pagedTable('resource', resources, 'createdAt', 'id');
 
 /** ResourceStore over D1. */
 export class D1ResourceStore implements ResourceStore {
@@ -18,10 +19,7 @@ export class D1ResourceStore implements ResourceStore {
   }
 
   async get(id: string): Promise<ResourceRecord | null> {
-    const rows = await d1Call('resource', () =>
-      this.db.select().from(resources).where(eq(resources.id, id)).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'resource', resources, eq(resources.id, id));
   }
 
   async update(resource: ResourceRecord): Promise<boolean> {
@@ -40,17 +38,7 @@ export class D1ResourceStore implements ResourceStore {
   }
 
   async list(page: PageRequest): Promise<Page<ResourceRecord>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await d1Call('resource', () =>
-      this.db
-        .select()
-        .from(resources)
-        .where(afterCursor(KEYSET, after))
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (r) => ({ createdAt: r.createdAt, id: r.id }));
+    return listPage(this.db, PAGED, page);
   }
 
   async all(limit: number): Promise<ResourceRecord[]> {
@@ -58,7 +46,7 @@ export class D1ResourceStore implements ResourceStore {
       this.db
         .select()
         .from(resources)
-        .orderBy(asc(resources.createdAt), asc(resources.id))
+        .orderBy(...oldestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

@@ -1,13 +1,14 @@
 /** D1 adapter for ScopeStore (table `scopes`, keyed by name). */
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { Page, PageRequest, ScopeRecord, ScopeStore } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { oldestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import { scopes } from './registry-schema';
+import { findOne } from './rows';
 
-const KEYSET: KeysetColumns = { createdAt: scopes.createdAt, id: scopes.name };
+const PAGED = pagedTable('scope', scopes, 'createdAt', 'name');
 
 /** ScopeStore over D1. */
 export class D1ScopeStore implements ScopeStore {
@@ -18,10 +19,7 @@ export class D1ScopeStore implements ScopeStore {
   }
 
   async get(name: string): Promise<ScopeRecord | null> {
-    const rows = await d1Call('scope', () =>
-      this.db.select().from(scopes).where(eq(scopes.name, name)).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'scope', scopes, eq(scopes.name, name));
   }
 
   async update(scope: ScopeRecord): Promise<boolean> {
@@ -42,17 +40,7 @@ export class D1ScopeStore implements ScopeStore {
   }
 
   async list(page: PageRequest): Promise<Page<ScopeRecord>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await d1Call('scope', () =>
-      this.db
-        .select()
-        .from(scopes)
-        .where(afterCursor(KEYSET, after))
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (s) => ({ createdAt: s.createdAt, id: s.name }));
+    return listPage(this.db, PAGED, page);
   }
 
   async all(limit: number): Promise<ScopeRecord[]> {
@@ -60,7 +48,7 @@ export class D1ScopeStore implements ScopeStore {
       this.db
         .select()
         .from(scopes)
-        .orderBy(asc(scopes.createdAt), asc(scopes.name))
+        .orderBy(...oldestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

@@ -1,14 +1,14 @@
 /** D1 adapter for UserStore (table `users`); usernames are stored and looked up lower-case. */
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { normalizePage, toPage } from '../paging';
 import type { Page, UserFilter, UserRecord, UserStore } from '../ports';
 import { d1Call } from './errors';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { users } from './schema';
 import { containsAny } from './search';
 
-const KEYSET: KeysetColumns = { createdAt: users.createdAt, id: users.id };
+const PAGED = pagedTable('user', users, 'createdAt', 'id');
 
 /** UserStore over D1. */
 export class D1UserStore implements UserStore {
@@ -20,15 +20,11 @@ export class D1UserStore implements UserStore {
   }
 
   async getById(id: string): Promise<UserRecord | null> {
-    const rows = await d1Call('user', () => this.db.select().from(users).where(eq(users.id, id)).limit(1));
-    return rows[0] ?? null;
+    return findOne(this.db, 'user', users, eq(users.id, id));
   }
 
   async getByUsername(username: string): Promise<UserRecord | null> {
-    const rows = await d1Call('user', () =>
-      this.db.select().from(users).where(eq(users.username, username.toLowerCase())).limit(1),
-    );
-    return rows[0] ?? null;
+    return findOne(this.db, 'user', users, eq(users.username, username.toLowerCase()));
   }
 
   async update(user: UserRecord): Promise<boolean> {
@@ -44,21 +40,7 @@ export class D1UserStore implements UserStore {
   }
 
   async list(filter: UserFilter): Promise<Page<UserRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
-      containsAny([users.username, users.email, users.name], filter.q),
-      afterCursor(KEYSET, after),
-    );
-    const rows = await d1Call('user', () =>
-      this.db
-        .select()
-        .from(users)
-        .where(where)
-        .orderBy(...newestFirst(KEYSET))
-        .limit(limit + 1)
-        .offset(offset),
-    );
-    return toPage(rows, limit, (u) => ({ createdAt: u.createdAt, id: u.id }));
+    return listPage(this.db, PAGED, filter, containsAny([users.username, users.email, users.name], filter.q));
   }
 
   async count(): Promise<number> {

@@ -1,11 +1,10 @@
 /** PostgreSQL adapter for AuditLogStore (table `audit_log`, append-only). */
-import { normalizePage, toPage } from '../paging';
 import type { AuditEntry, AuditLogStore, Page, PageRequest } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import type { PgRunner } from './runner';
 import { auditLog } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: auditLog.createdAt, id: auditLog.id };
+const PAGED = pagedTable('audit entry', auditLog, 'createdAt', 'id');
 
 /** AuditLogStore over PostgreSQL. */
 export class PgAuditLogStore implements AuditLogStore {
@@ -16,19 +15,6 @@ export class PgAuditLogStore implements AuditLogStore {
   }
 
   async list(page: PageRequest): Promise<Page<AuditEntry>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await this.run(
-      'audit entry',
-      (db) =>
-        db
-          .select()
-          .from(auditLog)
-          .where(afterCursor(KEYSET, after))
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.createdAt, id: e.id }));
+    return listPage(this.run, PAGED, page);
   }
 }

@@ -1,13 +1,13 @@
 /** PostgreSQL adapter for ClientStore (table `clients`). */
-import { and, count, eq } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { count, eq } from 'drizzle-orm';
 import type { ClientFilter, ClientRecord, ClientStore, Page } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 import { clients } from './schema';
 import { containsAny } from './search';
 
-const KEYSET: KeysetColumns = { createdAt: clients.createdAt, id: clients.clientId };
+const PAGED = pagedTable('client', clients, 'createdAt', 'clientId');
 
 /** ClientStore over PostgreSQL. */
 export class PgClientStore implements ClientStore {
@@ -18,12 +18,7 @@ export class PgClientStore implements ClientStore {
   }
 
   async get(clientId: string): Promise<ClientRecord | null> {
-    const rows = await this.run(
-      'client',
-      (db) => db.select().from(clients).where(eq(clients.clientId, clientId)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'client', clients, eq(clients.clientId, clientId));
   }
 
   async update(client: ClientRecord): Promise<boolean> {
@@ -44,24 +39,7 @@ export class PgClientStore implements ClientStore {
   }
 
   async list(filter: ClientFilter): Promise<Page<ClientRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
-      containsAny([clients.clientId, clients.clientName], filter.q),
-      afterCursor(KEYSET, after),
-    );
-    const rows = await this.run(
-      'client',
-      (db) =>
-        db
-          .select()
-          .from(clients)
-          .where(where)
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (c) => ({ createdAt: c.createdAt, id: c.clientId }));
+    return listPage(this.run, PAGED, filter, containsAny([clients.clientId, clients.clientName], filter.q));
   }
 
   async count(): Promise<number> {

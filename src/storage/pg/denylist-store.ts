@@ -1,12 +1,13 @@
 /** PostgreSQL adapter for DenylistStore (table `denylist`, unique per kind and value). */
-import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { DenyEntry, DenylistFilter, DenylistStore, Page } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 import { denylist } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: denylist.createdAt, id: denylist.id };
+const PAGED = pagedTable('denylist entry', denylist, 'createdAt', 'id');
 
 /** DenylistStore over PostgreSQL. */
 export class PgDenylistStore implements DenylistStore {
@@ -17,12 +18,7 @@ export class PgDenylistStore implements DenylistStore {
   }
 
   async get(id: string): Promise<DenyEntry | null> {
-    const rows = await this.run(
-      'denylist entry',
-      (db) => db.select().from(denylist).where(eq(denylist.id, id)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'denylist entry', denylist, eq(denylist.id, id));
   }
 
   async delete(id: string): Promise<boolean> {
@@ -35,24 +31,12 @@ export class PgDenylistStore implements DenylistStore {
   }
 
   async list(filter: DenylistFilter): Promise<Page<DenyEntry>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.run,
+      PAGED,
+      filter,
       filter.kind === undefined ? undefined : eq(denylist.kind, filter.kind),
-      afterCursor(KEYSET, after),
     );
-    const rows = await this.run(
-      'denylist entry',
-      (db) =>
-        db
-          .select()
-          .from(denylist)
-          .where(where)
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.createdAt, id: e.id }));
   }
 
   async listActive(now: number, limit: number): Promise<DenyEntry[]> {
@@ -61,7 +45,7 @@ export class PgDenylistStore implements DenylistStore {
         .select()
         .from(denylist)
         .where(or(isNull(denylist.expiresAt), gt(denylist.expiresAt, now)))
-        .orderBy(...newestFirst(KEYSET))
+        .orderBy(...newestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

@@ -1,12 +1,12 @@
 /** PostgreSQL adapter for EventStore (table `events`): insert-or-ignore writes, newest-first keyset paging. */
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { asc, eq, inArray, lt } from 'drizzle-orm';
 import type { EventFilter, EventRecord, EventStore, Page } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 import { events } from './schema';
 
-const KEYSET: KeysetColumns = { createdAt: events.time, id: events.id };
+const PAGED = pagedTable('event', events, 'time', 'id');
 /** Rows per INSERT of recordMany. */
 const CHUNK_ROWS = 1000;
 
@@ -37,35 +37,18 @@ export class PgEventStore implements EventStore {
   }
 
   async get(id: string): Promise<EventRecord | null> {
-    const rows = await this.run(
-      'event',
-      (db) => db.select().from(events).where(eq(events.id, id)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'event', events, eq(events.id, id));
   }
 
   async list(filter: EventFilter): Promise<Page<EventRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.run,
+      PAGED,
+      filter,
       filter.type === undefined ? undefined : eq(events.type, filter.type),
       filter.clientId === undefined ? undefined : eq(events.clientId, filter.clientId),
       filter.userId === undefined ? undefined : eq(events.userId, filter.userId),
-      afterCursor(KEYSET, after),
     );
-    const rows = await this.run(
-      'event',
-      (db) =>
-        db
-          .select()
-          .from(events)
-          .where(where)
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (e) => ({ createdAt: e.time, id: e.id }));
   }
 
   /** One statement: the oldest `limit` rows before `before` are chosen and deleted together. */

@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FederatedIdentityRecord, IdentityStore, UserRecord } from '../ports';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 import { federatedIdentities, users } from './schema';
 
@@ -15,12 +16,7 @@ export class PgIdentityStore implements IdentityStore {
   constructor(private readonly run: PgRunner) {}
 
   async get(provider: string, subject: string): Promise<FederatedIdentityRecord | null> {
-    const rows = await this.run(
-      'identity',
-      (db) => db.select().from(federatedIdentities).where(byKey(provider, subject)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'identity', federatedIdentities, byKey(provider, subject));
   }
 
   async link(identity: FederatedIdentityRecord): Promise<void> {

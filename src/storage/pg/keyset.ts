@@ -1,5 +1,5 @@
 /** Newest-first keyset paging in drizzle pg-core: (created_at DESC, id DESC) after a cursor. */
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { CursorKey } from '../paging';
 
@@ -21,4 +21,9 @@ export function afterCursor(columns: KeysetColumns, after: CursorKey | null): SQ
 /** ORDER BY created_at DESC, id DESC. */
 export function newestFirst(columns: KeysetColumns): SQL[] {
   return [desc(columns.createdAt), desc(columns.id)];
+}
+
+/** ORDER BY created_at ASC, id ASC: the reverse of newestFirst. */
+export function oldestFirst(columns: KeysetColumns): SQL[] {
+  return [asc(columns.createdAt), asc(columns.id)];
 }

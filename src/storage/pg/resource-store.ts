@@ -1,12 +1,13 @@
 /** PostgreSQL adapter for ResourceStore (table `resources`, unique identifier). */
-import { asc, eq } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { eq } from 'drizzle-orm';
 import type { Page, PageRequest, ResourceRecord, ResourceStore } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { oldestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import { resources } from './registry-schema';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 
-const KEYSET: KeysetColumns = { createdAt: resources.createdAt, id: resources.id };
+const PAGED = pagedTable('resource', resources, 'createdAt', 'id');
 
 /** ResourceStore over PostgreSQL. */
 export class PgResourceStore implements ResourceStore {
@@ -17,12 +18,7 @@ export class PgResourceStore implements ResourceStore {
   }
 
   async get(id: string): Promise<ResourceRecord | null> {
-    const rows = await this.run(
-      'resource',
-      (db) => db.select().from(resources).where(eq(resources.id, id)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'resource', resources, eq(resources.id, id));
   }
 
   async update(resource: ResourceRecord): Promise<boolean> {
@@ -43,20 +39,7 @@ export class PgResourceStore implements ResourceStore {
   }
 
   async list(page: PageRequest): Promise<Page<ResourceRecord>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await this.run(
-      'resource',
-      (db) =>
-        db
-          .select()
-          .from(resources)
-          .where(afterCursor(KEYSET, after))
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (r) => ({ createdAt: r.createdAt, id: r.id }));
+    return listPage(this.run, PAGED, page);
   }
 
   async all(limit: number): Promise<ResourceRecord[]> {
@@ -64,7 +47,7 @@ export class PgResourceStore implements ResourceStore {
       db
         .select()
         .from(resources)
-        .orderBy(asc(resources.createdAt), asc(resources.id))
+        .orderBy(...oldestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

@@ -1,12 +1,13 @@
 /** PostgreSQL adapter for ScopeStore (table `scopes`, keyed by name). */
-import { asc, eq } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { eq } from 'drizzle-orm';
 import type { Page, PageRequest, ScopeRecord, ScopeStore } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { oldestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
 import { scopes } from './registry-schema';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 
-const KEYSET: KeysetColumns = { createdAt: scopes.createdAt, id: scopes.name };
+const PAGED = pagedTable('scope', scopes, 'createdAt', 'name');
 
 /** ScopeStore over PostgreSQL. */
 export class PgScopeStore implements ScopeStore {
@@ -17,12 +18,7 @@ export class PgScopeStore implements ScopeStore {
   }
 
   async get(name: string): Promise<ScopeRecord | null> {
-    const rows = await this.run(
-      'scope',
-      (db) => db.select().from(scopes).where(eq(scopes.name, name)).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'scope', scopes, eq(scopes.name, name));
   }
 
   async update(scope: ScopeRecord): Promise<boolean> {
@@ -51,20 +47,7 @@ export class PgScopeStore implements ScopeStore {
   }
 
   async list(page: PageRequest): Promise<Page<ScopeRecord>> {
-    const { limit, offset, after } = normalizePage(page);
-    const rows = await this.run(
-      'scope',
-      (db) =>
-        db
-          .select()
-          .from(scopes)
-          .where(afterCursor(KEYSET, after))
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (s) => ({ createdAt: s.createdAt, id: s.name }));
+    return listPage(this.run, PAGED, page);
   }
 
   async all(limit: number): Promise<ScopeRecord[]> {
@@ -72,7 +55,7 @@ export class PgScopeStore implements ScopeStore {
       db
         .select()
         .from(scopes)
-        .orderBy(asc(scopes.createdAt), asc(scopes.name))
+        .orderBy(...oldestFirst(PAGED.keyset))
         .limit(Math.max(0, Math.trunc(limit))),
     );
   }

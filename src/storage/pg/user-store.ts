@@ -1,13 +1,13 @@
 /** PostgreSQL adapter for UserStore (table `users`); usernames are stored and looked up lower-case. */
-import { and, count, eq } from 'drizzle-orm';
-import { normalizePage, toPage } from '../paging';
+import { count, eq } from 'drizzle-orm';
 import type { Page, UserFilter, UserRecord, UserStore } from '../ports';
-import { afterCursor, type KeysetColumns, newestFirst } from './keyset';
+import { listPage, pagedTable } from './paging';
+import { findOne } from './rows';
 import { affected, type PgRunner } from './runner';
 import { users } from './schema';
 import { containsAny } from './search';
 
-const KEYSET: KeysetColumns = { createdAt: users.createdAt, id: users.id };
+const PAGED = pagedTable('user', users, 'createdAt', 'id');
 
 /** UserStore over PostgreSQL. */
 export class PgUserStore implements UserStore {
@@ -19,17 +19,11 @@ export class PgUserStore implements UserStore {
   }
 
   async getById(id: string): Promise<UserRecord | null> {
-    const rows = await this.run('user', (db) => db.select().from(users).where(eq(users.id, id)).limit(1), []);
-    return rows[0] ?? null;
+    return findOne(this.run, 'user', users, eq(users.id, id));
   }
 
   async getByUsername(username: string): Promise<UserRecord | null> {
-    const rows = await this.run(
-      'user',
-      (db) => db.select().from(users).where(eq(users.username, username.toLowerCase())).limit(1),
-      [],
-    );
-    return rows[0] ?? null;
+    return findOne(this.run, 'user', users, eq(users.username, username.toLowerCase()));
   }
 
   async update(user: UserRecord): Promise<boolean> {
@@ -49,24 +43,12 @@ export class PgUserStore implements UserStore {
   }
 
   async list(filter: UserFilter): Promise<Page<UserRecord>> {
-    const { limit, offset, after } = normalizePage(filter);
-    const where = and(
+    return listPage(
+      this.run,
+      PAGED,
+      filter,
       containsAny([users.username, users.email, users.name], filter.q),
-      afterCursor(KEYSET, after),
     );
-    const rows = await this.run(
-      'user',
-      (db) =>
-        db
-          .select()
-          .from(users)
-          .where(where)
-          .orderBy(...newestFirst(KEYSET))
-          .limit(limit + 1)
-          .offset(offset),
-      [],
-    );
-    return toPage(rows, limit, (u) => ({ createdAt: u.createdAt, id: u.id }));
   }
 
   async count(): Promise<number> {
