@@ -40,6 +40,8 @@ type FamilyRow = {
   resources?: string | null;
   /** RFC 9449 §5: the DPoP key thumbprint a public client's family is bound to; column added after v1. */
   jkt?: string | null;
+  /** The sign-in's RFC 8176 `amr` and `acr` as JSON `{amr, acr}`, else null; column added after v1. */
+  sign_in?: string | null;
 };
 
 type RefreshTokenRow = {
@@ -119,6 +121,8 @@ export class TokenActor extends DurableObject<Env> {
     // RFC 9449: the DPoP key thumbprint of a bound opaque access token, and of a bound refresh family.
     this.addColumn('access_tokens', 'jkt', 'TEXT');
     this.addColumn('refresh_families', 'jkt', 'TEXT');
+    // OIDC: how the family's sign-in authenticated (amr, acr), for refreshed ID tokens.
+    this.addColumn('refresh_families', 'sign_in', 'TEXT');
   }
 
   /** Adds a column to a table created by an earlier version of this class (SQLite has no ADD COLUMN IF NOT EXISTS). */
@@ -211,6 +215,10 @@ export class TokenActor extends DurableObject<Env> {
     );
     if (family.jkt) {
       this.sql.exec('UPDATE refresh_families SET jkt = ? WHERE grant_id = ?', family.jkt, grantId);
+    }
+    if (family.amr?.length || family.acr) {
+      const signIn = JSON.stringify({ amr: family.amr ?? [], acr: family.acr ?? null });
+      this.sql.exec('UPDATE refresh_families SET sign_in = ? WHERE grant_id = ?', signIn, grantId);
     }
     if (family.resources?.length) {
       this.sql.exec(
@@ -404,5 +412,16 @@ function toFamily(row: FamilyRow): RefreshFamily {
     expiresAt: row.expires_at,
     ...(row.resources ? { resources: JSON.parse(row.resources) as string[] } : {}),
     ...(row.jkt ? { jkt: row.jkt } : {}),
+    ...signInOf(row.sign_in),
+  };
+}
+
+/** The `amr`/`acr` kept with a family (JSON written by startFamily). */
+function signInOf(value: string | null | undefined): { amr?: string[]; acr?: string } {
+  if (!value) return {};
+  const parsed = JSON.parse(value) as { amr: string[]; acr: string | null };
+  return {
+    ...(parsed.amr.length > 0 ? { amr: parsed.amr } : {}),
+    ...(parsed.acr ? { acr: parsed.acr } : {}),
   };
 }

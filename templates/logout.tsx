@@ -33,12 +33,32 @@ export function LogoutConfirmPage(props: LogoutConfirmProps) {
   );
 }
 
-export function SignedOutPage({ nonce }: { nonce: string }) {
+export interface SignedOutProps {
+  nonce: string;
+  /** Front-Channel Logout 1.0 §2: each application's logout URI, loaded in a hidden iframe. */
+  frames?: string[];
+  /** The application's post_logout_redirect_uri (with state), reached after the frames had time to load. */
+  continueTo?: string | null;
+}
+
+/** Seconds the page waits for the logout iframes before it moves on to `continueTo`. */
+const CONTINUE_AFTER_SECS = 2;
+
+export function SignedOutPage({ nonce, frames = [], continueTo = null }: SignedOutProps) {
   return (
     <Layout title="Signed out" nonce={nonce}>
+      {continueTo ? <meta http-equiv="refresh" content={`${CONTINUE_AFTER_SECS};url=${continueTo}`} /> : null}
       <h1>You are signed out</h1>
+      {frames.length > 0 ? <p>Signing you out of the applications you used in this session…</p> : null}
+      {frames.map((src) => (
+        <iframe src={src} title="Application sign-out" hidden width="0" height="0" class="logout-frame" />
+      ))}
       <p>
-        <a href="/auth/login">Sign in again</a>
+        {continueTo ? (
+          <a href={continueTo}>Continue to the application</a>
+        ) : (
+          <a href="/auth/login">Sign in again</a>
+        )}
       </p>
     </Layout>
   );

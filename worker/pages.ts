@@ -1,12 +1,15 @@
 /**
  * HTML pages: the security headers every page carries, a per-request CSP nonce for the one inline
- * stylesheet, and the error page. Pages run no script at all (CSP `default-src 'none'`).
+ * stylesheet, and the error page. Pages run no script (CSP `default-src 'none'`), but the form_post page.
  *
  * `form-action`: Chromium checks it against every redirect that follows a form submission. The
  * sign-in and consent forms end in a redirect to the client's redirect_uri (any https origin, loopback
  * http on any port, or a private-use scheme of a native app), so those pages leave `form-action` out
  * (`redirectsToClient`): the redirect target was already checked against the client's registration,
  * and no listable set of sources covers private-use schemes. Every other page has `form-action 'self'`.
+ *
+ * The form_post response page (`formPostTo`) is the one page with a script: `script-src` with the page
+ * nonce, and `form-action` naming only the origin of the client's redirect_uri it posts to.
  *
  * `img-src`: 'self' and data: only, except on a sign-in or consent page that shows the application's logo
  * (`clientImages`): its registered https logo_uri is the one image from elsewhere, so those add https:.
@@ -26,6 +29,11 @@ export interface PageOptions {
   redirectsToClient?: boolean;
   /** The page shows a client's logo (an https URL it registered): img-src also allows https:. */
   clientImages?: boolean;
+  /**
+   * The form_post response page: its one inline script runs by the page nonce, and `form-action` allows
+   * exactly this origin (the client's redirect_uri, already matched against its registration).
+   */
+  formPostTo?: string;
 }
 
 const nonces = new WeakMap<Request, string>();
@@ -45,8 +53,13 @@ export function pageCsp(nonce: string, options: PageOptions = {}): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
+    ...(options.formPostTo !== undefined ? [`script-src 'nonce-${nonce}'`] : []),
     options.clientImages ? "img-src 'self' data: https:" : "img-src 'self' data:",
-    ...(options.redirectsToClient ? [] : ["form-action 'self'"]),
+    ...(options.formPostTo !== undefined
+      ? [`form-action ${options.formPostTo}`]
+      : options.redirectsToClient
+        ? []
+        : ["form-action 'self'"]),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');

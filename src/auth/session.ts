@@ -28,6 +28,8 @@ export interface SessionInfo {
   emailVerified: boolean;
   /** When the user last signed in with a credential (OIDC `auth_time`), epoch seconds. */
   authTime: number;
+  /** How they signed in: RFC 8176 `amr` values (`pwd`); empty when nothing can be asserted (federated). */
+  amr: string[];
   expiresAt: number;
 }
 
@@ -37,14 +39,20 @@ export interface StartedSession {
   info: SessionInfo;
 }
 
-/** Stores a new session for `user`, authenticated at `now`. */
-export async function startSession(storage: Storage, user: UserRecord, now: number): Promise<StartedSession> {
+/** Stores a new session for `user`, authenticated at `now` by the methods `amr` (RFC 8176). */
+export async function startSession(
+  storage: Storage,
+  user: UserRecord,
+  now: number,
+  amr: readonly string[] = [],
+): Promise<StartedSession> {
   const cookieValue = randomToken(32);
   const record: SessionRecord = {
     idHash: await sha256(cookieValue),
     sid: randomId(),
     userId: user.id,
     authTime: now,
+    amr: amr.length > 0 ? amr.join(' ') : null,
     createdAt: now,
     expiresAt: now + SESSION_TTL_SECS,
   };
@@ -78,6 +86,7 @@ function sessionInfo(session: SessionRecord, user: UserRecord): SessionInfo {
     email: user.email,
     emailVerified: user.emailVerified,
     authTime: session.authTime,
+    amr: (session.amr ?? '').split(' ').filter(Boolean),
     expiresAt: session.expiresAt,
   };
 }

@@ -18,6 +18,10 @@ export interface CodeRecord {
   authTime: number;
   /** The browser session's public id (OIDC sid). */
   sid: string;
+  /** RFC 8176 `amr` of that sign-in (absent: nothing asserted, e.g. a federated sign-in). */
+  amr?: string[] | undefined;
+  /** The `acr` that sign-in satisfies (src/oauth/authorize/claims.ts), absent when none. */
+  acr?: string | undefined;
   expiresAt: number;
   /** RFC 8707: the resources the authorization request named (absent: none, the client is the audience). */
   resources?: string[] | undefined;
@@ -58,11 +62,15 @@ export interface PendingRequest {
   nonce: string | null;
   authTime: number;
   sid: string;
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   expiresAt: number;
   /** RFC 8707 resources of the request. */
   resources?: string[] | undefined;
   /** RFC 9449 §10: `dpop_jkt` of the request, carried into the code. */
   dpopJkt?: string | undefined;
+  /** How the response travels, when not by redirect (`response_mode=form_post`). */
+  responseMode?: 'form_post' | undefined;
 }
 
 /** A pushed authorization request (RFC 9126 §2): the validated parameters, bound to the client that pushed them. */

@@ -1,7 +1,8 @@
 /**
  * client_secret_jwt (OIDC Core §9, RFC 7523) needs the client secret itself as the HMAC key, while client
- * secrets are otherwise stored only as SHA-256 hashes. For clients registered with client_secret_jwt (and
- * only those) the secret is also kept sealed: AES-256-GCM under a key derived from
+ * secrets are otherwise stored only as SHA-256 hashes. For clients registered with client_secret_jwt or
+ * with request_object_signing_alg HS256 (RFC 9101: the secret is the HMAC key of their request objects),
+ * and only those, the secret is also kept sealed: AES-256-GCM under a key derived from
  * OAUTH2_KEY_ENCRYPTION_KEY, with `client-secret:<client_id>` as associated data, in the server-owned
  * `client_secret_sealed` field of the client's metadata (never shown in any client view).
  */
@@ -25,7 +26,10 @@ export async function withSealedSecret(
   secret: string | undefined,
 ): Promise<ClientRecord> {
   const { [SEALED_SECRET_FIELD]: _previous, ...metadata } = client.metadata;
-  if (client.tokenEndpointAuthMethod !== 'client_secret_jwt') return { ...client, metadata };
+  // RFC 9101: an HS256 request object is signed with the client secret too.
+  const hmacKey =
+    client.tokenEndpointAuthMethod === 'client_secret_jwt' || metadata.request_object_signing_alg === 'HS256';
+  if (!hmacKey) return { ...client, metadata };
   if (secret === undefined) return client;
   const sealed = await encryptSecret(config.keyEncryptionKey, secret, context(client.clientId));
   return { ...client, metadata: { ...metadata, [SEALED_SECRET_FIELD]: sealed } };

@@ -24,7 +24,9 @@ export type OAuthErrorCode =
   | 'account_selection_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'unmet_authentication_requirements'
   | 'invalid_request_uri'
+  | 'invalid_request_object'
   | 'authorization_pending'
   | 'slow_down'
   | 'expired_token'
@@ -166,7 +168,9 @@ export class AuthorizationError extends OAuthError {
       | 'interaction_required'
       | 'account_selection_required'
       | 'request_not_supported'
-      | 'request_uri_not_supported',
+      | 'request_uri_not_supported'
+      // OpenID Connect Core Unmet Authentication Requirements 1.0 §2 (an essential acr not met).
+      | 'unmet_authentication_requirements',
     description: string,
   ) {
     super(error, description, 400);

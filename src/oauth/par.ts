@@ -20,12 +20,14 @@ import type { ClientRecord } from '../storage/ports';
 import type { SignInRequirement } from './authorization-state';
 import {
   AuthorizationPageError,
-  errorLocation,
+  type AuthorizationResponse,
+  errorResponse,
   redirectsErrors,
   type VerifiedRedirect,
   verifyRedirect,
 } from './authorize/redirect';
 import { validateAuthorizationRequest } from './authorize/request';
+import { requestObjectParams, requiresSignedRequestObject } from './authorize/request-object';
 import { authenticateTokenClient, readClientCredentials } from './client-auth';
 import { type DpopRequest, verifyDpopProof } from './dpop';
 import { InvalidDpopProofError } from './dpop-errors';
@@ -69,9 +71,17 @@ export async function pushAuthorizationRequest(
   }
   if (params.has('request_uri'))
     throw new InvalidRequestError('request_uri must not be pushed (RFC 9126 §2.1)');
-  const pushed = new Map<string, string>();
+  const front = new Map<string, string>();
   for (const [name, value] of params) {
-    if (!CLIENT_AUTH_PARAMS.has(name)) pushed.set(name, value);
+    if (!CLIENT_AUTH_PARAMS.has(name)) front.set(name, value);
+  }
+  // RFC 9126 §3: a pushed request object; RFC 9101 §6.3: then only its parameters count.
+  let pushed = front;
+  if (front.has('request')) pushed = await requestObjectParams(ctx, client, front);
+  else if (requiresSignedRequestObject(client)) {
+    throw new InvalidRequestError(
+      'this client must send its authorization requests as signed request objects',
+    );
   }
   pushed.set('client_id', client.clientId);
   try {
@@ -139,32 +149,46 @@ export async function resolvePushedRequest(
 }
 
 /**
- * Where an unusable request_uri is reported: by redirect with OIDC's `invalid_request_uri` when the front
- * channel names a redirect URI registered for its client_id and errors may be redirected there (as for
- * any authorization error), else the error page (`error` rethrown).
+ * Where an unusable request_uri or request object (or a front-channel error found before the request's
+ * own redirect URI is known) is reported: by redirect (OIDC's `invalid_request_uri` for an unknown
+ * pushed request, else the error's own code) when the front channel names a redirect URI registered for
+ * its client_id and errors may be redirected there (as for any authorization error), else the error page.
  */
-export async function requestUriErrorLocation(
+export async function requestUriErrorResponse(
   ctx: OAuthContext,
   clientId: string,
   front: FormParams,
   error: unknown,
   authenticated: boolean,
-): Promise<string> {
-  const redirectUri = front.get('redirect_uri');
-  if (!(error instanceof AuthorizationPageError) || redirectUri === undefined) throw error;
-  let target: VerifiedRedirect;
-  try {
-    target = verifyRedirect(await ctx.clients.get(clientId), redirectUri, front.get('state'));
-  } catch {
+): Promise<AuthorizationResponse> {
+  // Outages (5xx) keep their own answer; only refusals of the request go to the client.
+  if (!(error instanceof AuthorizationPageError) && !(error instanceof OAuthError && error.status < 500)) {
     throw error;
   }
-  if (!redirectsErrors(target, authenticated)) throw error;
-  return errorLocation(
-    target,
-    ctx.issuer,
-    new OAuthError('invalid_request_uri', error.message),
-    authenticated,
-  );
+  const local =
+    error instanceof AuthorizationPageError
+      ? error
+      : new AuthorizationPageError(
+          400,
+          error.error === 'invalid_request_object' ? 'Invalid request object' : 'Request refused',
+          `${error.error}: ${error.message}`,
+        );
+  const redirectUri = front.get('redirect_uri');
+  if (redirectUri === undefined) throw local;
+  let target: VerifiedRedirect;
+  try {
+    target = verifyRedirect(
+      await ctx.clients.get(clientId),
+      redirectUri,
+      front.get('state'),
+      front.get('response_mode'),
+    );
+  } catch {
+    throw local;
+  }
+  if (!redirectsErrors(target, authenticated)) throw local;
+  const reported = error instanceof OAuthError ? error : new OAuthError('invalid_request_uri', error.message);
+  return errorResponse(target, ctx.issuer, reported, authenticated);
 }
 
 /** Uses the pushed request up; the error page when a concurrent request used it first. */

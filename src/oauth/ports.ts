@@ -40,6 +40,9 @@ export interface RefreshFamily {
   authTime: number;
   /** OIDC sid of that sign-in's session. */
   sid: string;
+  /** RFC 8176 `amr` and the `acr` of that sign-in, kept for the ID tokens of later refreshes. */
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   /** Absolute end of the family (OAUTH2_REFRESH_TOKEN_TTL_SECS after it started); rotation never extends it. */
   expiresAt: number;
   /** RFC 8707: the resources granted at authorization; each refresh may ask for some of them (none: none). */
@@ -153,6 +156,12 @@ export interface IdTokenClaims {
   nonce: string | null;
   authTime: number;
   sid: string;
+  /** RFC 8176 `amr` of the sign-in (absent or empty: the claim is left out). */
+  amr?: string[] | undefined;
+  /** The `acr` the sign-in satisfied (absent: left out). */
+  acr?: string | undefined;
+  /** The scopes granted: `email` and `profile` release those claims of the user (OIDC Core §5.4). */
+  scope: readonly string[];
   /** The access token issued alongside, for at_hash (§3.1.3.6). */
   accessToken: string | null;
 }

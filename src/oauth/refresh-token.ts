@@ -41,6 +41,9 @@ export interface InitialRefreshToken {
   scope: readonly string[];
   authTime: number;
   sid: string;
+  /** RFC 8176 `amr` and `acr` of the sign-in, for the ID tokens of later refreshes. */
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   /** RFC 8707: the resources granted at authorization; a refresh may only narrow to these. */
   resources?: string[] | undefined;
 }
@@ -65,6 +68,8 @@ export async function issueInitialRefreshToken(
       scope: grant.scope.join(' '),
       authTime: grant.authTime,
       sid: grant.sid,
+      ...(grant.amr?.length ? { amr: grant.amr } : {}),
+      ...(grant.acr ? { acr: grant.acr } : {}),
       expiresAt: now + ctx.config.refreshTokenTtlSecs,
       // RFC 9449 §5: a public client's refresh token is bound to the DPoP key of the request that got it.
       ...(ctx.confirmation && grant.client.tokenEndpointAuthMethod === 'none'

@@ -1,5 +1,8 @@
 /** RFC 8414 authorization server metadata / OpenID Connect Discovery 1.0 §3: only what is implemented. */
 import type { Config } from '../config';
+import { ACR_VALUES_SUPPORTED } from '../oauth/authorize/claims';
+import { RESPONSE_MODES } from '../oauth/authorize/redirect';
+import { REQUEST_OBJECT_ALGS } from '../oauth/authorize/request-object';
 import { ASSERTION_SIGNING_ALGS } from '../oauth/client-assertion';
 import { DEVICE_AUTHORIZATION_PATH } from '../oauth/device/authorization';
 import { DPOP_ALGS } from '../oauth/dpop-errors';
@@ -33,7 +36,7 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     end_session_endpoint: `${issuer}/oauth/logout`,
     scopes_supported: config.scopes.advertised(),
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...ID_TOKEN_ALGS],
@@ -49,13 +52,20 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     claims_supported: CLAIMS_SUPPORTED,
-    claims_parameter_supported: false,
-    request_parameter_supported: false,
+    // OIDC Core §5.5 (`claims`), §3.1.2.1 (`acr_values`): see docs/users-and-sign-in.md.
+    claims_parameter_supported: true,
+    acr_values_supported: [...ACR_VALUES_SUPPORTED],
+    // RFC 9101: request objects by value; request_uri only as PAR's own references (RFC 9126).
+    request_parameter_supported: true,
     request_uri_parameter_supported: false,
+    request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
     authorization_response_iss_parameter_supported: true,
     // OIDC Back-Channel Logout 1.0 §2.1: logout tokens carry sid (and sub) when a session ends.
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    // OIDC Front-Channel Logout 1.0 §3: iframes on the page after RP-initiated logout, with iss and sid.
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
     // RFC 9728 §4: the resources (RFC 8707 `resource` values) this server issues tokens for.
     protected_resources: knownResources(issuer, config).map((entry) => entry.resource),
     ...(config.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),

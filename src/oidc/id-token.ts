@@ -23,9 +23,15 @@ export async function issueIdToken(
   const key = keySet.active.id_token[idTokenAlg(client)];
   if (!key) throw new Error(`no active ${idTokenAlg(client)} ID-token signing key`);
   const iat = ctx.clock.nowSecs();
+  // OIDC Core §2: auth_time always (the session's sign-in); amr (RFC 8176) and acr when asserted.
   const payload: Record<string, unknown> = { auth_time: claims.authTime, sid: claims.sid };
+  if (claims.amr?.length) payload.amr = claims.amr;
+  if (claims.acr) payload.acr = claims.acr;
   if (claims.nonce !== null) payload.nonce = claims.nonce;
+  // §3.1.3.6: at_hash of the access token issued alongside. No c_hash: ID tokens are issued only at the
+  // token endpoint (no hybrid flow), where no code accompanies them.
   if (claims.accessToken !== null) payload.at_hash = await leftHalfHash(claims.accessToken);
+  Object.assign(payload, await userClaims(ctx, claims));
   return signJwt(key, ID_TOKEN_TYP, {
     iss: ctx.issuer,
     sub: claims.sub,
@@ -34,6 +40,29 @@ export async function issueIdToken(
     exp: iat + ID_TOKEN_TTL_SECS,
     ...payload,
   });
+}
+
+/**
+ * The user's claims released by the granted scopes (§5.4), as the seed put them in its ID tokens:
+ * `email`, `email_verified` (scope email), `preferred_username`, `name` (scope profile). The `claims`
+ * parameter never widens this: a claim is released only under a scope the user consented to.
+ */
+async function userClaims(ctx: OAuthContext, claims: IdTokenClaims): Promise<Record<string, unknown>> {
+  const email = claims.scope.includes('email');
+  const profile = claims.scope.includes('profile');
+  if (!email && !profile) return {};
+  const user = await ctx.storage.users.getById(claims.sub);
+  if (!user) return {};
+  const released: Record<string, unknown> = {};
+  if (profile) {
+    released.preferred_username = user.username;
+    if (user.name !== null) released.name = user.name;
+  }
+  if (email && user.email !== null) {
+    released.email = user.email;
+    released.email_verified = user.emailVerified;
+  }
+  return released;
 }
 
 /** The algorithm the client's ID tokens (and back-channel logout tokens) are signed with. */

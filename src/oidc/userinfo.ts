@@ -14,6 +14,8 @@ export const CLAIMS_SUPPORTED = [
   'exp',
   'iat',
   'auth_time',
+  'amr',
+  'acr',
   'nonce',
   'sid',
   'at_hash',

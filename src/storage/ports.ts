@@ -139,6 +139,11 @@ export interface SessionRecord {
   userId: string;
   /** When the user last authenticated with a credential (OIDC `auth_time`). */
   authTime: number;
+  /**
+   * How the user signed in: RFC 8176 `amr` values, space-separated (`pwd` for the password form); null
+   * when nothing can be asserted (a federated sign-in, or a session from before the column existed).
+   */
+  amr?: string | null;
   createdAt: number;
   /** Absolute end of the session; it is absent from `expiresAt` on (`expiresAt <= now`). */
   expiresAt: number;

@@ -349,9 +349,11 @@ describe('Authorization request validation (RFC 6749 §4.1.2.1, RFC 9207, RFC 97
     ['invalid_request', { prompt: 'none login' }],
     ['invalid_request', { prompt: 'sometimes' }],
     ['invalid_request', { max_age: '-1' }],
-    ['request_not_supported', { request: 'eyJ.x.y' }],
-    // PAR (RFC 9126): a request_uri this server did not issue is OIDC's invalid_request_uri.
-    ['invalid_request_uri', { request_uri: 'urn:example:1' }],
+    ['invalid_request_object', { request: 'eyJ.x.y' }],
+    // PAR (RFC 9126): a pushed-request reference this server did not issue is OIDC's invalid_request_uri;
+    // any other request_uri is not dereferenced (RFC 9101 §5.2).
+    ['invalid_request_uri', { request_uri: 'urn:ietf:params:oauth:request_uri:abc' }],
+    ['request_uri_not_supported', { request_uri: 'urn:example:1' }],
     ['invalid_request', { response_mode: 'fragment' }],
   ])('redirects %s with state and iss for %o', async (error, override) => {
     const params: Record<string, string> = { ...base(), ...override };

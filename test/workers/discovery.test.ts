@@ -46,7 +46,7 @@ describe('Authorization Server Metadata (RFC 8414) and OpenID Connect Discovery'
     );
     // Not implemented, so not advertised.
     expect(doc.response_types_supported).not.toContain('token');
-    expect(doc.request_parameter_supported).toBe(false);
+    expect(doc.request_parameter_supported).toBe(true);
   });
 
   it('uses OAUTH2_PUBLIC_URL as issuer, without a trailing slash', async () => {

@@ -219,7 +219,7 @@ async function readsOf(
 }
 
 /** Parameters a parser looks for only to refuse them: not part of any valid request. */
-const REFUSED = new Set(['request_uri', 'request']);
+const REFUSED = new Set(['request_uri']);
 
 const keys = (schema: z.ZodType) => Object.keys((schema as unknown as z.ZodObject).shape).sort();
 
@@ -282,7 +282,7 @@ describe('the parameters a hand parser reads are the parameters its schema names
     for (const key of copyReads) reads.add(key);
     // resource is stored with the request and read when its request_uri is used at /oauth/authorize.
     reads.add('resource');
-    // request_uri is looked for only to be refused (RFC 9126 §2.1); `request` (JAR) likewise.
+    // request_uri is looked for only to be refused (RFC 9126 §2.1); `request` is a request object (RFC 9101).
     expect([...reads].filter((key) => !REFUSED.has(key)).sort()).toEqual(
       keys(PushedAuthorizationRequestSchema),
     );

@@ -176,7 +176,7 @@ describe('Pushed Authorization Request endpoint (RFC 9126 §2)', () => {
       [{ code_challenge_method: 'plain' }, 'invalid_request'],
       [{ response_type: 'token' }, 'unsupported_response_type'],
       [{ scope: 'admin' }, 'invalid_scope'],
-      [{ request: 'eyJhbGciOiJub25lIn0.e30.' }, 'request_not_supported'],
+      [{ request: 'eyJhbGciOiJub25lIn0.e30.' }, 'invalid_request_object'],
       [{ prompt: 'none login' }, 'invalid_request'],
       [{ max_age: '-1' }, 'invalid_request'],
       [{ state: 'x'.repeat(5000) }, 'invalid_request'],

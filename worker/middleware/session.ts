@@ -64,12 +64,18 @@ function clearSessionCookie(c: Context<AppEnv>): void {
 
 /**
  * Starts a new session for `user` with a new cookie value (never reusing the one the browser sent:
- * no fixation) and ends the previous session of this browser, if any.
+ * no fixation) and ends the previous session of this browser, if any. `amr` (RFC 8176) says how the
+ * user signed in: `['pwd']` for the password form; nothing for a federated sign-in, whose upstream
+ * methods this server cannot vouch for.
  */
-export async function signIn(c: Context<AppEnv>, user: UserRecord): Promise<SessionInfo> {
+export async function signIn(
+  c: Context<AppEnv>,
+  user: UserRecord,
+  amr: readonly string[] = [],
+): Promise<SessionInfo> {
   const storage = requestStorage(c);
   const now = nowSecs();
-  const started = await startSession(storage, user, now);
+  const started = await startSession(storage, user, now, amr);
   const previous = c.get('session');
   if (previous && (await storage.sessions.delete(previous.idHash))) {
     // The replaced session ended without a sign-out (same user or another one signing in): its

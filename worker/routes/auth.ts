@@ -163,7 +163,8 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
   }
   // Only this address's typos are forgiven: failures others caused on the username and address stay.
   await Promise.all([throttle.release(attempt), throttle.reset(keys.ipUser)]);
-  await signIn(c, user);
+  // RFC 8176 §2: `pwd`, password-based authentication.
+  await signIn(c, user, ['pwd']);
   requestEvents(c).publish({ type: 'user_authenticated', userId: user.id, metadata: { method: 'password' } });
   c.header('Cache-Control', 'no-store');
   return c.redirect(returnTo, 303);

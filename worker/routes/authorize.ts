@@ -4,11 +4,12 @@
  */
 import type { Context, Hono } from 'hono';
 import { type AuthenticatedUser, authorize, decideConsent } from '../../src/oauth/authorize/flow';
-import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
+import { AuthorizationPageError, type AuthorizationResponse } from '../../src/oauth/authorize/redirect';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
 import { clientIdentity } from '../../templates/client-identity';
 import { ConsentPage } from '../../templates/consent';
+import { FormPostPage } from '../../templates/form-post';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
@@ -24,7 +25,13 @@ export const CONSENT_PATH = '/oauth/consent';
 function signedInUser(c: Context<AppEnv>): AuthenticatedUser | null {
   const session = c.get('session');
   return session
-    ? { userId: session.userId, role: session.role, authTime: session.authTime, sid: session.sid }
+    ? {
+        userId: session.userId,
+        role: session.role,
+        authTime: session.authTime,
+        sid: session.sid,
+        amr: session.amr,
+      }
     : null;
 }
 
@@ -39,6 +46,21 @@ async function pageErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The Form Post Response Mode page: an auto-submitting form to the client's redirect_uri. Its CSP admits
+ * only its own nonce'd script and a form-action of the redirect URI's origin (a private-use scheme: that
+ * scheme).
+ */
+function formPost(
+  c: Context<AppEnv>,
+  response: Extract<AuthorizationResponse, { kind: 'form_post' }>,
+): Response | Promise<Response> {
+  const target = new URL(response.action);
+  const source = target.origin === 'null' ? target.protocol : target.origin;
+  const page = FormPostPage({ nonce: pageNonce(c), action: response.action, fields: response.fields });
+  return renderPage(c, page, 200, { formPostTo: source });
+}
+
 async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 302 | 303): Promise<Response> {
   const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
   const outcome = await pageErrors(() => authorize(ctx, params, signedInUser(c)));
@@ -46,6 +68,8 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
   switch (outcome.kind) {
     case 'redirect':
       return c.redirect(outcome.location, status);
+    case 'form_post':
+      return formPost(c, outcome);
     case 'login': {
       // Back here afterwards as a GET naming only the request held server-side.
       const query = new URLSearchParams({ client_id: outcome.clientId, request_uri: outcome.requestUri });
@@ -88,8 +112,8 @@ export function registerAuthorizeRoutes(app: Hono<AppEnv>): void {
     const user = signedInUser(c);
     if (!user) throw new PageError(401, 'Your session ended. Start again from the application.');
     const ctx = oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c));
-    const { location } = await pageErrors(() => decideConsent(ctx, form, user));
+    const response = await pageErrors(() => decideConsent(ctx, form, user));
     c.header('Cache-Control', 'no-store');
-    return c.redirect(location, 303);
+    return response.kind === 'form_post' ? formPost(c, response) : c.redirect(response.location, 303);
   });
 }

@@ -2,16 +2,22 @@
  * GET/POST /oauth/logout: OpenID Connect RP-Initiated Logout. A valid id_token_hint naming the
  * signed-in user signs out at once; otherwise the user confirms with a CSRF-protected form (§2:
  * the OP should ask, so a third party cannot sign people out).
+ *
+ * Front-Channel Logout 1.0: when the ended session's clients registered a `frontchannel_logout_uri`,
+ * the "signed out" page loads each in a hidden iframe (CSP `frame-src` lists exactly their origins, on
+ * this page only) and, instead of a 302, sends the browser on to the `post_logout_redirect_uri` by a
+ * meta refresh and a link (pages run no script), so the frames get to load first.
  */
 import type { Context, Hono } from 'hono';
 import type { FormParams } from '../../src/oauth/form';
+import { type FrontchannelFrame, frontchannelLogoutFrames } from '../../src/oidc/frontchannel-logout';
 import { validateLogoutRequest } from '../../src/oidc/logout';
 import { LogoutConfirmPage, SignedOutPage } from '../../templates/logout';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { signOut } from '../middleware/session';
-import { pageNonce, renderPage } from '../pages';
+import { pageCsp, pageNonce, renderPage, setPageHeaders } from '../pages';
 import { executionContextOf } from '../request-storage';
 import { oauthContext } from '../services';
 import { strictQuery } from './auth';
@@ -20,10 +26,31 @@ export const LOGOUT_ENDPOINT = '/oauth/logout';
 const CARRIED = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'];
 
 async function finish(c: Context<AppEnv>, redirectTo: string | null, status: 302 | 303): Promise<Response> {
+  const session = c.get('session');
+  const frames = session
+    ? await frontchannelLogoutFrames(oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c)), {
+        userId: session.userId,
+        sid: session.sid,
+      })
+    : [];
   await signOut(c);
   c.header('Cache-Control', 'no-store');
+  if (frames.length > 0) return renderFramesPage(c, frames, redirectTo);
   if (redirectTo) return c.redirect(redirectTo, status);
   return renderPage(c, SignedOutPage({ nonce: pageNonce(c) }));
+}
+
+/** The signed-out page with the front-channel logout iframes; `frame-src` allows exactly their origins. */
+async function renderFramesPage(
+  c: Context<AppEnv>,
+  frames: FrontchannelFrame[],
+  continueTo: string | null,
+): Promise<Response> {
+  const nonce = pageNonce(c);
+  setPageHeaders(c);
+  const origins = [...new Set(frames.map((frame) => frame.origin))];
+  c.header('Content-Security-Policy', `${pageCsp(nonce)}; frame-src ${origins.join(' ')}`);
+  return c.html(SignedOutPage({ nonce, frames: frames.map((frame) => frame.src), continueTo }), 200);
 }
 
 async function handle(c: Context<AppEnv>, params: FormParams, confirmed: boolean): Promise<Response> {

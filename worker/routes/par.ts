@@ -23,7 +23,7 @@ const PushedResponseSchema = z
 /** The form of a pushed authorization request (RFC 9126 §2.1). */
 export const PushedAuthorizationRequestSchema = z.object({
   response_type: z.literal('code'),
-  response_mode: z.literal('query').optional(),
+  response_mode: z.enum(['query', 'form_post']).optional(),
   redirect_uri: z.string().optional(),
   scope: z.string().optional(),
   state: z.string().optional(),
@@ -33,6 +33,17 @@ export const PushedAuthorizationRequestSchema = z.object({
   prompt: z.string().optional(),
   max_age: z.string().optional(),
   login_hint: z.string().optional(),
+  claims: z.string().optional().openapi({
+    description: 'OIDC Core §5.5: JSON object naming id_token and userinfo claims (essential, value, values)',
+  }),
+  acr_values: z
+    .string()
+    .optional()
+    .openapi({ description: 'OIDC Core §3.1.2.1: space-separated, in order of preference' }),
+  request: z.string().optional().openapi({
+    description:
+      'RFC 9101 request object (a JWT signed by the client): only its parameters are used; client_id and response_type must agree with it',
+  }),
   dpop_jkt: z.string().optional().openapi({
     description:
       'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',

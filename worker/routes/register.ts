@@ -5,6 +5,8 @@ import { MethodNotAllowedError } from '../../src/oauth/errors';
 import {
   authenticateRegistration,
   deleteRegistration,
+  REGISTRABLE_AUTH_METHODS,
+  REGISTRABLE_GRANT_TYPES,
   type RequestOrigin,
   readRegistration,
   registerClient,
@@ -30,17 +32,21 @@ const metadataFields = {
       example: ['https://app.example.com/callback'],
     }),
   grant_types: z
-    .array(z.enum(['authorization_code', 'client_credentials', 'refresh_token']))
+    .array(z.enum(REGISTRABLE_GRANT_TYPES))
     .optional()
     .openapi({ description: 'Default ["authorization_code"]' }),
   response_types: z
     .array(z.enum(['code']))
     .optional()
     .openapi({ description: 'Default ["code"] with authorization_code, else []' }),
-  token_endpoint_auth_method: z
-    .enum(['client_secret_basic', 'client_secret_post', 'none'])
+  token_endpoint_auth_method: z.enum(REGISTRABLE_AUTH_METHODS).optional().openapi({
+    description:
+      'Default client_secret_basic; none = public client (no client_credentials); client_secret_jwt and private_key_jwt per RFC 7523',
+  }),
+  token_endpoint_auth_signing_alg: z
+    .string()
     .optional()
-    .openapi({ description: 'Default client_secret_basic; none = public client (no client_credentials)' }),
+    .openapi({ description: 'the alg of the client assertions (RFC 7523)' }),
   scope: z.string().optional().openapi({
     description: 'Space-separated subset of scopes_supported; never admin. Default "read"',
     example: 'read write',
@@ -51,12 +57,48 @@ const metadataFields = {
   policy_uri: z.url().optional().openapi({ description: 'https' }),
   tos_uri: z.url().optional().openapi({ description: 'https' }),
   jwks_uri: z.url().optional().openapi({ description: 'https' }),
+  jwks: z
+    .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+    .optional()
+    .openapi({ description: "the client's public keys by value (instead of jwks_uri)" }),
+  dpop_bound_access_tokens: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'RFC 9449 §5.2: every token request must carry a DPoP proof' }),
+  post_logout_redirect_uris: z
+    .array(z.string())
+    .optional()
+    .openapi({ description: 'OIDC RP-Initiated Logout: where /oauth/logout may send the browser' }),
+  id_token_signed_response_alg: z
+    .enum(['RS256', 'ES256'])
+    .optional()
+    .openapi({ description: 'Default RS256' }),
+  backchannel_logout_uri: z.string().optional().openapi({ description: 'OIDC Back-Channel Logout 1.0' }),
+  backchannel_logout_session_required: z.boolean().optional(),
+  frontchannel_logout_uri: z
+    .string()
+    .optional()
+    .openapi({ description: 'OIDC Front-Channel Logout 1.0: same scheme, host and port as a redirect URI' }),
+  frontchannel_logout_session_required: z.boolean().optional(),
+  request_object_signing_alg: z
+    .string()
+    .optional()
+    .openapi({ description: "RFC 9101: the only alg accepted for this client's request objects" }),
+  require_signed_request_object: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'RFC 9101 §10.5: every authorization request must be a signed request object' }),
+  require_pushed_authorization_requests: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'RFC 9126 §6: every authorization request must be pushed' }),
   contacts: z.array(z.string()).max(10).optional(),
   software_id: z.string().max(500).optional(),
   software_version: z.string().max(500).optional(),
 };
 
-const ClientMetadataSchema = z.object(metadataFields).openapi('ClientMetadata');
+/** The document's view of the metadata registration reads (a test keeps the two field lists equal). */
+export const ClientMetadataSchema = z.object(metadataFields).openapi('ClientMetadata');
 
 const ClientUpdateSchema = z
   .object({

@@ -9,8 +9,9 @@ import { AccessDeniedError, AuthorizationError, InvalidRequestError, OAuthError 
 import { type FormParams, required } from '../form';
 import {
   holdForSignIn,
+  REQUEST_URI_PREFIX,
   type ResolvedPushedRequest,
-  requestUriErrorLocation,
+  requestUriErrorResponse,
   requiresPushedRequests,
   resolvePushedRequest,
   usePushedRequest,
@@ -18,14 +19,17 @@ import {
 import type { OAuthContext } from '../ports';
 import { requestedResources, scopeTarget } from '../resource';
 import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
+import { acrForAmr, essentialAcr, meetsEssentialAcr, requestedSubject } from './claims';
 import {
   AuthorizationPageError,
-  errorLocation,
-  responseLocation,
+  type AuthorizationResponse,
+  authorizationResponse,
+  errorResponse,
   type VerifiedRedirect,
   verifyRedirect,
 } from './redirect';
 import { type AuthorizationRequest, validateAuthorizationRequest } from './request';
+import { requestObjectParams, requiresSignedRequestObject } from './request-object';
 
 /** The signed-in user, as the session knows them. */
 export interface AuthenticatedUser {
@@ -34,10 +38,12 @@ export interface AuthenticatedUser {
   authTime: number;
   /** The session's public id (OIDC `sid`). */
   sid: string;
+  /** RFC 8176 `amr` of the session's sign-in (empty: nothing asserted, e.g. a federated sign-in). */
+  amr: readonly string[];
 }
 
 export type AuthorizeOutcome =
-  | { kind: 'redirect'; location: string }
+  | AuthorizationResponse
   /**
    * Send the user to sign in, then back to `/oauth/authorize` with `client_id` and `requestUri`: the
    * request is held server-side with what the sign-in must satisfy.
@@ -56,25 +62,52 @@ export async function authorize(
   const clientId = params.get('client_id');
   if (clientId === undefined)
     throw new AuthorizationPageError(400, 'Invalid request', 'client_id is missing.');
-  // RFC 9126 §4: with a request_uri, only the pushed parameters count.
+  // RFC 9126 §4: with a request_uri, only the pushed parameters count; RFC 9101 §6.3: with a request
+  // object, only its parameters.
   let pushed: ResolvedPushedRequest | null = null;
+  let fromObject: FormParams | null = null;
   if (params.has('request_uri')) {
     try {
+      if (params.has('request')) {
+        throw new InvalidRequestError('request and request_uri must not both be sent (RFC 9101 §5)');
+      }
+      // RFC 9101 §5.2: only this server's own (pushed) request_uri values are dereferenced.
+      if (!params.get('request_uri')?.startsWith(REQUEST_URI_PREFIX)) {
+        throw new AuthorizationError(
+          'request_uri_not_supported',
+          'only pushed request_uri values are supported',
+        );
+      }
       pushed = await resolvePushedRequest(ctx, clientId, params);
     } catch (error) {
-      const location = await requestUriErrorLocation(ctx, clientId, params, error, user !== null);
-      return { kind: 'redirect', location };
+      return await requestUriErrorResponse(ctx, clientId, params, error, user !== null);
+    }
+  } else if (params.has('request')) {
+    const client = await ctx.clients.get(clientId);
+    if (!client?.enabled) {
+      throw new AuthorizationPageError(400, 'Unknown client', 'The client_id is not registered.');
+    }
+    try {
+      fromObject = await requestObjectParams(ctx, client, params);
+    } catch (error) {
+      return await requestUriErrorResponse(ctx, clientId, params, error, user !== null);
     }
   }
-  const source = pushed?.params ?? params;
+  const source = pushed?.params ?? fromObject ?? params;
   const target = verifyRedirect(
     await ctx.clients.get(clientId),
     source.get('redirect_uri'),
     source.get('state'),
+    source.get('response_mode'),
   );
   try {
     if (!pushed && requiresPushedRequests(ctx.config, target.client)) {
       throw new InvalidRequestError('this client must push its authorization requests (RFC 9126)');
+    }
+    if (!pushed && !fromObject && requiresSignedRequestObject(target.client)) {
+      throw new InvalidRequestError(
+        'this client must send its authorization requests as signed request objects',
+      );
     }
     const request = validateAuthorizationRequest(source, target.client, ctx.config.scopes);
     // RFC 8707 §2: an unknown or malformed resource is invalid_target, by redirect; scopes of an API
@@ -98,6 +131,7 @@ export async function authorize(
         requestUri: await holdForSignIn(ctx, clientId, source, pushed, signIn),
       };
     }
+    checkSignInClaims(request, user);
     if (pushed) await usePushedRequest(ctx, pushed);
     // RFC 6749 §3.3: `admin` asked of anyone but an administrator is narrowed away, not refused.
     request.scope = await grantableScopes(ctx, request.scope, user.userId);
@@ -106,12 +140,12 @@ export async function authorize(
         throw new AuthorizationError('consent_required', 'the user must consent');
       return pendConsent(ctx, target, user, request, resources);
     }
-    return { kind: 'redirect', location: await issueCode(ctx, target, user, { ...request, resources }) };
+    return await issueCode(ctx, target, user, { ...request, resources });
   } catch (error) {
     if (error instanceof OAuthError) {
       // An answer to the client ends the pushed request too.
       if (pushed) await ctx.auth.takePushed(pushed.reference);
-      return { kind: 'redirect', location: errorLocation(target, ctx.issuer, error, user !== null) };
+      return errorResponse(target, ctx.issuer, error, user !== null);
     }
     throw error;
   }
@@ -130,6 +164,31 @@ function mustSignIn(
   if (signIn && user.authTime >= signIn.after && user.sid !== signIn.replacesSid) return false;
   if (request.prompt.has('login') || request.prompt.has('select_account')) return true;
   return request.maxAge !== null && now - user.authTime > request.maxAge;
+}
+
+/**
+ * OIDC Core §5.5.1: a request naming a `sub` gets a positive answer only for that user; §5.5.1.1: an
+ * essential `acr` the sign-in does not meet fails the authentication (OpenID Connect Core Unmet
+ * Authentication Requirements 1.0: `unmet_authentication_requirements`). `acr_values` alone is voluntary.
+ */
+function checkSignInClaims(request: AuthorizationRequest, user: AuthenticatedUser): void {
+  const sub = requestedSubject(request.claims);
+  if (sub !== null && sub !== user.userId) {
+    throw new AuthorizationError('login_required', 'the signed-in user is not the requested subject');
+  }
+  const wanted = essentialAcr(request.claims);
+  if (wanted !== null && !meetsEssentialAcr(acrForAmr(user.amr), wanted)) {
+    throw new AuthorizationError(
+      'unmet_authentication_requirements',
+      'the sign-in does not meet the essential acr requested',
+    );
+  }
+}
+
+/** The sign-in facts a code (and the ID tokens of its grant) carries. */
+function signInFacts(user: AuthenticatedUser): { amr?: string[]; acr?: string } {
+  const acr = acrForAmr(user.amr);
+  return { ...(user.amr.length > 0 ? { amr: [...user.amr] } : {}), ...(acr !== null ? { acr } : {}) };
 }
 
 async function needsConsent(
@@ -163,9 +222,11 @@ async function pendConsent(
     nonce: request.nonce,
     authTime: user.authTime,
     sid: user.sid,
+    ...signInFacts(user),
     expiresAt: ctx.clock.nowSecs() + CONSENT_TTL_SECS,
     ...(resources.length > 0 ? { resources } : {}),
     ...(request.dpopJkt !== null ? { dpopJkt: request.dpopJkt } : {}),
+    ...(target.responseMode === 'form_post' ? { responseMode: target.responseMode } : {}),
   });
   return { kind: 'consent', requestId, client: target.client, scopes: request.scope };
 }
@@ -181,7 +242,7 @@ async function issueCode(
     resources?: string[] | undefined;
     dpopJkt?: string | null | undefined;
   },
-): Promise<string> {
+): Promise<AuthorizationResponse> {
   const shards = ctx.config.tokenActorShards;
   const code = newAuthorizationCode(shards);
   const grantId = newGrantId(shards);
@@ -195,6 +256,7 @@ async function issueCode(
     nonce: grant.nonce,
     authTime: user.authTime,
     sid: user.sid,
+    ...signInFacts(user),
     expiresAt: ctx.clock.nowSecs() + ctx.config.authorizationCodeTtlSecs,
     ...(grant.resources?.length ? { resources: grant.resources } : {}),
     ...(grant.dpopJkt ? { dpopJkt: grant.dpopJkt } : {}),
@@ -205,7 +267,7 @@ async function issueCode(
     userId: user.userId,
     metadata: { scope: grant.scope.join(' '), grant_id: grantId },
   });
-  return responseLocation(target, ctx.issuer, { code });
+  return authorizationResponse(target, ctx.issuer, { code });
 }
 
 /** The consent form's POST: approve issues the code, deny returns access_denied (RFC 6749 §4.1.2.1). */
@@ -213,7 +275,7 @@ export async function decideConsent(
   ctx: OAuthContext,
   params: FormParams,
   user: AuthenticatedUser,
-): Promise<{ kind: 'redirect'; location: string }> {
+): Promise<AuthorizationResponse> {
   const requestId = required(params, 'request_id');
   const decision = required(params, 'decision');
   if (!REQUEST_ID_PATTERN.test(requestId) || (decision !== 'approve' && decision !== 'deny')) {
@@ -231,21 +293,18 @@ export async function decideConsent(
     await ctx.clients.get(pending.clientId),
     pending.redirectUri,
     pending.state ?? undefined,
+    pending.responseMode,
   );
   if (decision === 'deny') {
-    return {
-      kind: 'redirect',
-      location: errorLocation(target, ctx.issuer, new AccessDeniedError('the user denied the request'), true),
-    };
+    return errorResponse(target, ctx.issuer, new AccessDeniedError('the user denied the request'), true);
   }
   const scope = pending.scope.split(' ').filter(Boolean);
   await ctx.consents.grant(user.userId, pending.clientId, scope);
-  const location = await issueCode(ctx, target, user, {
+  return issueCode(ctx, target, user, {
     scope,
     codeChallenge: pending.codeChallenge,
     nonce: pending.nonce,
     resources: pending.resources,
     dpopJkt: pending.dpopJkt,
   });
-  return { kind: 'redirect', location };
 }

@@ -3,7 +3,8 @@
  * and the redirect URI is proven registered (RFC 6749 §4.1.2.1, RFC 9700 §4.1): before that, errors
  * are shown on our own error page, never redirected. A registered URI is not yet a trusted one: until
  * the user has authenticated, errors go only to clients an administrator registered (RFC 9700 §4.11.2).
- * Every response carries `iss` (RFC 9207).
+ * Every response carries `iss` (RFC 9207), by redirect (`response_mode=query`) or by an auto-submitting
+ * form POSTed to the redirect URI (`response_mode=form_post`).
  */
 import type { ClientRecord } from '../../storage/ports';
 import type { OAuthError } from '../errors';
@@ -12,12 +13,26 @@ import { registeredItself } from '../registration/provenance';
 
 declare const verified: unique symbol;
 
+/** How the authorization response travels (OAuth 2.0 Multiple Response Type Encoding Practices, Form Post). */
+export type ResponseMode = 'query' | 'form_post';
+export const RESPONSE_MODES: readonly ResponseMode[] = ['query', 'form_post'];
+
 export interface VerifiedRedirect {
   readonly [verified]: true;
   readonly client: ClientRecord;
   readonly redirectUri: string;
   readonly state: string | null;
+  /** An unknown requested mode reads as `query` here; the request validation refuses it (invalid_request). */
+  readonly responseMode: ResponseMode;
 }
+
+/**
+ * The authorization response: a redirect (query mode), or the parameters the browser must POST to the
+ * redirect URI in an auto-submitting form (form_post mode), which the Worker renders.
+ */
+export type AuthorizationResponse =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'form_post'; action: string; fields: [string, string][] };
 
 /** The request cannot be trusted to redirect: render an error page with this status and text. */
 export class AuthorizationPageError extends Error {
@@ -38,6 +53,7 @@ export function verifyRedirect(
   client: ClientRecord | null,
   presented: string | undefined,
   state: string | undefined,
+  responseMode?: string | undefined,
 ): VerifiedRedirect {
   if (!client?.enabled)
     throw new AuthorizationPageError(400, 'Unknown client', 'The client_id is not registered.');
@@ -59,20 +75,32 @@ export function verifyRedirect(
       `state is longer than ${MAX_STATE_LENGTH} characters.`,
     );
   }
-  return { client, redirectUri, state: state ?? null } as VerifiedRedirect;
+  return {
+    client,
+    redirectUri,
+    state: state ?? null,
+    responseMode: responseMode === 'form_post' ? 'form_post' : 'query',
+  } as VerifiedRedirect;
 }
 
-/** The redirect URI with response parameters appended (query response mode), plus `state` and `iss`. */
-export function responseLocation(
+/**
+ * The response parameters plus `state` and `iss`: appended to the redirect URI (query mode), or as the
+ * fields of the form POSTed to it (form_post mode).
+ */
+export function authorizationResponse(
   target: VerifiedRedirect,
   issuer: string,
   params: Record<string, string>,
-): string {
+): AuthorizationResponse {
+  const fields: [string, string][] = Object.entries(params);
+  if (target.state !== null) fields.push(['state', target.state]);
+  fields.push(['iss', issuer]);
+  if (target.responseMode === 'form_post') {
+    return { kind: 'form_post', action: target.redirectUri, fields };
+  }
   const url = new URL(target.redirectUri);
-  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
-  if (target.state !== null) url.searchParams.append('state', target.state);
-  url.searchParams.append('iss', issuer);
-  return url.toString();
+  for (const [name, value] of fields) url.searchParams.append(name, value);
+  return { kind: 'redirect', location: url.toString() };
 }
 
 /**
@@ -85,15 +113,15 @@ export function redirectsErrors(target: VerifiedRedirect, authenticated: boolean
   return authenticated || !registeredItself(target.client);
 }
 
-/** The error response by redirect, or (when it may not be redirected) AuthorizationPageError thrown. */
-export function errorLocation(
+/** The error response to the client, or (when it may not be sent there) AuthorizationPageError thrown. */
+export function errorResponse(
   target: VerifiedRedirect,
   issuer: string,
   error: OAuthError,
   authenticated: boolean,
-): string {
+): AuthorizationResponse {
   if (!redirectsErrors(target, authenticated)) {
     throw new AuthorizationPageError(400, 'Request refused', `${error.error}: ${error.message}`);
   }
-  return responseLocation(target, issuer, { error: error.error, error_description: error.message });
+  return authorizationResponse(target, issuer, { error: error.error, error_description: error.message });
 }

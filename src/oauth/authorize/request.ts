@@ -8,6 +8,8 @@ import type { FormParams } from '../form';
 import { requireS256Challenge } from '../pkce';
 import { grantScope } from '../scope';
 import type { ScopeRegistry } from '../scope-registry';
+import { type ClaimsRequest, parseAcrValues, parseClaimsParameter } from './claims';
+import { RESPONSE_MODES } from './redirect';
 
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
 const PROMPTS = new Set<string>(['none', 'login', 'consent', 'select_account']);
@@ -25,6 +27,10 @@ export interface AuthorizationRequest {
   loginHint: string | null;
   /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (redeemed only with a proof by it). */
   dpopJkt: string | null;
+  /** OIDC Core §5.5 `claims`, parsed; null when absent. */
+  claims: ClaimsRequest | null;
+  /** OIDC Core §3.1.2.1 `acr_values` in order of preference (voluntary). */
+  acrValues: string[];
 }
 
 export function validateAuthorizationRequest(
@@ -32,8 +38,8 @@ export function validateAuthorizationRequest(
   client: ClientRecord,
   scopes: ScopeRegistry,
 ): AuthorizationRequest {
-  if (params.has('request'))
-    throw new AuthorizationError('request_not_supported', 'request objects are not supported');
+  // Request objects are resolved before (request-object.ts): one left here was nested in another.
+  if (params.has('request')) throw new InvalidRequestError('request objects cannot be nested');
   if (params.has('request_uri')) {
     throw new AuthorizationError('request_uri_not_supported', 'request_uri is not supported');
   }
@@ -42,9 +48,10 @@ export function validateAuthorizationRequest(
   if (responseType !== 'code') {
     throw new AuthorizationError('unsupported_response_type', 'only response_type=code is supported');
   }
+  // The mode itself is carried by the VerifiedRedirect (redirect.ts), which reads an unknown one as query.
   const responseMode = params.get('response_mode');
-  if (responseMode !== undefined && responseMode !== 'query') {
-    throw new InvalidRequestError('response_mode must be query');
+  if (responseMode !== undefined && !(RESPONSE_MODES as readonly string[]).includes(responseMode)) {
+    throw new InvalidRequestError(`response_mode must be one of ${RESPONSE_MODES.join(', ')}`);
   }
   if (!client.grantTypes.includes('authorization_code')) {
     throw new UnauthorizedClientError('this client may not use the authorization code grant');
@@ -71,6 +78,8 @@ export function validateAuthorizationRequest(
     maxAge: parseSeconds(params.get('max_age'), 'max_age'),
     loginHint,
     dpopJkt,
+    claims: parseClaimsParameter(params.get('claims')),
+    acrValues: parseAcrValues(params.get('acr_values')),
   };
 }
 

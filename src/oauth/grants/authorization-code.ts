@@ -67,6 +67,8 @@ export async function authorizationCodeGrant(
     scope: granted.scope,
     authTime: granted.authTime,
     sid: granted.sid,
+    amr: granted.amr,
+    acr: granted.acr,
     nonce: granted.nonce,
     audience: audienceFor(resources.length > 0 ? resources : (granted.resources ?? []), client.clientId),
     ...(granted.resources !== undefined ? { resources: granted.resources } : {}),

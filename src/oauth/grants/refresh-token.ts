@@ -78,6 +78,9 @@ export async function refreshTokenGrant(
       nonce: null,
       authTime: family.authTime,
       sid: family.sid,
+      amr: family.amr,
+      acr: family.acr,
+      scope,
       accessToken: access.token,
     });
   }

@@ -21,6 +21,9 @@ export interface ApprovedGrant {
   scope: string;
   authTime: number;
   sid: string;
+  /** RFC 8176 `amr` and the `acr` of the sign-in (absent: left out of the ID token). */
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   /** OIDC nonce of the authorization request (none for the device flow). */
   nonce: string | null;
   /** The access token's audience. */
@@ -56,6 +59,8 @@ export async function issueApprovedGrantTokens(
     scope,
     authTime: grant.authTime,
     sid: grant.sid,
+    amr: grant.amr,
+    acr: grant.acr,
     ...(grant.resources !== undefined ? { resources: grant.resources } : {}),
   });
   if (refreshToken) response.refresh_token = refreshToken;
@@ -65,6 +70,9 @@ export async function issueApprovedGrantTokens(
       nonce: grant.nonce,
       authTime: grant.authTime,
       sid: grant.sid,
+      amr: grant.amr,
+      acr: grant.acr,
+      scope,
       accessToken: access.token,
     });
   }

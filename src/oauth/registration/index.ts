@@ -9,5 +9,12 @@ export {
   updateRegistration,
   withoutRegistrationAccess,
 } from './manage';
-export { type ClientMetadata, type MetadataOptions, validateClientMetadata } from './metadata';
+export {
+  type ClientMetadata,
+  type MetadataOptions,
+  REGISTRABLE_AUTH_METHODS,
+  REGISTRABLE_GRANT_TYPES,
+  REGISTRATION_METADATA_FIELDS,
+  validateClientMetadata,
+} from './metadata';
 export { INITIAL_ACCESS_SCOPE, registerClient, registrationActor } from './register';

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
+import { REQUEST_OBJECT_ALGS } from '../authorize/request-object';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
 import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
@@ -56,10 +57,14 @@ export const EXTRA_METADATA_FIELDS = [
   'id_token_signed_response_alg',
   'backchannel_logout_uri',
   'backchannel_logout_session_required',
+  'frontchannel_logout_uri',
+  'frontchannel_logout_session_required',
   'require_pushed_authorization_requests',
   'jwks',
   'token_endpoint_auth_signing_alg',
   'dpop_bound_access_tokens',
+  'request_object_signing_alg',
+  'require_signed_request_object',
 ] as const;
 
 /** Validated metadata, defaults applied. */
@@ -155,11 +160,26 @@ const MetadataSchema = z.object({
     }),
   ),
   backchannel_logout_session_required: omittable(z.boolean('must be true or false')),
+  // OIDC Front-Channel Logout 1.0 §2: as a back-channel URI (the browser loads it in an iframe).
+  frontchannel_logout_uri: omittable(
+    text.superRefine((value, ctx) => {
+      const problem = logoutUriProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
+  frontchannel_logout_session_required: omittable(z.boolean('must be true or false')),
   // RFC 9126 §6: authorization requests of this client must come through PAR.
   require_pushed_authorization_requests: omittable(z.boolean('must be true or false')),
+  // RFC 9101 §10.5 / OIDC Registration §2: how this client signs its request objects (never none), and
+  // whether every authorization request of it must be one.
+  request_object_signing_alg: omittable(z.enum(REQUEST_OBJECT_ALGS)),
+  require_signed_request_object: omittable(z.boolean('must be true or false')),
 });
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;
+
+/** The metadata fields registration reads (the OpenAPI document describes exactly these). */
+export const REGISTRATION_METADATA_FIELDS: readonly string[] = Object.keys(MetadataSchema.shape);
 
 export interface MetadataOptions {
   /**
@@ -192,6 +212,8 @@ export function validateClientMetadata(
   const responseTypes = checkResponseTypes(grantTypes, input.response_types);
   const tokenEndpointAuthMethod = checkAuthMethod(grantTypes, input.token_endpoint_auth_method);
   checkClientKeys(tokenEndpointAuthMethod, input);
+  checkFrontchannelLogoutUri(input);
+  checkRequestObjectAlg(tokenEndpointAuthMethod, input);
   return {
     clientName: input.client_name ?? null,
     redirectUris: checkRedirectUris(grantTypes, input.redirect_uris ?? []),
@@ -275,6 +297,33 @@ function checkClientKeys(method: TokenEndpointAuthMethod, input: ParsedMetadata)
   if (method === 'client_secret_jwt' ? !hmac : method !== 'private_key_jwt' || hmac) {
     throw new InvalidClientMetadataError(
       `token_endpoint_auth_signing_alg: ${alg} does not suit token_endpoint_auth_method ${method}`,
+    );
+  }
+}
+
+/** An HS256 request object needs a client secret; an asymmetric one needs registered keys. */
+function checkRequestObjectAlg(method: TokenEndpointAuthMethod, input: ParsedMetadata): void {
+  const alg = input.request_object_signing_alg;
+  if (alg === undefined) return;
+  if ((CLIENT_SECRET_JWT_ALGS as readonly string[]).includes(alg)) {
+    if (method === 'none' || method === 'private_key_jwt') {
+      throw new InvalidClientMetadataError(
+        `request_object_signing_alg: ${alg} needs a client secret, which ${method} clients do not have`,
+      );
+    }
+  } else if (input.jwks === undefined && input.jwks_uri === undefined) {
+    throw new InvalidClientMetadataError(`request_object_signing_alg: ${alg} needs jwks or jwks_uri`);
+  }
+}
+
+/** Front-Channel Logout 1.0 §2: the URI's scheme, host and port are those of a registered redirect URI. */
+function checkFrontchannelLogoutUri(input: ParsedMetadata): void {
+  const uri = input.frontchannel_logout_uri;
+  if (uri === undefined) return;
+  const origin = new URL(uri).origin;
+  if (!(input.redirect_uris ?? []).some((redirect) => URL.parse(redirect)?.origin === origin)) {
+    throw new InvalidClientMetadataError(
+      'frontchannel_logout_uri: must have the scheme, host and port of a registered redirect URI',
     );
   }
 }

@@ -73,6 +73,7 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     sid: uid('sid-'),
     userId: uid('user-'),
     authTime: NOW,
+    amr: 'pwd',
     createdAt: NOW,
     expiresAt: NOW + 43_200,
     ...overrides,

@@ -65,6 +65,7 @@ export const sessions = sqliteTable(
     sid: text('sid').notNull().unique('sessions_sid_unique'),
     userId: text('user_id').notNull(),
     authTime: integer('auth_time').notNull(),
+    amr: text('amr'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },

@@ -91,6 +91,7 @@ export const sessions = pgTable(
     sid: text('sid').notNull().unique('sessions_sid_unique'),
     userId: text('user_id').notNull(),
     authTime: epochSeconds('auth_time').notNull(),
+    amr: text('amr'),
     createdAt: epochSeconds('created_at').notNull(),
     expiresAt: epochSeconds('expires_at').notNull(),
   },
