@@ -39,6 +39,7 @@ import {
   listQuery,
   pageChrome,
   readPageForm,
+  refusedForm,
   render,
   seeOther,
   text,
@@ -196,13 +197,9 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
         ...(secret === undefined ? {} : { secret: { clientId: created.client_id, value: secret } }),
       });
     } catch (error) {
-      const page = ClientCreatePage({
-        chrome: await chrome(c, 'clients'),
-        values,
-        options: formOptions(c),
-        error: formError(error, LABELS),
-      });
-      return render(c, page, errorStatus(error));
+      return refusedForm(c, 'clients', error, LABELS, (chrome, formError) =>
+        ClientCreatePage({ chrome, values, options: formOptions(c), error: formError }),
+      );
     }
   });
 }

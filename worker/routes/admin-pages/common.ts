@@ -7,10 +7,13 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Query } from '../../../src/admin';
+import type { AdminContext } from '../../../src/admin/context';
+import type { PageView } from '../../../src/admin/paging';
 import { OAuthError } from '../../../src/oauth/errors';
 import type { FormParams } from '../../../src/oauth/form';
 import type { FormError } from '../../../templates/admin/components';
 import type { AdminChrome, AdminSection } from '../../../templates/admin/layout';
+import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import { readForm } from '../../middleware/body';
 import { csrfToken } from '../../middleware/csrf';
@@ -64,6 +67,48 @@ export async function seeOther(c: Context<AppEnv>, path: string, flash: Flash = 
 export function listQuery(c: Context<AppEnv>): Query {
   const query = adminQuery(c);
   return { limit: PAGE_ROWS, ...query };
+}
+
+/**
+ * A listing page shown by GET: the strictly parsed query, a page of `list`'s items (the admin tables'
+ * size unless given) and, for the template, the chrome with the flash, the items and the cursors.
+ */
+export async function listing<T>(
+  c: Context<AppEnv>,
+  section: AdminSection,
+  list: (ctx: AdminContext, query: Query) => Promise<PageView<T>>,
+) {
+  const query = listQuery(c);
+  const page = await list(adminContext(c), query);
+  const { chrome } = await pageChrome(c, section);
+  return {
+    query,
+    props: { chrome, items: page.items, cursor: query.cursor, nextCursor: page.next_cursor },
+  };
+}
+
+/** The chrome of a page that may show a refused form: with the flash when shown by GET, without it after a refusal. */
+export async function formChrome(
+  c: Context<AppEnv>,
+  section: AdminSection,
+  refused: boolean,
+): Promise<AdminChrome> {
+  return refused ? chrome(c, section) : (await pageChrome(c, section)).chrome;
+}
+
+/**
+ * A refused form shown again: the chrome without the flash, the error naming its field (anything but a
+ * refusal is rethrown), and the error's status.
+ */
+export async function refusedForm(
+  c: Context<AppEnv>,
+  section: AdminSection,
+  error: unknown,
+  labels: Record<string, string>,
+  page: (chrome: AdminChrome, error: FormError) => PageElement,
+): Promise<Response> {
+  const pageChromeValue = await chrome(c, section);
+  return render(c, page(pageChromeValue, formError(error, labels)), errorStatus(error));
 }
 
 /** The posted form (application/x-www-form-urlencoded, strictly parsed). */

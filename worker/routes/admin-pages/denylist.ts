@@ -8,11 +8,10 @@ import { DENY_KIND_LABELS, type DenyFormValues, DenylistPage } from '../../../te
 import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import {
-  chrome,
   errorStatus,
+  formChrome,
   formError,
   listQuery,
-  pageChrome,
   readPageForm,
   render,
   seeOther,
@@ -57,8 +56,7 @@ async function showDenylist(
 ): Promise<Response> {
   const query = listQuery(c);
   const page = await listDenylist(adminContext(c), query);
-  const pageChromeValue =
-    error === null ? (await pageChrome(c, 'denylist')).chrome : await chrome(c, 'denylist');
+  const pageChromeValue = await formChrome(c, 'denylist', error !== null);
   const props = {
     items: page.items,
     kind: query.kind ?? '',

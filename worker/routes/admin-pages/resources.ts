@@ -24,12 +24,13 @@ import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import {
   checkedOptions,
-  chrome,
   errorStatus,
+  formChrome,
   formError,
-  listQuery,
+  listing,
   pageChrome,
   readPageForm,
+  refusedForm,
   render,
   seeOther,
   text,
@@ -104,10 +105,8 @@ async function showResource(
   error: unknown = null,
 ): Promise<Response> {
   const resource = await getResource(adminContext(c), c.req.param('id') ?? '');
-  const pageChromeValue =
-    error === null ? (await pageChrome(c, 'resources')).chrome : await chrome(c, 'resources');
   const page = ResourcePage({
-    chrome: pageChromeValue,
+    chrome: await formChrome(c, 'resources', error !== null),
     resource,
     values: values ?? viewValues(resource),
     options: formOptions(c),
@@ -118,13 +117,8 @@ async function showResource(
 
 function registerListAndCreate(app: Hono<AppEnv>): void {
   app.get('/admin/resources', async (c) => {
-    const query = listQuery(c);
-    const page = await listResources(adminContext(c), query);
-    const { chrome } = await pageChrome(c, 'resources');
-    return render(
-      c,
-      ResourceListPage({ chrome, items: page.items, cursor: query.cursor, nextCursor: page.next_cursor }),
-    );
+    const { props } = await listing(c, 'resources', listResources);
+    return render(c, ResourceListPage(props));
   });
 
   app.get('/admin/resources/new', async (c) => {
@@ -139,13 +133,9 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
       const created = await createResource(adminContext(c), resourceBody(values));
       return seeOther(c, resourcePath(created.id), { notice: 'API created.' });
     } catch (error) {
-      const page = ResourceCreatePage({
-        chrome: await chrome(c, 'resources'),
-        values,
-        options: formOptions(c),
-        error: formError(error, LABELS),
-      });
-      return render(c, page, errorStatus(error));
+      return refusedForm(c, 'resources', error, LABELS, (chrome, formError) =>
+        ResourceCreatePage({ chrome, values, options: formOptions(c), error: formError }),
+      );
     }
   });
 }

@@ -23,12 +23,13 @@ import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import {
   checked,
-  chrome,
   errorStatus,
+  formChrome,
   formError,
-  listQuery,
+  listing,
   pageChrome,
   readPageForm,
+  refusedForm,
   render,
   seeOther,
   text,
@@ -58,9 +59,8 @@ async function showScope(
   error: unknown = null,
 ): Promise<Response> {
   const scope = await getScope(adminContext(c), c.req.param('name') ?? '');
-  const pageChromeValue = error === null ? (await pageChrome(c, 'scopes')).chrome : await chrome(c, 'scopes');
   const page = ScopePage({
-    chrome: pageChromeValue,
+    chrome: await formChrome(c, 'scopes', error !== null),
     scope,
     values: values ?? viewValues(scope),
     error: error === null ? null : formError(error, LABELS),
@@ -70,13 +70,8 @@ async function showScope(
 
 function registerListAndCreate(app: Hono<AppEnv>): void {
   app.get('/admin/scopes', async (c) => {
-    const query = listQuery(c);
-    const page = await listScopes(adminContext(c), query);
-    const { chrome } = await pageChrome(c, 'scopes');
-    return render(
-      c,
-      ScopeListPage({ chrome, items: page.items, cursor: query.cursor, nextCursor: page.next_cursor }),
-    );
+    const { props } = await listing(c, 'scopes', listScopes);
+    return render(c, ScopeListPage(props));
   });
 
   app.get('/admin/scopes/new', async (c) => {
@@ -90,12 +85,9 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
       const created = await createScope(adminContext(c), values);
       return seeOther(c, scopePath(created.name), { notice: 'Scope created.' });
     } catch (error) {
-      const page = ScopeCreatePage({
-        chrome: await chrome(c, 'scopes'),
-        values,
-        error: formError(error, LABELS),
-      });
-      return render(c, page, errorStatus(error));
+      return refusedForm(c, 'scopes', error, LABELS, (chrome, formError) =>
+        ScopeCreatePage({ chrome, values, error: formError }),
+      );
     }
   });
 }

@@ -15,12 +15,13 @@ import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
 import {
   checked,
-  chrome,
   errorStatus,
+  formChrome,
   formError,
-  listQuery,
+  listing,
   pageChrome,
   readPageForm,
+  refusedForm,
   render,
   seeOther,
   text,
@@ -90,8 +91,7 @@ interface UserPageState {
 async function showUser(c: Context<AppEnv>, state: UserPageState = {}): Promise<Response> {
   const user = await getUser(adminContext(c), c.req.param('id') ?? '');
   const refused = state.error ?? state.passwordError;
-  const pageChromeValue =
-    refused === undefined ? (await pageChrome(c, 'users')).chrome : await chrome(c, 'users');
+  const pageChromeValue = await formChrome(c, 'users', refused !== undefined);
   const actor = c.get('admin');
   const page = UserPage({
     chrome: pageChromeValue,
@@ -106,11 +106,8 @@ async function showUser(c: Context<AppEnv>, state: UserPageState = {}): Promise<
 
 function registerListAndCreate(app: Hono<AppEnv>): void {
   app.get('/admin/users', async (c) => {
-    const query = listQuery(c);
-    const page = await listUsers(adminContext(c), query);
-    const { chrome } = await pageChrome(c, 'users');
-    const props = { chrome, items: page.items, q: query.q ?? '', cursor: query.cursor };
-    return render(c, UserListPage({ ...props, nextCursor: page.next_cursor }));
+    const { query, props } = await listing(c, 'users', listUsers);
+    return render(c, UserListPage({ ...props, q: query.q ?? '' }));
   });
 
   app.get('/admin/users/new', async (c) => {
@@ -130,12 +127,9 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
       const user = await createUser(adminContext(c), body);
       return seeOther(c, userPath(user.id), { notice: `User ${user.username} created.` });
     } catch (error) {
-      const page = UserCreatePage({
-        chrome: await chrome(c, 'users'),
-        values,
-        error: formError(error, LABELS),
-      });
-      return render(c, page, errorStatus(error));
+      return refusedForm(c, 'users', error, LABELS, (chrome, formError) =>
+        UserCreatePage({ chrome, values, error: formError }),
+      );
     }
   });
 }

@@ -12,77 +12,40 @@ import {
 } from '../../../src/admin/denylist';
 import { PageQuerySchema } from '../../../src/admin/paging';
 import { DENYLIST_CACHE_TTL_SECS } from '../../../src/denylist';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
-import { answer } from '../schemas';
-import {
-  ADMIN_API,
-  adminQuery,
-  adminRoute,
-  allowOnly,
-  itemErrors,
-  jsonBody,
-  jsonResponse,
-  noStore,
-  pathParam,
-  querySchema,
-  readErrors,
-  writeErrors,
-} from './common';
+import { registerCollection } from './collection';
+import { ADMIN_API, querySchema } from './common';
 
-const DENYLIST = `${ADMIN_API}/denylist`;
-const EntryIdParam = pathParam('id', 'The entry id');
 const ENFORCEMENT = `Enforced before authentication: a denied ip gets 403 on every route but /health and /ready; a denied client gets invalid_client and its tokens are inactive; a denied user, username or email cannot sign in (the wrong-password answer). Changes apply at once in this isolate, within ${DENYLIST_CACHE_TTL_SECS} s everywhere.`;
 
-const listRoute = adminRoute('read', {
-  method: 'get',
-  path: DENYLIST,
-  summary: 'List denylist entries',
-  description: 'Newest first, expired entries included (active: false) until the next addition sweeps them.',
-  request: { query: querySchema(PageQuerySchema.extend(DenylistQuerySchema.shape)) },
-  responses: { 200: jsonResponse('A page of entries', DenyEntryPageSchema), ...readErrors },
-});
-
-const addRoute = adminRoute('write', {
-  method: 'post',
-  path: DENYLIST,
-  summary: 'Add a denylist entry',
-  description: `${ENFORCEMENT} A user, username or email entry also ends that user's sessions. 409 when an entry of the same kind and value exists.`,
-  request: { body: jsonBody(DenyEntryCreateSchema) },
-  responses: { 201: jsonResponse('Added', DenyEntryViewSchema), ...writeErrors },
-});
-
-const getRoute = adminRoute('read', {
-  method: 'get',
-  path: `${DENYLIST}/{id}`,
-  summary: 'Read a denylist entry',
-  request: { params: EntryIdParam },
-  responses: { 200: jsonResponse('The entry', DenyEntryViewSchema), ...itemErrors },
-});
-
-const deleteRoute = adminRoute('write', {
-  method: 'delete',
-  path: `${DENYLIST}/{id}`,
-  summary: 'Remove a denylist entry',
-  request: { params: EntryIdParam },
-  responses: { 204: { description: 'Removed' }, ...writeErrors },
-});
-
 export function registerAdminDenylistRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) =>
-    answer(c.json(await listDenylist(adminContext(c), adminQuery(c)), 200, noStore)),
-  );
-  app.openapi(addRoute, async (c) =>
-    answer(c.json(await addDenyEntry(adminContext(c), c.req.valid('json')), 201, noStore)),
-  );
-  allowOnly(app, DENYLIST, ['GET', 'POST']);
-
-  app.openapi(getRoute, async (c) =>
-    answer(c.json(await getDenyEntry(adminContext(c), c.req.param('id')), 200, noStore)),
-  );
-  app.openapi(deleteRoute, async (c) => {
-    await removeDenyEntry(adminContext(c), c.req.param('id'));
-    return answer(c.body(null, 204, noStore));
+  registerCollection(app, {
+    path: `${ADMIN_API}/denylist`,
+    param: ['id', 'The entry id'],
+    list: {
+      summary: 'List denylist entries',
+      description:
+        'Newest first, expired entries included (active: false) until the next addition sweeps them.',
+      query: querySchema(PageQuerySchema.extend(DenylistQuerySchema.shape)),
+      reply: ['A page of entries', DenyEntryPageSchema],
+      run: (ctx, { query }) => listDenylist(ctx, query),
+    },
+    create: {
+      summary: 'Add a denylist entry',
+      description: `${ENFORCEMENT} A user, username or email entry also ends that user's sessions. 409 when an entry of the same kind and value exists.`,
+      body: DenyEntryCreateSchema,
+      reply: ['Added', DenyEntryViewSchema],
+      run: (ctx, { body }) => addDenyEntry(ctx, body),
+    },
+    get: {
+      summary: 'Read a denylist entry',
+      reply: ['The entry', DenyEntryViewSchema],
+      run: (ctx, { id }) => getDenyEntry(ctx, id),
+    },
+    remove: {
+      summary: 'Remove a denylist entry',
+      reply: 'Removed',
+      run: (ctx, { id }) => removeDenyEntry(ctx, id),
+    },
   });
-  allowOnly(app, getRoute.getRoutingPath(), ['GET', 'DELETE']);
 }
