@@ -753,9 +753,17 @@ describe('Events through the real queue (wrangler.toml producer and consumer)', 
       body: 'grant_type=client_credentials&scope=read',
     });
     expect(registered.status).toBe(200);
+    // Other tests issue tokens to the same client (scope admin, say), delivered by the queue at their own
+    // pace: wait for this one, the client_credentials token with scope read.
     const recorded = await eventually(async () => {
       const events = await eventsOfClient(ADMIN_ID);
-      return events.find((event) => event.type === 'token_created') ?? null;
+      return (
+        events.find(
+          (event) =>
+            event.type === 'token_created' &&
+            (event.metadata as Record<string, unknown> | undefined)?.scope === 'read',
+        ) ?? null
+      );
     });
     expect(recorded.metadata).toMatchObject({ grant_type: 'client_credentials', scope: 'read' });
   }, 30_000);
