@@ -62,6 +62,32 @@ const metadataFields = {
   require_pushed_authorization_requests: z.boolean().nullable().optional().meta({
     description: 'RFC 9126: authorization requests must come through POST /oauth/par (default false)',
   }),
+  jwks: z
+    .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+    .nullable()
+    .optional()
+    .meta({ description: "The client's public keys by value (instead of jwks_uri)" }),
+  token_endpoint_auth_signing_alg: z.string().nullable().optional().meta({
+    description: 'RFC 7523: the alg of the client assertions',
+  }),
+  dpop_bound_access_tokens: z.boolean().nullable().optional().meta({
+    description: 'RFC 9449 §5.2: every token request must carry a DPoP proof (default false)',
+  }),
+  frontchannel_logout_uri: z.string().nullable().optional().meta({
+    description: 'OIDC Front-Channel Logout: loaded in an iframe at logout (same origin as a redirect URI)',
+  }),
+  frontchannel_logout_session_required: z.boolean().nullable().optional().meta({
+    description: 'The client needs iss and sid on its front-channel logout URI (default false)',
+  }),
+  request_object_signing_alg: z.string().nullable().optional().meta({
+    description: "RFC 9101: the only alg accepted for this client's request objects",
+  }),
+  require_signed_request_object: z.boolean().nullable().optional().meta({
+    description: 'RFC 9101: every authorization request must be a signed request object (default false)',
+  }),
+  introspection_signed_response_alg: z.string().nullable().optional().meta({
+    description: 'RFC 9701: the alg of JWT introspection responses for this client',
+  }),
 };
 
 /** `first_party` and `enabled`, checked before the metadata. */
@@ -125,6 +151,14 @@ export const ClientViewSchema = z
     backchannel_logout_uri: optionalText,
     backchannel_logout_session_required: z.boolean().optional(),
     require_pushed_authorization_requests: z.boolean().optional(),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+    token_endpoint_auth_signing_alg: optionalText,
+    dpop_bound_access_tokens: z.boolean().optional(),
+    frontchannel_logout_uri: optionalText,
+    frontchannel_logout_session_required: z.boolean().optional(),
+    request_object_signing_alg: optionalText,
+    require_signed_request_object: z.boolean().optional(),
+    introspection_signed_response_alg: optionalText,
   })
   .meta({ id: 'AdminClient' });
 
