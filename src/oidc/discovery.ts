@@ -6,6 +6,7 @@ import { REQUEST_OBJECT_ALGS } from '../oauth/authorize/request-object';
 import { ASSERTION_SIGNING_ALGS } from '../oauth/client-assertion';
 import { DEVICE_AUTHORIZATION_PATH } from '../oauth/device/authorization';
 import { DPOP_ALGS } from '../oauth/dpop-errors';
+import { INTROSPECTION_SIGNING_ALGS } from '../oauth/introspection';
 import { PAR_PATH } from '../oauth/par';
 import { ID_TOKEN_ALGS } from '../oauth/registration/oidc-metadata';
 import { knownResources } from '../oauth/resource';
@@ -48,6 +49,8 @@ export function discoveryDocument(issuer: string, config: Config): Record<string
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
     introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
     revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
+    // RFC 9701 §7: JWT introspection responses (no encryption).
+    introspection_signing_alg_values_supported: [...INTROSPECTION_SIGNING_ALGS],
     dpop_signing_alg_values_supported: [...DPOP_ALGS],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],

@@ -1,11 +1,16 @@
-/** POST /oauth/introspect (RFC 7662) and POST /oauth/revoke (RFC 7009). */
+/** POST /oauth/introspect (RFC 7662, RFC 9701 JWT responses) and POST /oauth/revoke (RFC 7009). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   authenticateClient,
   authenticateTokenClient,
   readClientCredentials,
 } from '../../src/oauth/client-auth';
-import { introspect } from '../../src/oauth/introspection';
+import {
+  INTROSPECTION_JWT_MEDIA_TYPE,
+  introspect,
+  introspectionJwt,
+  jwtResponseWanted,
+} from '../../src/oauth/introspection';
 import { revoke } from '../../src/oauth/revocation';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
@@ -35,9 +40,11 @@ export const introspectRoute = createRoute({
   method: 'post',
   path: '/oauth/introspect',
   tags: ['OAuth 2.0'],
-  summary: 'Token introspection (RFC 7662)',
+  summary: 'Token introspection (RFC 7662, RFC 9701)',
   description:
-    'Client authentication required unless OAUTH2_PUBLIC_INTROSPECTION=true. A caller sees only tokens issued to it or naming it as audience.',
+    'Client authentication required unless OAUTH2_PUBLIC_INTROSPECTION=true. A caller sees only tokens issued to it or naming it as audience. ' +
+    'With `Accept: application/token-introspection+jwt`, or when the client registered `introspection_signed_response_alg`, ' +
+    'the answer is a signed JWT (RFC 9701); an unauthenticated caller asking for one gets invalid_client.',
   security: basicAuth,
   request: {
     // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
@@ -67,6 +74,14 @@ export const introspectRoute = createRoute({
                 .openapi({ description: 'RFC 9449 §6.2: the DPoP key a bound token is bound to' }),
             })
             .openapi('IntrospectionResponse'),
+        },
+        [INTROSPECTION_JWT_MEDIA_TYPE]: {
+          schema: z.string().openapi({
+            description:
+              'RFC 9701 §5: a JWT (typ token-introspection+jwt, signed with a key of /.well-known/jwks.json: ' +
+              "the client's introspection_signed_response_alg, default RS256) with iss, aud (the client), iat " +
+              'and token_introspection (the JSON introspection response)',
+          }),
         },
       },
     },
@@ -100,7 +115,11 @@ export function registerTokenManagementRoutes(app: OpenAPIHono<AppEnv>): void {
     const caller =
       ctx.config.publicIntrospection && !credentials ? null : await authenticateClient(ctx, credentials);
     observeClient(c, caller?.clientId);
-    return answer(c.json(await introspect(ctx, params, caller), 200, noStore));
+    const signed = jwtResponseWanted(caller, c.req.header('accept'));
+    const response = await introspect(ctx, params, caller);
+    if (!signed || !caller) return answer(c.json(response, 200, noStore));
+    const jwt = await introspectionJwt(ctx, caller, response);
+    return answer(c.body(jwt, 200, { ...noStore, 'Content-Type': INTROSPECTION_JWT_MEDIA_TYPE }));
   });
 
   app.openapi(revokeRoute, async (c) => {

@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
+import { INTROSPECTION_SIGNING_ALGS } from '../../src/oauth/introspection';
 import {
   authenticateRegistration,
   deleteRegistration,
@@ -92,6 +93,10 @@ const metadataFields = {
     .boolean()
     .optional()
     .openapi({ description: 'RFC 9126 §6: every authorization request must be pushed' }),
+  introspection_signed_response_alg: z.enum(INTROSPECTION_SIGNING_ALGS).optional().openapi({
+    description:
+      'RFC 9701 §6: introspection responses to this client are JWTs signed with this alg (default RS256, when asked by Accept)',
+  }),
   contacts: z.array(z.string()).max(10).optional(),
   software_id: z.string().max(500).optional(),
   software_version: z.string().max(500).optional(),

@@ -11,6 +11,7 @@ import { REQUEST_OBJECT_ALGS } from '../authorize/request-object';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
 import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
+import { INTROSPECTION_SIGNING_ALGS } from '../introspection';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
 import { PRIVILEGED_SCOPES, parseScope } from '../scope';
 import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
@@ -65,6 +66,7 @@ export const EXTRA_METADATA_FIELDS = [
   'dpop_bound_access_tokens',
   'request_object_signing_alg',
   'require_signed_request_object',
+  'introspection_signed_response_alg',
 ] as const;
 
 /** Validated metadata, defaults applied. */
@@ -174,6 +176,8 @@ const MetadataSchema = z.object({
   // whether every authorization request of it must be one.
   request_object_signing_alg: omittable(z.enum(REQUEST_OBJECT_ALGS)),
   require_signed_request_object: omittable(z.boolean('must be true or false')),
+  // RFC 9701 §6: the alg of this client's JWT introspection responses (default RS256).
+  introspection_signed_response_alg: omittable(z.enum(INTROSPECTION_SIGNING_ALGS)),
 });
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;
