@@ -69,7 +69,11 @@ export const SETTING_DOCS: Record<string, SettingDoc> = {
     meaning: 'required; keys the CSRF tokens of the browser forms (HMAC-SHA256)',
   },
   OAUTH2_KEY_ENCRYPTION_KEY: { area: 'core', meaning: 'required; encrypts private signing keys at rest' },
-  OAUTH2_JWT_SECRET: { area: 'core', meaning: 'only for HS256 signing, at least 32 bytes' },
+  OAUTH2_JWT_SECRET: {
+    area: 'core',
+    meaning:
+      'the HMAC key of HS256 access tokens (`OAUTH2_ACCESS_TOKEN_SIGNING_ALG=HS256`), at least 32 bytes; unused otherwise',
+  },
   OAUTH2_ADMIN_CLIENT_ID: {
     area: 'core',
     meaning:
@@ -107,6 +111,13 @@ export const SETTING_DOCS: Record<string, SettingDoc> = {
   },
   // Tokens, codes and signing keys
   OAUTH2_ACCESS_TOKENS_OPAQUE: { area: 'tokens', meaning: 'opaque reference tokens instead of JWTs' },
+  OAUTH2_ACCESS_TOKEN_SIGNING_ALG: {
+    area: 'tokens',
+    meaning:
+      'how JWT access tokens are signed: `ES256` with the key ring’s access-token key (in the JWKS, so resource ' +
+      'servers can verify locally), or `HS256` with `OAUTH2_JWT_SECRET` (required then): a symmetric key is never ' +
+      'published, so resource servers must introspect; switching back to `ES256` ends the HS256 tokens issued',
+  },
   OAUTH2_PUBLIC_INTROSPECTION: {
     area: 'tokens',
     meaning: 'allow introspection without client authentication',

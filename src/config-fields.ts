@@ -100,7 +100,7 @@ export const oneOf = <const T extends string>(values: readonly T[], fallback: T)
     raw().transform((text, ctx) => {
       const word = text.toLowerCase();
       if (word === '') return fallback;
-      const match = values.find((candidate) => candidate === word);
+      const match = values.find((candidate) => candidate.toLowerCase() === word);
       if (match !== undefined) return match;
       ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}` });
       return z.NEVER;

@@ -13,6 +13,7 @@ import {
   httpUrl,
   json,
   list,
+  oneOf,
   secret,
   text,
   wholeNumber,
@@ -88,6 +89,13 @@ const databaseUrl = () =>
     },
   });
 
+/**
+ * How JWT access tokens are signed: ES256 with the KeyRing's access-token key (published in the JWKS), or
+ * HS256 with OAUTH2_JWT_SECRET (never published: only this server verifies them; resource servers introspect).
+ */
+export const ACCESS_TOKEN_SIGNING_ALGS = ['ES256', 'HS256'] as const;
+export type AccessTokenSigningAlg = (typeof ACCESS_TOKEN_SIGNING_ALGS)[number];
+
 /** The raw environment schema, keyed by the variable names of contracts.md. */
 const EnvSchema = z.object({
   OAUTH2_PUBLIC_URL: httpUrl({ bare: true }),
@@ -101,6 +109,7 @@ const EnvSchema = z.object({
   OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS: wholeNumber(0, 0, 300),
   OAUTH2_AUTHORIZATION_CODE_TTL_SECS: wholeNumber(600, 1, 600, { outOfRange: 'clamp' }),
   OAUTH2_JWT_SECRET: secret(),
+  OAUTH2_ACCESS_TOKEN_SIGNING_ALG: oneOf(ACCESS_TOKEN_SIGNING_ALGS, 'ES256'),
   OAUTH2_SESSION_KEY: secret(),
   OAUTH2_KEY_ENCRYPTION_KEY: secret(),
   OAUTH2_SEED_USERNAME: text(),
@@ -156,6 +165,8 @@ export interface Config {
   refreshTokenReuseIntervalSecs: number;
   authorizationCodeTtlSecs: number;
   jwtSecret: string | undefined;
+  /** OAUTH2_ACCESS_TOKEN_SIGNING_ALG: ES256 (default) or HS256 under `jwtSecret` (set whenever HS256 is). */
+  accessTokenSigningAlg: AccessTokenSigningAlg;
   sessionKey: string;
   keyEncryptionKey: string;
   seedAdmin: { username: string; password: string; email: string } | undefined;
@@ -225,6 +236,7 @@ export function parseConfig(source: object): ConfigResult {
   const scopes = buildScopeRegistry(env.OAUTH2_SCOPES, apiScopes(env.OAUTH2_PROTECTED_RESOURCES));
   const problems = [
     ...(env.OAUTH2_ALLOW_INSECURE_DEFAULTS ? [] : strictChecks(env)),
+    ...signingProblems(env),
     ...rateLimitProblems(env, source),
     ...upstreamProblems(env),
     ...resourceTtlProblems(env.OAUTH2_PROTECTED_RESOURCES, env.OAUTH2_ACCESS_TOKEN_TTL_SECS),
@@ -260,6 +272,14 @@ function strictChecks(env: RawEnv): string[] {
   return problems;
 }
 
+/** Choices that cannot work whatever OAUTH2_ALLOW_INSECURE_DEFAULTS says: HS256 needs its secret. */
+function signingProblems(env: RawEnv): string[] {
+  if (env.OAUTH2_ACCESS_TOKEN_SIGNING_ALG === 'HS256' && env.OAUTH2_JWT_SECRET === undefined) {
+    return ['OAUTH2_ACCESS_TOKEN_SIGNING_ALG is HS256 but OAUTH2_JWT_SECRET is not set'];
+  }
+  return [];
+}
+
 /** RFC 9700 §2.6 / OAuth 2.1 §1.5: the issuer is served over TLS; http only on this machine (development). */
 function httpsOrLoopback(url: string): boolean {
   const parsed = URL.parse(url);
@@ -292,6 +312,7 @@ function toConfig(env: RawEnv, scopes: ScopeRegistry): Config {
     refreshTokenReuseIntervalSecs: env.OAUTH2_REFRESH_TOKEN_REUSE_INTERVAL_SECS,
     authorizationCodeTtlSecs: env.OAUTH2_AUTHORIZATION_CODE_TTL_SECS,
     jwtSecret: env.OAUTH2_JWT_SECRET,
+    accessTokenSigningAlg: env.OAUTH2_ACCESS_TOKEN_SIGNING_ALG,
     sessionKey: env.OAUTH2_SESSION_KEY ?? INSECURE_PLACEHOLDER,
     keyEncryptionKey: env.OAUTH2_KEY_ENCRYPTION_KEY ?? INSECURE_PLACEHOLDER,
     seedAdmin:

@@ -1,13 +1,15 @@
 /**
- * Access tokens: RFC 9068 JWTs (`typ: at+jwt`, ES256, `kid`) by default, or opaque reference
+ * Access tokens: RFC 9068 JWTs (`typ: at+jwt`, `kid`; ES256 with the KeyRing's access-token key, or HS256
+ * under OAUTH2_JWT_SECRET when OAUTH2_ACCESS_TOKEN_SIGNING_ALG=HS256) by default, or opaque reference
  * tokens (`oat_` + grant id + 256 random bits) when OAUTH2_ACCESS_TOKENS_OPAQUE=true. Every token
  * names its grant (in `jti`, or in the opaque string) so its TokenActor can be found: a JWT needs
  * no stored state to be issued, and its revocation is recorded on the grant and checked at introspection.
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from '../config';
+import { accessTokenSecretKey } from '../crypto/access-token-secret';
 import { sha256 } from '../crypto/hash';
-import { signJwt } from '../crypto/jws';
+import { type JwsKey, signJwt } from '../crypto/jws';
 import { randomToken } from '../crypto/random';
 import { InvalidGrantError } from './errors';
 import type { ActClaim, OAuthContext } from './ports';
@@ -92,9 +94,21 @@ export async function issueAccessToken(ctx: OAuthContext, request: IssueRequest)
   return { token: await signAccessToken(ctx, info), info };
 }
 
-async function signAccessToken(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {
+/** The key new JWT access tokens are signed with: HS256 under OAUTH2_JWT_SECRET, or the active ES256 key. */
+async function accessTokenSigningKey(ctx: OAuthContext): Promise<JwsKey> {
+  const { accessTokenSigningAlg, jwtSecret } = ctx.config;
+  if (accessTokenSigningAlg === 'HS256') {
+    // parseConfig refuses HS256 without the secret; this guards a hand-built Config.
+    if (jwtSecret === undefined) throw new Error('HS256 access tokens need OAUTH2_JWT_SECRET');
+    return accessTokenSecretKey(jwtSecret);
+  }
   const key = (await ctx.keys.keySet()).active.access_token.ES256;
   if (!key) throw new Error('no active access-token signing key');
+  return key;
+}
+
+async function signAccessToken(ctx: OAuthContext, info: AccessTokenInfo): Promise<string> {
+  const key = await accessTokenSigningKey(ctx);
   // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope when granted; cnf for DPoP (RFC 9449 §6).
   const claims: Record<string, unknown> = {
     iss: ctx.issuer,
@@ -179,10 +193,32 @@ async function resolveOpaque(
  */
 interface VerifiedJwt {
   issuer: string;
+  alg: string;
   kid: string;
   /** The key that verified the token (a re-imported or removed key no longer matches). */
   publicKey: CryptoKey;
   info: AccessTokenInfo;
+}
+
+/**
+ * The key that verifies an access token with this header: the HS256 secret key while HS256 is the chosen
+ * algorithm and `kid` names the current secret, else a published ES256 access-token key of the KeyRing
+ * (tokens issued before a switch to HS256 keep verifying until they expire). Null for anything else: an
+ * ID or logout token this server signed is never a bearer credential, and HS256 is refused unless chosen.
+ */
+async function accessTokenVerificationKey(
+  ctx: OAuthContext,
+  alg: unknown,
+  kid: string,
+): Promise<{ alg: string; publicKey: CryptoKey } | null> {
+  if (alg === 'HS256') {
+    const { accessTokenSigningAlg, jwtSecret } = ctx.config;
+    if (accessTokenSigningAlg !== 'HS256' || jwtSecret === undefined) return null;
+    const key = await accessTokenSecretKey(jwtSecret);
+    return key.kid === kid ? { alg: key.alg, publicKey: key.privateKey } : null;
+  }
+  const key = await ctx.keys.verificationKey(kid, 'access_token');
+  return key !== null && key.alg === alg ? key : null;
 }
 const verifiedJwts = new Map<string, VerifiedJwt>();
 const MAX_VERIFIED_JWTS = 2000;
@@ -204,7 +240,7 @@ async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenIn
     verifiedJwts.delete(token);
     return null;
   }
-  const key = await ctx.keys.verificationKey(entry.kid, 'access_token');
+  const key = await accessTokenVerificationKey(ctx, entry.alg, entry.kid);
   if (key?.publicKey !== entry.publicKey) {
     verifiedJwts.delete(token);
     return null;
@@ -215,15 +251,15 @@ async function knownJwt(ctx: OAuthContext, token: string): Promise<AccessTokenIn
 async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessTokenInfo | null> {
   const known = await knownJwt(ctx, token);
   if (known !== null) return (await ctx.tokens.isRevoked(known.grantId)) ? null : known;
-  let kid: string | undefined;
+  let header: ReturnType<typeof decodeProtectedHeader>;
   try {
-    kid = decodeProtectedHeader(token).kid;
+    header = decodeProtectedHeader(token);
   } catch {
     return null;
   }
+  const { kid, alg } = header;
   if (!kid) return null;
-  // Only an access-token key: an ID or logout token this server signed is never a bearer credential.
-  const key = await ctx.keys.verificationKey(kid, 'access_token');
+  const key = await accessTokenVerificationKey(ctx, alg, kid);
   if (!key) return null;
   try {
     const { payload } = await jwtVerify(token, key.publicKey, {
@@ -259,7 +295,13 @@ async function resolveJwt(ctx: OAuthContext, token: string): Promise<AccessToken
     };
     // A token with nbf is not remembered (its validity also has a start); ours carry none.
     if (payload.nbf === undefined)
-      rememberVerified(token, { issuer: ctx.issuer, kid, publicKey: key.publicKey, info: { ...info } });
+      rememberVerified(token, {
+        issuer: ctx.issuer,
+        alg: key.alg,
+        kid,
+        publicKey: key.publicKey,
+        info: { ...info },
+      });
     return info;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
