@@ -148,8 +148,8 @@ module.exports = {
     layer(
       'resilience',
       'src/resilience/',
-      ['^src/storage/ports[.]ts$'],
-      'Breakers, bulkheads, capped bodies.',
+      ['^src/storage/ports[.]ts$', '^src/observability/'],
+      'Breakers, bulkheads, capped bodies; storage calls counted and timed (src/observability).',
     ),
     layer(
       'rate-limit',

@@ -11,7 +11,7 @@
  */
 
 import { systemClock } from '../src/clock';
-import type { Config } from '../src/config';
+import { type Config, loadConfig } from '../src/config';
 import { EventBus } from '../src/events/bus';
 import type { EventPort } from '../src/events/types';
 import {
@@ -19,8 +19,11 @@ import {
   type MetricsDelta,
   type MetricsSnapshot,
   mergeSnapshots,
+  metricKey,
 } from '../src/observability/metrics';
 import type { TraceContext } from '../src/observability/traceparent';
+import type { Storage } from '../src/storage';
+import { concurrencyLimits } from './resilience';
 
 /** What the request log and the events of one request share. */
 export interface RequestObservation {
@@ -131,9 +134,21 @@ function hasContent(delta: MetricsDelta): boolean {
   return [delta.counters, delta.gauges, delta.maxGauges].some((part) => Object.keys(part).length > 0);
 }
 
+/** The isolate's in-flight request count (the concurrency limit's), as of this flush. */
+function recordInFlight(env: Env): void {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return;
+  isolateMetrics.set(
+    'concurrent_requests_in_flight',
+    {},
+    concurrencyLimits(env, loaded.config).global.inFlight,
+  );
+}
+
 /** Sends this isolate's delta to its shard now (one at a time); a failed send keeps the delta for later. */
 export function flushMetrics(env: Env): Promise<void> {
   if (inFlight) return inFlight.then(() => flushMetrics(env));
+  recordInFlight(env);
   const delta = isolateMetrics.takeDelta();
   lastFlushMs = systemClock.nowMs();
   if (!hasContent(delta)) return Promise.resolve();
@@ -182,4 +197,30 @@ export async function readMetrics(env: Env): Promise<MetricsSnapshot> {
     Array.from({ length: METRICS_SHARDS }, (_, n) => shard(env, n).snapshot(now)),
   );
   return mergeSnapshots(shards);
+}
+
+/**
+ * Gauges counted in storage when the figures are read (a COUNT each, never on the request path):
+ * registered clients and active grants. Left out when storage cannot answer; the rest of the figures
+ * do not depend on it.
+ */
+export async function storageGauges(storage: Storage, nowSecs: number): Promise<Record<string, number>> {
+  try {
+    const [clients, grants] = await Promise.all([
+      storage.clients.count(),
+      storage.grants.countActive(nowSecs),
+    ]);
+    return { [metricKey('oauth_clients_total')]: clients, [metricKey('oauth_active_grants')]: grants };
+  } catch {
+    return {};
+  }
+}
+
+/** What GET /metrics and the admin metrics page show: the aggregate and the storage gauges. */
+export async function collectMetrics(env: Env, storage: Storage): Promise<MetricsSnapshot> {
+  const [snapshot, gauges] = await Promise.all([
+    readMetrics(env),
+    storageGauges(storage, systemClock.nowSecs()),
+  ]);
+  return { ...snapshot, gauges: { ...snapshot.gauges, ...gauges } };
 }

@@ -10,6 +10,9 @@ export const DURATION_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ] as const;
 
+/** Rate limit budget left after a decision (requests). */
+export const REMAINING_BUCKETS = [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000] as const;
+
 /**
  * How a gauge combines across isolates: `max_live` = the largest value any isolate reported in the last
  * GAUGE_TTL_SECS (an isolate that stops reporting drops out); `max` = the largest value ever reported
@@ -98,6 +101,18 @@ export const METRICS = {
     labels: ['rule'],
     initial: [{ rule: 'global' }],
   },
+  oauth_clients_total: {
+    type: 'gauge',
+    help: 'Registered clients in storage (the configured bootstrap admin client is not counted); counted when scraped.',
+    labels: [],
+    aggregation: 'max_live',
+  },
+  oauth_active_grants: {
+    type: 'gauge',
+    help: 'Active grants in storage (token families neither revoked nor expired): what is cheaply known of live tokens, not a count of tokens; counted when scraped.',
+    labels: [],
+    aggregation: 'max_live',
+  },
   circuit_breaker_state: {
     type: 'gauge',
     help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open (the worst state any live isolate reports).',
@@ -109,6 +124,18 @@ export const METRICS = {
     type: 'counter',
     help: 'Times a circuit breaker opened.',
     labels: ['circuit'],
+  },
+  concurrent_requests_in_flight: {
+    type: 'gauge',
+    help: 'Requests in flight in an isolate (the per-isolate concurrency limit count) when it last reported; the largest over live isolates.',
+    labels: [],
+    aggregation: 'max_live',
+  },
+  rate_limit_remaining: {
+    type: 'histogram',
+    help: 'Budget left after each rate limit decision, by rule (0 when refused).',
+    labels: ['rule'],
+    buckets: REMAINING_BUCKETS,
   },
   back_pressure_rejected_total: {
     type: 'counter',
@@ -124,6 +151,17 @@ export const METRICS = {
     type: 'counter',
     help: 'Internal errors by kind (server_error answers, event publishing failures, metrics flush failures).',
     labels: ['kind'],
+  },
+  db_queries_total: {
+    type: 'counter',
+    help: 'Storage calls by port and method (e.g. clients.get), and outcome: ok, error (an answer such as a conflict) or unavailable (the database failed or the breaker refused).',
+    labels: ['port', 'method', 'outcome'],
+  },
+  db_query_duration_seconds: {
+    type: 'histogram',
+    help: 'Storage call duration by port and method.',
+    labels: ['port', 'method'],
+    buckets: DURATION_BUCKETS,
   },
   http_client_requests_total: {
     type: 'counter',

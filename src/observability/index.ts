@@ -14,6 +14,11 @@ export function recordRateLimitRejected(rule: string): void {
   isolateMetrics.inc('rate_limit_rejected_total', { rule });
 }
 
+/** The budget a rate limit rule left after a decision (0 when it refused); not called when it failed open. */
+export function recordRateLimitRemaining(rule: string, remaining: number): void {
+  isolateMetrics.observe('rate_limit_remaining', { rule }, Math.max(0, remaining));
+}
+
 /** The current state of a circuit breaker in this isolate (`circuit`: storage, webhook, ...). */
 export function setCircuitBreakerState(circuit: string, state: keyof typeof BREAKER_STATE): void {
   isolateMetrics.set('circuit_breaker_state', { circuit }, BREAKER_STATE[state]);
@@ -33,3 +38,4 @@ export function recordBackPressureRejected(): void {
 export function recordBulkheadRejected(bulkhead: string): void {
   isolateMetrics.inc('bulkhead_rejected_total', { bulkhead });
 }
+export * from './view';

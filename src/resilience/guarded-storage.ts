@@ -4,7 +4,11 @@
  * of the same operation runs even if the breaker opens meanwhile (other requests' failures), so the
  * breaker never leaves an operation half-written. Only StorageUnavailableError counts as a failure;
  * conflicts and other answers mean the database is up.
+ *
+ * Every call is also counted and timed here, in memory (db_queries_total, db_query_duration_seconds),
+ * labelled by port and method (`clients`, `get`; `storage` for a method of Storage itself), never by SQL.
  */
+import { isolateMetrics } from '../observability/metrics';
 import { type Storage, StorageUnavailableError } from '../storage/ports';
 import type { BreakerPermit, CircuitBreaker } from './circuit-breaker';
 
@@ -18,13 +22,39 @@ export class StorageCircuitOpenError extends StorageUnavailableError {
 
 type Guard = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** `target` with every method routed through `guard`. */
-function guarded<T extends object>(target: T, guard: Guard): T {
+/** The outcome label of a storage call. */
+function outcomeOf(error: unknown): 'error' | 'unavailable' {
+  return error instanceof StorageUnavailableError ? 'unavailable' : 'error';
+}
+
+/** Runs one storage call, counting and timing it (a clock read and two Map updates). */
+async function measured<T>(port: string, method: string, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let outcome: 'ok' | 'error' | 'unavailable' = 'ok';
+  try {
+    return await call();
+  } catch (error) {
+    outcome = outcomeOf(error);
+    throw error;
+  } finally {
+    isolateMetrics.inc('db_queries_total', { port, method, outcome });
+    isolateMetrics.observe(
+      'db_query_duration_seconds',
+      { port, method },
+      (performance.now() - started) / 1000,
+    );
+  }
+}
+
+/** `target` (the store `port`) with every method routed through `guard`, counted and timed. */
+function guarded<T extends object>(target: T, port: string, guard: Guard): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => guard(() => Reflect.apply(value, object, args) as Promise<unknown>);
+      const method = String(property);
+      return (...args: unknown[]) =>
+        measured(port, method, () => guard(() => Reflect.apply(value, object, args) as Promise<unknown>));
     },
   });
 }
@@ -57,12 +87,16 @@ export function guardStorage(storage: Storage, breaker: CircuitBreaker): Storage
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
       if (typeof value === 'function') {
-        return (...args: unknown[]) => guard(() => Reflect.apply(value, object, args) as Promise<unknown>);
+        const method = String(property);
+        return (...args: unknown[]) =>
+          measured('storage', method, () =>
+            guard(() => Reflect.apply(value, object, args) as Promise<unknown>),
+          );
       }
       if (typeof value !== 'object' || value === null) return value;
       let store = stores.get(property);
       if (store === undefined) {
-        store = guarded(value, guard);
+        store = guarded(value, String(property), guard);
         stores.set(property, store);
       }
       return store;

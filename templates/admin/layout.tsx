@@ -16,7 +16,8 @@ export type AdminSection =
   | 'keys'
   | 'events'
   | 'audit'
-  | 'denylist';
+  | 'denylist'
+  | 'metrics';
 
 /** What every admin page gets from the route: nonce, CSRF token, who is acting, the section, a notice. */
 export interface AdminChrome {
@@ -43,6 +44,7 @@ const SECTIONS: { id: AdminSection; label: string; href: string }[] = [
   { id: 'events', label: 'Events', href: '/admin/events' },
   { id: 'audit', label: 'Audit log', href: '/admin/audit' },
   { id: 'denylist', label: 'Denylist', href: '/admin/denylist' },
+  { id: 'metrics', label: 'Metrics', href: '/admin/metrics' },
 ];
 
 /** The section a path of the admin pages belongs to, if any. */

@@ -9,7 +9,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ipBucket } from '../../src/auth/login-throttle';
 import { TooManyRequestsError } from '../../src/oauth/errors';
-import { recordRateLimitRejected } from '../../src/observability';
+import { recordRateLimitRejected, recordRateLimitRemaining } from '../../src/observability';
 import { type RateLimitDecision, rateLimitHeaders } from '../../src/rate-limit';
 import type { AppEnv } from '../context';
 import { clientIp } from '../login-throttle';
@@ -42,11 +42,15 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const ipKey = `ip:${ipBucket(clientIp(c.req.raw))}`;
 
   const decision = await limiter.hit(config.rateLimit.global, ipKey, scope);
+  if (!decision.failedOpen) recordRateLimitRemaining('global', decision.allowed ? decision.remaining : 0);
   if (!decision.allowed) {
     throw tooManyRequests('global', decision, 'too many requests from this address; retry later');
   }
   if (c.req.method === 'POST' && c.req.path === REGISTRATION_PATH) {
     const registration = await limiter.hit(config.rateLimit.registration, ipKey, scope);
+    if (!registration.failedOpen) {
+      recordRateLimitRemaining('registration', registration.allowed ? registration.remaining : 0);
+    }
     if (!registration.allowed) {
       throw tooManyRequests(
         'registration',

@@ -7,7 +7,8 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireConfiguredBearer } from '../../src/oauth/bearer';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../src/observability/metrics';
 import type { AppEnv } from '../context';
-import { readMetrics } from '../telemetry';
+import { requestStorage } from '../request-storage';
+import { collectMetrics } from '../telemetry';
 import { OAuthErrorSchema } from './schemas';
 
 export const SERVICE = { service: 'edge-oauth2-server', version: '0.1.0' };
@@ -41,7 +42,7 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>): void {
     if (metricsToken !== undefined) {
       await requireConfiguredBearer(c.req.header('authorization'), metricsToken, 'metrics token');
     }
-    const snapshot = await readMetrics(c.env);
+    const snapshot = await collectMetrics(c.env, requestStorage(c));
     return c.body(renderPrometheus(snapshot, SERVICE), 200, {
       'Content-Type': PROMETHEUS_CONTENT_TYPE,
       'Cache-Control': 'no-store',

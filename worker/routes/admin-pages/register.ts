@@ -17,6 +17,7 @@ import { registerDashboardPages } from './dashboard';
 import { registerDenylistPages } from './denylist';
 import { registerGrantPages } from './grants';
 import { registerKeyPages } from './keys';
+import { registerMetricsPages } from './metrics';
 import { registerResourcePages } from './resources';
 import { registerScopePages } from './scopes';
 import { registerUserPages } from './users';
@@ -58,6 +59,7 @@ export function registerAdminPageRoutes(app: Hono<AppEnv>): void {
   registerGrantPages(app);
   registerKeyPages(app);
   registerDenylistPages(app);
+  registerMetricsPages(app);
   // Any other page path: the HTML 404 page (the JSON API keeps its JSON 404).
   app.all('/admin/*', async (c, next) => {
     if (isAdminApiPath(c.req.path)) return next();
