@@ -49,7 +49,7 @@ export function SignedOutPage({ nonce, frames = [], continueTo = null }: SignedO
     <Layout title="Signed out" nonce={nonce}>
       {continueTo ? <meta http-equiv="refresh" content={`${CONTINUE_AFTER_SECS};url=${continueTo}`} /> : null}
       <h1>You are signed out</h1>
-      {frames.length > 0 ? <p>Signing you out of the applications you used in this session…</p> : null}
+      {frames.length > 0 ? <p>Signing you out of the applications you used since you signed in…</p> : null}
       {frames.map((src) => (
         <iframe src={src} title="Application sign-out" hidden width="0" height="0" class="logout-frame" />
       ))}

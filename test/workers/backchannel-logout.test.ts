@@ -206,7 +206,7 @@ describe('Back-Channel Logout: who is told when a session ends', () => {
     const browser = new AppBrowser(call);
     await signIn(browser);
     await codeFlow(call, browser, earlier);
-    // A new session (new sid): the earlier client's grant is not of this session.
+    // A new sign-in (new sid): the earlier client's grant belongs to the sid that ended.
     await signIn(browser);
     const tokens = await codeFlow(call, browser, notified);
     await codeFlow(call, browser, silent);

@@ -108,7 +108,7 @@ export async function signOut(c: Context<AppEnv>): Promise<void> {
   const session = c.get('session');
   if (session) {
     await requestStorage(c).sessions.delete(session.idHash);
-    // OIDC Back-Channel Logout: the clients that got tokens in this session are told, through the queue.
+    // OIDC Back-Channel Logout: the clients that got tokens under this sid are told, through the queue.
     await publishBackchannelLogout(
       oauthContext(c.env, c.get('config'), c.req.url, executionContextOf(c)),
       { userId: session.userId, sid: session.sid },
