@@ -119,7 +119,7 @@ module.exports = {
       'src/config[.]ts$',
       [
         '(^src/|/|-)config[.]ts$',
-        '^src/oauth/scope-registry[.]ts$',
+        '^src/oauth/scopes/registry[.]ts$',
         '^src/crypto/key-rotation[.]ts$',
         '^src/outbound/policy[.]ts$',
       ],
@@ -173,7 +173,7 @@ module.exports = {
     layer('users', 'src/users/', ['^src/crypto/', '^src/storage/ports[.]ts$', '^src/config[.]ts$'], 'Users.'),
     layer(
       'auth',
-      'src/auth/(?!upstream/)',
+      'src/sign-in/(?!upstream/)',
       ['^src/crypto/', '^src/storage/ports[.]ts$', '^src/users/'],
       'End-user sign-in (sessions, passwords, the login throttle): below src/oauth, which never imports it.',
     ),
@@ -207,7 +207,7 @@ module.exports = {
         '^src/outbound/',
         '^src/resilience/',
       ],
-      'The OAuth core. Never src/oidc (ID tokens come through OAuthContext.idTokens) nor src/auth ' +
+      'The OAuth core. Never src/oidc (ID tokens come through OAuthContext.idTokens) nor src/sign-in ' +
         '(device verification declares the throttle port it needs); events only through the EventPort.',
     ),
     layer(
@@ -228,9 +228,9 @@ module.exports = {
     ),
     layer(
       'auth-upstream',
-      'src/auth/upstream/',
+      'src/sign-in/upstream/',
       [
-        '^src/auth/',
+        '^src/sign-in/',
         '^src/oauth/',
         '^src/users/',
         '^src/events/types[.]ts$',
@@ -242,7 +242,7 @@ module.exports = {
         '^src/outbound/',
         '^src/resilience/',
       ],
-      'Sign-in at upstream providers builds on src/auth and src/oauth.',
+      'Sign-in at upstream providers builds on src/sign-in and src/oauth.',
     ),
     layer(
       'admin',

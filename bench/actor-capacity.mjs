@@ -11,7 +11,7 @@
  * What runs: the real class, `durable-objects/token-actor.ts` as it is on disk, bundled with esbuild, under
  * the Miniflare API with the compatibility date and flags of wrangler.toml and SQLite-backed in-memory
  * storage (as `lib/server.mjs` serves the Worker). A small driver Worker in the same workerd process calls
- * the object over Durable Object RPC (what the Worker's `tokens` port does, worker/services.ts) in a loop:
+ * the object over Durable Object RPC (what the Worker's `tokens` port does, worker/wiring/services.ts) in a loop:
  * the figures are the object's work plus one RPC hop per call, without HTTP, client authentication,
  * hashing or token signing (bench/run.mjs measures whole requests). Before each measured batch its fixtures
  * are made in a separate call (grants with a refresh family and an opaque access token each), then the

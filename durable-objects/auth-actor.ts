@@ -22,7 +22,7 @@ import type {
   SignInRequirement,
 } from '../src/oauth/authorization-state';
 import { RESOURCE_NOT_GRANTED } from '../src/oauth/authorization-state';
-import { withinGrantedResources } from '../src/oauth/resource';
+import { withinGrantedResources } from '../src/oauth/resources/indicators';
 
 /** Used codes are remembered this long after expiry so replays are still recognised. */
 const REPLAY_MEMORY_SECS = 24 * 3600;

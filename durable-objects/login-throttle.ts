@@ -1,18 +1,18 @@
 /**
  * LoginThrottle: one object per throttle key (`ip-user:…`, `ip:…`, `user:…`, `device-…`; see
- * src/auth/login-throttle.ts and src/oauth/device/verification.ts), holding the times of that key's
+ * src/sign-in/login-throttle.ts and src/oauth/device/verification.ts), holding the times of that key's
  * attempts inside the window. One object per key spreads the load, so none is hot; an alarm drops the
  * state once the window has passed. Window arithmetic uses the caller's `now` (epoch seconds), so tests
  * can drive it.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type Clock, systemClock } from '../src/clock';
 import {
   LOGIN_WINDOW_SECS,
   releaseAttempt,
   reserveAttempt,
   type ThrottleState,
-} from '../src/auth/login-throttle';
-import { type Clock, systemClock } from '../src/clock';
+} from '../src/sign-in/login-throttle';
 
 const ATTEMPTS = 'attempts';
 

@@ -16,7 +16,7 @@ import type {
   RotationResult,
   StoredAccessToken,
 } from '../src/oauth/ports';
-import { withinGrantedResources } from '../src/oauth/resource';
+import { withinGrantedResources } from '../src/oauth/resources/indicators';
 
 /** How often expired grants are swept, and the grace after expiry before their rows are dropped. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;

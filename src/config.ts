@@ -1,12 +1,6 @@
 /** Configuration: Worker vars and secrets (names in contracts.md) -> one typed, validated Config. */
 import { z } from 'zod';
 import {
-  toUpstreamConfig,
-  type UpstreamConfig,
-  UpstreamEnvShape,
-  upstreamProblems,
-} from './auth/upstream/config';
-import {
   type FieldInfo,
   fieldInfo,
   flagDefault,
@@ -27,15 +21,15 @@ import {
   toEventsConfig,
   toObservabilityConfig,
 } from './events/config';
-import { type DpopConfig, DpopEnvShape, toDpopConfig } from './oauth/dpop-config';
+import { type DpopConfig, DpopEnvShape, toDpopConfig } from './oauth/dpop/config';
 import {
   apiScopes,
   type ResourceConfig,
   ResourceEnvShape,
   resourceTtlProblems,
   toResourceConfig,
-} from './oauth/resource-config';
-import { buildScopeRegistry, type ScopeRegistry, scopesSetting } from './oauth/scope-registry';
+} from './oauth/resources/config';
+import { buildScopeRegistry, type ScopeRegistry, scopesSetting } from './oauth/scopes/registry';
 import { type BackchannelConfig, BackchannelEnvShape, toBackchannelConfig } from './oidc/backchannel-config';
 import { OutboundEnvShape, toOutboundConfig } from './outbound/config';
 import type { OutboundPolicy } from './outbound/policy';
@@ -46,6 +40,12 @@ import {
   toRateLimitConfig,
 } from './rate-limit/config';
 import { type ResilienceConfig, ResilienceEnvShape, toResilienceConfig } from './resilience/config';
+import {
+  toUpstreamConfig,
+  type UpstreamConfig,
+  UpstreamEnvShape,
+  upstreamProblems,
+} from './sign-in/upstream/config';
 
 /** Values that are never acceptable as a secret or password. */
 const KNOWN_WEAK = new Set([
@@ -194,7 +194,7 @@ export interface Config {
   keyRotation: KeyRotationConfig;
   /** OIDC back-channel logout delivery (`OAUTH2_BACKCHANNEL_LOGOUT_*`). */
   backchannelLogout: BackchannelConfig;
-  /** Upstream sign-in providers (`OAUTH2_{GOOGLE,…}_*`, `OAUTH2_OIDC_PROVIDERS`; src/auth/upstream). */
+  /** Upstream sign-in providers (`OAUTH2_{GOOGLE,…}_*`, `OAUTH2_OIDC_PROVIDERS`; src/sign-in/upstream). */
   upstream: UpstreamConfig;
   /** DPoP (`OAUTH2_DPOP_*`, RFC 9449). */
   dpop: DpopConfig;
@@ -206,7 +206,7 @@ export interface Config {
   clientIdMetadataDocuments: boolean;
   /** What outbound requests may reach (`OAUTH2_OUTBOUND_*`; src/outbound). */
   outbound: OutboundPolicy;
-  /** Every scope this server knows: built-in, `OAUTH2_SCOPES`, and the APIs' (src/oauth/scope-registry.ts). */
+  /** Every scope this server knows: built-in, `OAUTH2_SCOPES`, and the APIs' (src/oauth/scopes/registry.ts). */
   scopes: ScopeRegistry;
 }
 

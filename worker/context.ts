@@ -1,8 +1,8 @@
 /** The Hono environment shared by every route and middleware. */
 import type { AdminActor } from '../src/admin/context';
-import type { SessionInfo } from '../src/auth/session';
 import type { Config } from '../src/config';
-import type { RequestObservation } from './telemetry';
+import type { SessionInfo } from '../src/sign-in/session';
+import type { RequestObservation } from './wiring/telemetry';
 
 export type AppEnv = {
   Bindings: Env;
@@ -16,7 +16,7 @@ export type AppEnv = {
     session: SessionInfo | null;
     /** The administrator acting on this request: set by the AdminGuard on `/admin` and `/admin/*` only. */
     admin: AdminActor;
-    /** Trace context, client and user of this request (observability middleware; see worker/telemetry.ts). */
+    /** Trace context, client and user of this request (observability middleware; see worker/wiring/telemetry.ts). */
     obs: RequestObservation;
   };
 };

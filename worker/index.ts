@@ -1,13 +1,13 @@
 /**
  * The Worker entry: HTTP through the Hono app, the `oauth2-events` queue through the event consumer and
- * its dead-letter queue `oauth2-events-dlq` through the dead-letter recorder (both in worker/queue.ts),
- * the Cron Trigger through the scheduled jobs (worker/scheduled.ts);
+ * its dead-letter queue `oauth2-events-dlq` through the dead-letter recorder (both in worker/jobs/queue.ts),
+ * the Cron Trigger through the scheduled jobs (worker/jobs/scheduled.ts);
  * Durable Object classes re-exported for their bindings.
  */
 import { releaseStorage } from '../src/storage';
 import { createApp } from './app';
-import { handleQueue } from './queue';
-import { runScheduledJobs } from './scheduled';
+import { handleQueue } from './jobs/queue';
+import { runScheduledJobs } from './jobs/scheduled';
 
 export { AuthActor } from '../durable-objects/auth-actor';
 export { ClientActor } from '../durable-objects/client-actor';

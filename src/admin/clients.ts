@@ -7,7 +7,7 @@
  */
 import { sha256 } from '../crypto/hash';
 import { randomId, randomToken } from '../crypto/random';
-import { issuesClientSecret, withSealedSecret } from '../oauth/client-assertion-secret';
+import { issuesClientSecret, withSealedSecret } from '../oauth/client-auth/assertion-secret';
 import { bootstrapAdminClient } from '../oauth/client-registry';
 import { AccessDeniedError, InvalidRequestError, NotFoundError, OAuthError } from '../oauth/errors';
 import { type ClientMetadata, validateClientMetadata } from '../oauth/registration';
@@ -77,7 +77,7 @@ export async function createClient(ctx: AdminContext, body: unknown): Promise<Cl
     createdAt: now,
     updatedAt: now,
   };
-  // client_secret_jwt needs the secret itself as its HMAC key: kept sealed (src/oauth/client-assertion-secret.ts).
+  // client_secret_jwt needs the secret itself as its HMAC key: kept sealed (src/oauth/client-auth/authenticate/assertion-secret.ts).
   const client = await withSealedSecret(ctx.config, record, clientSecret);
   // The client and its audit entry are written together or not at all (Storage.atomically in the actor).
   const audit = auditEntry(ctx, 'client.create', { kind: 'client', id: client.clientId }, summary(client));

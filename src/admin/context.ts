@@ -41,5 +41,5 @@ export interface AdminContext extends OAuthContext {
   afterAudit?: ((entry: AuditEntry) => Promise<void> | void) | undefined;
 }
 
-/** Who may administer is decided with the admin scope (src/oauth/admin-scope.ts). */
-export { type AdminCandidate, isAdministrator } from '../oauth/admin-scope';
+/** Who may administer is decided with the admin scope (src/oauth/scopes/admin-scope.ts). */
+export { type AdminCandidate, isAdministrator } from '../oauth/scopes/admin-scope';

@@ -3,15 +3,15 @@
  * API (stored), beside the configured ones (listed read-only, addressed by their identifier). An API's
  * scopes are stored scopes (see scopes.ts); each belongs to at most one API, whose identifier becomes
  * the `aud` of tokens carrying it. A change reloads this isolate's registry copy at once; other isolates
- * see it within REGISTRY_CACHE_TTL_SECS (src/oauth/stored-registry.ts).
+ * see it within REGISTRY_CACHE_TTL_SECS (src/oauth/scopes/stored-registry.ts).
  */
 import { z } from 'zod';
 import { randomId } from '../crypto/random';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
-import { mcpResource, resourceProblem } from '../oauth/resource';
-import type { ProtectedResourceConfig } from '../oauth/resource-config';
-import { isScopeToken } from '../oauth/scope';
-import { MAX_STORED_RESOURCES } from '../oauth/stored-registry';
+import type { ProtectedResourceConfig } from '../oauth/resources/config';
+import { mcpResource, resourceProblem } from '../oauth/resources/indicators';
+import { isScopeToken } from '../oauth/scopes/scope';
+import { MAX_STORED_RESOURCES } from '../oauth/scopes/stored-registry';
 import { ConflictError, type ResourceRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';

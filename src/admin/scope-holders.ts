@@ -3,7 +3,7 @@
  * listing it. Clients are found by a bounded scan of the client store (MAX_CLIENTS_SCANNED, newest
  * first): beyond it a holder may be missed, and then its scope simply stops being granted.
  */
-import { MAX_STORED_RESOURCES } from '../oauth/stored-registry';
+import { MAX_STORED_RESOURCES } from '../oauth/scopes/stored-registry';
 import type { AdminContext } from './context';
 
 /** How many clients a deletion scans at most. */

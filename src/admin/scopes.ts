@@ -1,13 +1,13 @@
 /**
  * Scopes for administrators: those defined through the admin API (stored), beside the built-in and
  * configured ones (listed read-only). A change reloads this isolate's registry copy at once; other
- * isolates see it within REGISTRY_CACHE_TTL_SECS (src/oauth/stored-registry.ts).
+ * isolates see it within REGISTRY_CACHE_TTL_SECS (src/oauth/scopes/stored-registry.ts).
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
-import { isScopeToken } from '../oauth/scope';
-import { BUILT_IN_SCOPES, type ScopeDefinition } from '../oauth/scope-registry';
-import { MAX_STORED_SCOPES } from '../oauth/stored-registry';
+import { BUILT_IN_SCOPES, type ScopeDefinition } from '../oauth/scopes/registry';
+import { isScopeToken } from '../oauth/scopes/scope';
+import { MAX_STORED_SCOPES } from '../oauth/scopes/stored-registry';
 import { ConflictError, type ScopeRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';

@@ -1,15 +1,16 @@
 /**
  * Who may use the MCP endpoint: a live access token of this server whose audience is `{issuer}/mcp`
  * (RFC 8707; 401 invalid_token otherwise). Any enabled user's token connects and gets the self-service
- * tools; the admin tools need the token to administer (scope `admin`, src/oauth/admin-scope.ts). A
+ * tools; the admin tools need the token to administer (scope `admin`, src/oauth/scopes/admin-scope.ts). A
  * client acting for itself has no self to serve, so its token needs scope `admin` to connect at all.
  */
-import type { AccessTokenInfo } from '../oauth/access-token';
-import { ADMIN_SCOPE, mayAdminister, tokenSubject } from '../oauth/admin-scope';
-import { requireAccessToken } from '../oauth/bearer';
+
 import { InsufficientScopeError, InvalidTokenError } from '../oauth/errors';
 import type { OAuthContext } from '../oauth/ports';
-import { mcpResource } from '../oauth/resource';
+import { mcpResource } from '../oauth/resources/indicators';
+import { ADMIN_SCOPE, mayAdminister, tokenSubject } from '../oauth/scopes/admin-scope';
+import type { AccessTokenInfo } from '../oauth/tokens/access-token';
+import { requireAccessToken } from '../oauth/tokens/bearer';
 import type { UserRecord } from '../storage/ports';
 
 export interface McpCaller {

@@ -3,8 +3,8 @@
  * `admin` is never remembered: administration is asked for on every authorization.
  */
 import type { ConsentStore } from '../storage/ports';
-import { ADMIN_SCOPE, hasAdminScope } from './admin-scope';
 import type { ConsentPort } from './ports';
+import { ADMIN_SCOPE, hasAdminScope } from './scopes/admin-scope';
 
 export function consentPort(store: ConsentStore, now: () => number): ConsentPort {
   return {

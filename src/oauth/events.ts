@@ -3,7 +3,7 @@
  * never a token, code or secret (the grant id is the routing part of a token, useless on its own).
  */
 import type { DomainEvent } from '../events/types';
-import type { AccessTokenInfo } from './access-token';
+import type { AccessTokenInfo } from './tokens/access-token';
 
 /** Why a grant was revoked (label of oauth2_server_oauth_token_revoked_total). */
 export type RevocationReason =

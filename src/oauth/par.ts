@@ -28,9 +28,9 @@ import {
 } from './authorize/redirect';
 import { validateAuthorizationRequest } from './authorize/request';
 import { requestObjectParams, requiresSignedRequestObject } from './authorize/request-object';
-import { authenticateTokenClient, readClientCredentials } from './client-auth';
-import { type DpopRequest, verifyDpopProof } from './dpop';
-import { InvalidDpopProofError } from './dpop-errors';
+import { authenticateTokenClient, readClientCredentials } from './client-auth/authenticate';
+import { InvalidDpopProofError } from './dpop/errors';
+import { type DpopRequest, verifyDpopProof } from './dpop/proof';
 import { InvalidRequestError, OAuthError, UnauthorizedClientError } from './errors';
 import type { FormParams } from './form';
 import type { OAuthContext } from './ports';

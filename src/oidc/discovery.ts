@@ -3,14 +3,14 @@ import type { Config } from '../config';
 import { ACR_VALUES_SUPPORTED } from '../oauth/authorize/claims';
 import { RESPONSE_MODES } from '../oauth/authorize/redirect';
 import { REQUEST_OBJECT_ALGS } from '../oauth/authorize/request-object';
-import { ASSERTION_SIGNING_ALGS } from '../oauth/client-assertion';
+import { ASSERTION_SIGNING_ALGS } from '../oauth/client-auth/assertion';
 import { DEVICE_AUTHORIZATION_PATH } from '../oauth/device/authorization';
-import { DPOP_ALGS } from '../oauth/dpop-errors';
-import { INTROSPECTION_SIGNING_ALGS } from '../oauth/introspection';
+import { DPOP_ALGS } from '../oauth/dpop/errors';
 import { PAR_PATH } from '../oauth/par';
 import { ID_TOKEN_ALGS } from '../oauth/registration/oidc-metadata';
-import { knownResources } from '../oauth/resource';
-import { GRANT_TYPES_SUPPORTED } from '../oauth/token-endpoint';
+import { knownResources } from '../oauth/resources/indicators';
+import { INTROSPECTION_SIGNING_ALGS } from '../oauth/tokens/introspection';
+import { GRANT_TYPES_SUPPORTED } from '../oauth/tokens/token-endpoint';
 import { CLAIMS_SUPPORTED } from './userinfo';
 
 const CLIENT_AUTH_METHODS = [

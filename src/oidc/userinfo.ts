@@ -2,10 +2,11 @@
  * OpenID Connect Core §5.3 UserInfo: claims of the token's user, by the token's scopes (§5.4). The token
  * comes as Bearer (RFC 6750) or, when DPoP-bound, with the DPoP scheme and a proof (RFC 9449 §7).
  */
-import { type ResourceRequest, requireResourceAccess } from '../oauth/bearer';
-import { DpopInvalidTokenError } from '../oauth/dpop-errors';
+
+import { DpopInvalidTokenError } from '../oauth/dpop/errors';
 import { InvalidTokenError } from '../oauth/errors';
 import type { OAuthContext } from '../oauth/ports';
+import { type ResourceRequest, requireResourceAccess } from '../oauth/tokens/bearer';
 
 export const CLAIMS_SUPPORTED = [
   'sub',

@@ -6,13 +6,13 @@
  * introspection (RFC 7662); then update and delete (409 naming the holders).
  *
  * Staleness: a change made through the admin API reloads the registry copy of the isolate that made it
- * before answering (src/oauth/stored-registry.ts); other isolates see it within REGISTRY_CACHE_TTL_SECS.
+ * before answering (src/oauth/scopes/stored-registry.ts); other isolates see it within REGISTRY_CACHE_TTL_SECS.
  * The local server runs one isolate, so every check below is the first request after the write, with no
  * waiting or polling: a regression to "eventually" (e.g. up to 30 s later) fails here.
  */
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTRY_CACHE_TTL_SECS } from '../../src/oauth/stored-registry';
+import { REGISTRY_CACHE_TTL_SECS } from '../../src/oauth/scopes/stored-registry';
 import {
   adminToken,
   CookieAgent,

@@ -19,7 +19,7 @@ import { postgresOptions } from '../../src/storage/create-storage';
 import { createD1Storage } from '../../src/storage/d1';
 import { openPool } from '../../src/storage/pg/driver';
 import { translatePgError } from '../../src/storage/pg/errors';
-import { viaActor } from '../../worker/actor-errors';
+import { viaActor } from '../../worker/wiring/actor-errors';
 
 /** A request-like scope whose pool ends are collected, so the file can wait for them. */
 function testScope() {

@@ -1,12 +1,12 @@
 /**
- * The Durable Object ports derived from the actor classes (worker/actor-port.ts), and the clock every
+ * The Durable Object ports derived from the actor classes (worker/wiring/actor-port.ts), and the clock every
  * actor holds (src/clock.ts), replaced here to move an actor's time without waiting.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import { type Clock, systemClock } from '../../src/clock';
-import { actorPort, timedActorPort } from '../../worker/actor-port';
+import { actorPort, timedActorPort } from '../../worker/wiring/actor-port';
 
 /** A clock the test sets by hand (epoch seconds). */
 function fixedClock(secs: number): Clock {

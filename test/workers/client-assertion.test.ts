@@ -2,7 +2,7 @@
 import { SELF } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearJwksCache, JwksUnavailableError, remoteJwks } from '../../src/oauth/client-assertion-jwks';
+import { clearJwksCache, JwksUnavailableError, remoteJwks } from '../../src/oauth/client-auth/assertion-jwks';
 import { AdminApi, json } from './admin-helpers';
 import { basic, expectOAuthError, get, ORIGIN, post, postJson } from './helpers';
 

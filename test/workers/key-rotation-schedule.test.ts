@@ -15,7 +15,7 @@ import {
 import { KEY_SLOTS } from '../../src/crypto/signing-keys';
 import type { SigningKeyRecord } from '../../src/storage/ports';
 import worker from '../../worker/index';
-import { runScheduledJobs, type ScheduledJob } from '../../worker/scheduled';
+import { runScheduledJobs, type ScheduledJob } from '../../worker/jobs/scheduled';
 import { configuredFetch, json } from './admin-helpers';
 import { ADMIN_ID, ADMIN_SECRET, basic } from './helpers';
 

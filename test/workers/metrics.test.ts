@@ -12,7 +12,7 @@ import {
   renderPrometheus,
   setCircuitBreakerState,
 } from '../../src/observability';
-import { afterWork, flushMetrics, METRICS_SHARDS } from '../../worker/telemetry';
+import { afterWork, flushMetrics, METRICS_SHARDS } from '../../worker/wiring/telemetry';
 import { ADMIN_ID, ADMIN_SECRET, basic } from './helpers';
 import { metricValue } from './telemetry-helpers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConsentPage } from '../../templates/consent';
 import { ErrorPage } from '../../templates/error';
-import { pageCsp } from '../../worker/pages';
+import { pageCsp } from '../../worker/http/pages';
 import { ADMIN_ID, ADMIN_SECRET, Browser, basic, post, SEED_ADMIN } from './helpers';
 
 /** The directives of a CSP header, by name. */

@@ -5,7 +5,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { withResourceMetadata } from '../../src/oauth/resource-metadata';
+import { withResourceMetadata } from '../../src/oauth/resources/metadata';
 import { createApp } from '../../worker/app';
 import { ADMIN_ID, ADMIN_SECRET, basic, expectOAuthError, get, ORIGIN, post } from './helpers';
 

@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { sha256 } from '../../src/crypto/hash';
 import type { OAuthContext, RefreshFamily, RotationRequest } from '../../src/oauth/ports';
-import { issueInitialRefreshToken, mayIssueRefreshToken } from '../../src/oauth/refresh-token';
 import { newGrantId, tokenActorName } from '../../src/oauth/sharded-id';
+import { issueInitialRefreshToken, mayIssueRefreshToken } from '../../src/oauth/tokens/refresh-token';
 import { createStorage } from '../../src/storage';
 import type { ClientRecord } from '../../src/storage/ports';
-import { oauthContext } from '../../worker/services';
+import { oauthContext } from '../../worker/wiring/services';
 import {
   adminToken,
   Browser,

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage';
 import { createApp } from '../../worker/app';
 import worker from '../../worker/index';
-import { sweepUnusedRegistrations } from '../../worker/registration-sweep';
+import { sweepUnusedRegistrations } from '../../worker/jobs/registration-sweep';
 import {
   adminToken,
   Browser,

@@ -19,7 +19,7 @@ import {
 import { createStorage, type Storage, StorageUnavailableError } from '../../src/storage';
 import { makeUser } from '../../src/storage/contract/fixtures';
 import { createApp } from '../../worker/app';
-import { setResilienceClock } from '../../worker/resilience';
+import { setResilienceClock } from '../../worker/wiring/resilience';
 import { ADMIN_ID, ADMIN_SECRET, adminToken, basic, expectOAuthError, ORIGIN } from './helpers';
 
 const T0 = 1_900_000_000_000;

@@ -1,13 +1,13 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/crypto/password';
+import { randomId } from '../../src/crypto/random';
 import {
   ipBucket,
   LOGIN_MAX_FAILURES,
   LOGIN_MAX_FAILURES_PER_IP,
   throttleKeys,
-} from '../../src/auth/login-throttle';
-import { hashPassword } from '../../src/crypto/password';
-import { randomId } from '../../src/crypto/random';
+} from '../../src/sign-in/login-throttle';
 import { createStorage } from '../../src/storage';
 import type { UserRecord } from '../../src/storage/ports';
 import { Browser, inputValue, parseSetCookies, SEED_ADMIN } from './helpers';

@@ -16,8 +16,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
 import { REQUEST_OBJECT_ALGS } from '../../src/oauth/authorize/request-object';
-import { ASSERTION_SIGNING_ALGS } from '../../src/oauth/client-assertion';
-import { DPOP_ALGS } from '../../src/oauth/dpop-errors';
+import { ASSERTION_SIGNING_ALGS } from '../../src/oauth/client-auth/assertion';
+import { DPOP_ALGS } from '../../src/oauth/dpop/errors';
 import { ID_TOKEN_ALGS } from '../../src/oauth/registration/oidc-metadata';
 import {
   AdminApi,

@@ -4,7 +4,7 @@
  * admin API, while a route that judges scopes (discovery, the token endpoint) runs only after that load.
  * Each case runs the app on a fresh env object (a fresh "isolate": no registry copy yet) whose D1 binding
  * records every statement, so the registry's two queries (scopes, resources) can be counted. Last, the
- * per-isolate copy itself (src/oauth/stored-registry.ts): a reload that started before an admin change
+ * per-isolate copy itself (src/oauth/scopes/stored-registry.ts): a reload that started before an admin change
  * must not overwrite the copy the change's own reload made.
  */
 import { env } from 'cloudflare:test';
@@ -14,7 +14,7 @@ import {
   REGISTRY_CACHE_TTL_SECS,
   type StoredDefinitions,
   StoredRegistryCache,
-} from '../../src/oauth/stored-registry';
+} from '../../src/oauth/scopes/stored-registry';
 import { createApp } from '../../worker/app';
 import { REGISTRY_FREE_PATHS } from '../../worker/middleware/stored-registry';
 import { AdminApi, createServiceClient, json, unique } from './admin-helpers';

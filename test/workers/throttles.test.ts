@@ -6,14 +6,14 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/crypto/password';
+import { randomId } from '../../src/crypto/random';
 import {
   LOGIN_MAX_FAILURES,
   LOGIN_MAX_FAILURES_PER_USER,
   throttleKeys,
   userCodeThrottleKeys,
-} from '../../src/auth/login-throttle';
-import { hashPassword } from '../../src/crypto/password';
-import { randomId } from '../../src/crypto/random';
+} from '../../src/sign-in/login-throttle';
 import { createStorage } from '../../src/storage';
 import type { UserRecord } from '../../src/storage/ports';
 import { createApp } from '../../worker/app';

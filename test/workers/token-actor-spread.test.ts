@@ -6,7 +6,7 @@
  * (1296·(1 − (1295/1296)^1000)), never one hot object.
  *
  * First the placement functions the server uses (client-credentials.ts, authorize/flow.ts and device flow
- * mint with `newGrantId(config.tokenActorShards)`; worker/services.ts routes with `tokenActorName`), for
+ * mint with `newGrantId(config.tokenActorShards)`; worker/wiring/services.ts routes with `tokenActorName`), for
  * 1,000 ids at the configured default. Then the real token path: opaque client_credentials tokens
  * (`oat_` + grant id + secret) through the Worker's app, each stored in the TokenActor its grant id names,
  * so the objects counted are the ones the Worker really created (listDurableObjectIds). The real path uses

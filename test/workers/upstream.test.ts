@@ -9,6 +9,10 @@
 import { env } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config';
+import { newRequestId } from '../../src/oauth/sharded-id';
+import { parseTraceparent } from '../../src/observability/traceparent';
+import { CircuitBreaker } from '../../src/resilience';
 import {
   basicAuth,
   clearDiscoveryCache,
@@ -29,12 +33,8 @@ import {
   upstreamHttp,
   usernameFor,
   verifyWithJwks,
-} from '../../src/auth/upstream';
-import { parseConfig } from '../../src/config';
-import { newRequestId } from '../../src/oauth/sharded-id';
-import { parseTraceparent } from '../../src/observability/traceparent';
-import { CircuitBreaker } from '../../src/resilience';
-import { oauthContext } from '../../worker/services';
+} from '../../src/sign-in/upstream';
+import { oauthContext } from '../../worker/wiring/services';
 
 const STRONG = {
   OAUTH2_SESSION_KEY: 'a-strong-session-key-0123456789abcdef-kkkkkkkk',

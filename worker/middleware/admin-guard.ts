@@ -15,12 +15,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AdminActor } from '../../src/admin/context';
 import { constantTimeEqual } from '../../src/crypto/hash';
-import { isAdministrator, requireAdministration } from '../../src/oauth/admin-scope';
-import { readBearer, requireAccessToken } from '../../src/oauth/bearer';
 import { MissingBearerError } from '../../src/oauth/errors';
+import { isAdministrator, requireAdministration } from '../../src/oauth/scopes/admin-scope';
+import { readBearer, requireAccessToken } from '../../src/oauth/tokens/bearer';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { readForm } from './body';
 import { CSRF_FIELD, CSRF_HEADER, CsrfError, csrfToken } from './csrf';
 import { acceptsHtml, isAdminApiPath } from './errors';
@@ -31,9 +31,6 @@ export const NON_ADMIN_REDIRECT = '/profile';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
-
-/** Paths of the JSON API (defined with the error renderer; kept here for the admin routes' imports). */
-export { isAdminApiPath };
 
 export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readBearer(c.req.header('authorization'));

@@ -14,14 +14,14 @@
  * checks the next request's credentials, turning that request's failure (not a success) into the 429.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { ipBucket } from '../../src/auth/login-throttle';
-import { assertionClientId } from '../../src/oauth/client-assertion';
+import { assertionClientId } from '../../src/oauth/client-auth/assertion';
 import { OAuthError } from '../../src/oauth/errors';
+import { ipBucket } from '../../src/sign-in/login-throttle';
 import type { AppEnv } from '../context';
-import { clientIp } from '../login-throttle';
-import { rateLimiter } from '../rate-limit';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { clientIp } from '../http/client-ip';
+import { rateLimiter } from '../wiring/rate-limit';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { renderError } from './errors';
 import { tooManyRequests } from './rate-limit';
 

@@ -13,7 +13,7 @@ import { constantTimeEqual } from '../../src/crypto/hash';
 import { randomToken } from '../../src/crypto/random';
 import type { FormParams } from '../../src/oauth/form';
 import type { AppEnv } from '../context';
-import { PageError } from '../pages';
+import { PageError } from '../http/pages';
 import { cookieName, cookieOptions } from './session';
 
 /** The name of the hidden form input. */

@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import { systemClock } from '../../src/clock';
 import { AccessDeniedError } from '../../src/oauth/errors';
 import type { AppEnv } from '../context';
-import { denylistCache } from '../services';
+import { denylistCache } from '../wiring/services';
 
 const PROBES = new Set(['/health', '/ready']);
 const DENIED = 'Access from this address is not allowed.';

@@ -9,7 +9,7 @@
  *   answers `{error, error_description}` JSON.
  * Both are no-store and carry the error's own headers (WWW-Authenticate, Allow, Retry-After,
  * RateLimit-*). An unknown failure is logged (never a request body or a secret) and answers a bare
- * server_error. The request id and security headers are added on the way out (security-headers.ts).
+ * server_error. The request id and security headers are added on the way out (request-context.ts).
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -19,7 +19,7 @@ import { StorageCircuitOpenError } from '../../src/resilience/guarded-storage';
 import { ConflictError, InvalidValueError, StorageUnavailableError } from '../../src/storage/ports';
 import { ErrorPage } from '../../templates/error';
 import type { AppEnv } from '../context';
-import { errorTitle, PageError, pageCsp, pageNonce } from '../pages';
+import { errorTitle, PageError, pageCsp, pageNonce } from '../http/pages';
 
 /**
  * Browser routes (Hono patterns; `/x/*` also matches `/x` itself): they (and only they) load the session

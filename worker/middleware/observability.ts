@@ -15,8 +15,14 @@ import { MissingBearerError } from '../../src/oauth/errors';
 import { isolateMetrics } from '../../src/observability/metrics';
 import { startSpan } from '../../src/observability/traceparent';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../request-storage';
-import { afterWork, eventPortFor, flushEvents, observeRequest, type RequestObservation } from '../telemetry';
+import { executionContextOf } from '../wiring/request-storage';
+import {
+  afterWork,
+  eventPortFor,
+  flushEvents,
+  observeRequest,
+  type RequestObservation,
+} from '../wiring/telemetry';
 import { toOAuthError } from './errors';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);

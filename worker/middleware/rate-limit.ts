@@ -7,14 +7,14 @@
  * and the request was let through unchecked).
  */
 import type { MiddlewareHandler } from 'hono';
-import { ipBucket } from '../../src/auth/login-throttle';
 import { TooManyRequestsError } from '../../src/oauth/errors';
 import { recordRateLimitRejected, recordRateLimitRemaining } from '../../src/observability';
 import { type RateLimitDecision, rateLimitHeaders } from '../../src/rate-limit';
+import { ipBucket } from '../../src/sign-in/login-throttle';
 import type { AppEnv } from '../context';
-import { clientIp } from '../login-throttle';
-import { rateLimiter } from '../rate-limit';
-import { executionContextOf } from '../request-storage';
+import { clientIp } from '../http/client-ip';
+import { rateLimiter } from '../wiring/rate-limit';
+import { executionContextOf } from '../wiring/request-storage';
 
 /** Never limited: liveness, readiness and the metrics scrape. */
 export const RATE_LIMIT_EXEMPT = new Set(['/health', '/ready', '/metrics']);

@@ -4,7 +4,7 @@
  * (OAUTH2_RESILIENCE_BULKHEAD_*_MAX) answers 503 `service_unavailable` with `Retry-After: 1` at once
  * (thrown: the error handler renders it, as JSON or a browser route's error page). Both are counted per
  * isolate. /health, /ready and /metrics are exempt. The circuit breakers are not here: they guard storage
- * and outbound calls where those happen (worker/resilience.ts), so a route that needs neither keeps
+ * and outbound calls where those happen (worker/wiring/resilience.ts), so a route that needs neither keeps
  * working while the database is down.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -12,7 +12,7 @@ import { ServiceUnavailableError } from '../../src/oauth/errors';
 import { recordBackPressureRejected, recordBulkheadRejected } from '../../src/observability';
 import { bulkheadOf } from '../../src/resilience';
 import type { AppEnv } from '../context';
-import { concurrencyLimits } from '../resilience';
+import { concurrencyLimits } from '../wiring/resilience';
 
 export const RESILIENCE_EXEMPT = new Set(['/health', '/ready', '/metrics']);
 

@@ -5,19 +5,16 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/auth/session';
 import { systemClock } from '../../src/clock';
 import { publishBackchannelLogout } from '../../src/oidc/backchannel-logout';
+import { loadSession, SESSION_TTL_SECS, type SessionInfo, startSession } from '../../src/sign-in/session';
 import type { UserRecord } from '../../src/storage/ports';
 import type { AppEnv } from '../context';
-import { executionContextOf, requestStorage } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf, requestStorage } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { requestEvents } from './observability';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** The system clock's seconds, for the routes that import it from here (src/clock.ts is the source). */
-export const nowSecs = systemClock.nowSecs;
 
 /** Cookies are Secure everywhere except plain http on a loopback host (local development). */
 export function cookiesAreSecure(c: Context<AppEnv>): boolean {
@@ -52,7 +49,8 @@ function sessionCookieName(c: Context<AppEnv>): string {
  */
 export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const value = getCookie(c, sessionCookieName(c));
-  const session = value === undefined ? null : await loadSession(requestStorage(c), value, nowSecs());
+  const session =
+    value === undefined ? null : await loadSession(requestStorage(c), value, systemClock.nowSecs());
   c.set('session', session);
   await next();
   if (value !== undefined && session === null && c.get('session') === null) clearSessionCookie(c);
@@ -74,7 +72,7 @@ export async function signIn(
   amr: readonly string[] = [],
 ): Promise<SessionInfo> {
   const storage = requestStorage(c);
-  const now = nowSecs();
+  const now = systemClock.nowSecs();
   const started = await startSession(storage, user, now, amr);
   const previous = c.get('session');
   if (previous && (await storage.sessions.delete(previous.idHash))) {

@@ -1,6 +1,6 @@
 /**
  * Merges the scopes and APIs defined through the admin API into the request's configuration, from the
- * per-isolate copy (src/oauth/stored-registry.ts): only an isolate's first request awaits storage.
+ * per-isolate copy (src/oauth/scopes/stored-registry.ts): only an isolate's first request awaits storage.
  *
  * Mounted on every path, so a route added later judges scopes on a loaded registry without anyone having
  * to remember it; only the paths below, which never read a scope or an API (the probes, the metrics
@@ -9,8 +9,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../request-storage';
-import { storedRegistry } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { storedRegistry } from '../wiring/services';
 
 /** Paths that never judge scopes: they run on the configured registry alone and never await storage. */
 export const REGISTRY_FREE_PATHS: ReadonlySet<string> = new Set([

@@ -1,31 +1,34 @@
 /**
  * GET/POST /auth/login and POST /auth/logout: password sign-in with server-side sessions. POST
  * /auth/login is a pipeline: strict form -> CSRF -> throttle (the attempt reserved per username and
- * address, per address and per username; see src/auth/login-throttle.ts) -> credentials (generic
+ * address, per address and per username; see src/sign-in/login-throttle.ts) -> credentials (generic
  * failure, same work for unknown users) -> new session -> 303.
  */
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { checkCredentials } from '../../src/auth/login';
-import { throttleKeys } from '../../src/auth/login-throttle';
-import { safeReturnPath } from '../../src/auth/return-to';
+import { systemClock } from '../../src/clock';
 import { AuthorizationPageError } from '../../src/oauth/authorize/redirect';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import { type FormParams, parseForm } from '../../src/oauth/form';
 import { resolvePushedRequest } from '../../src/oauth/par';
 import { recordRateLimitRejected } from '../../src/observability';
+import { checkCredentials } from '../../src/sign-in/login';
+import { throttleKeys } from '../../src/sign-in/login-throttle';
+import { safeReturnPath } from '../../src/sign-in/return-to';
 import { ensureSeedAdmin } from '../../src/users/seed';
 import { type ClientIdentity, clientIdentity } from '../../templates/client-identity';
 import { LoginPage } from '../../templates/login';
 import type { AppEnv } from '../context';
-import { clientIp, loginThrottle } from '../login-throttle';
+import { clientIp } from '../http/client-ip';
+import { pageNonce, renderPage } from '../http/pages';
+import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { requestEvents } from '../middleware/observability';
-import { nowSecs, signIn, signOut } from '../middleware/session';
-import { pageNonce, renderPage } from '../pages';
-import { executionContextOf, requestStorage } from '../request-storage';
-import { denylistCache, oauthContext } from '../services';
+import { signIn, signOut } from '../middleware/session';
+import { loginThrottle } from '../wiring/login-throttle';
+import { executionContextOf, requestStorage } from '../wiring/request-storage';
+import { denylistCache, oauthContext } from '../wiring/services';
 import { upstreamLoginView } from './upstream';
 
 export const LOGIN_PATH = '/auth/login';
@@ -35,11 +38,6 @@ export const LOGOUT_PATH = '/auth/logout';
 export const INVALID_CREDENTIALS = 'Invalid username or password.';
 export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
 const MISSING_CREDENTIALS = 'Enter your username and password.';
-
-/** The query string, parsed as strictly as a form (a repeated or malformed parameter is a 400). */
-export function strictQuery(c: Context<AppEnv>): FormParams {
-  return parseForm(new URL(c.req.url).search.slice(1));
-}
 
 interface LoginFormState {
   returnTo: string;
@@ -111,7 +109,7 @@ async function showLogin(c: Context<AppEnv>): Promise<Response> {
     c.header('Cache-Control', 'no-store');
     return c.redirect(returnTo, 302);
   }
-  // A failed upstream sign-in comes back here with its reason (src/auth/upstream, worker/routes/upstream.ts).
+  // A failed upstream sign-in comes back here with its reason (src/sign-in/upstream, worker/routes/upstream.ts).
   const { error } = upstreamLoginView(c, query);
   return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error });
 }
@@ -142,11 +140,12 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
     return renderLogin(c, { returnTo, username, error: TOO_MANY_ATTEMPTS, status: 429 });
   }
 
-  await ensureSeedAdmin(storage, c.get('config'), nowSecs);
-  const user = await checkCredentials(storage, username, password, nowSecs());
+  await ensureSeedAdmin(storage, c.get('config'), systemClock.nowSecs);
+  const user = await checkCredentials(storage, username, password, systemClock.nowSecs());
   // A denylisted user (by id, username or e-mail) gets the answer of a wrong password.
   const denied =
-    user !== null && (await denylistCache(c.env, c.get('config')).get()).matchUser(user, nowSecs());
+    user !== null &&
+    (await denylistCache(c.env, c.get('config')).get()).matchUser(user, systemClock.nowSecs());
   if (user === null || denied) {
     // The username is left out: people type passwords into that field. The reservation stays: a failure.
     requestEvents(c).publish({

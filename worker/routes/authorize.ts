@@ -11,13 +11,13 @@ import { clientIdentity } from '../../templates/client-identity';
 import { ConsentPage } from '../../templates/consent';
 import { FormPostPage } from '../../templates/form-post';
 import type { AppEnv } from '../context';
+import { PageError, pageNonce, renderPage } from '../http/pages';
+import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { loginRedirect } from '../middleware/session';
-import { PageError, pageNonce, renderPage } from '../pages';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
-import { strictQuery } from './auth';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const CONSENT_PATH = '/oauth/consent';

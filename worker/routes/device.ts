@@ -6,8 +6,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { userCodeThrottleKeys } from '../../src/auth/login-throttle';
-import { grantableScopes } from '../../src/oauth/admin-scope';
 import {
   DEVICE_AUTHORIZATION_PATH,
   DEVICE_VERIFICATION_PATH,
@@ -21,16 +19,19 @@ import {
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
+import { grantableScopes } from '../../src/oauth/scopes/admin-scope';
+import { userCodeThrottleKeys } from '../../src/sign-in/login-throttle';
 import { DeviceCodePage, DeviceConfirmPage, DeviceDonePage } from '../../templates/device';
 import type { AppEnv } from '../context';
-import { clientIp, loginThrottle } from '../login-throttle';
+import { clientIp } from '../http/client-ip';
+import { PageError, pageNonce, renderPage } from '../http/pages';
+import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { loginRedirect } from '../middleware/session';
-import { PageError, pageNonce, renderPage } from '../pages';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
-import { strictQuery } from './auth';
+import { loginThrottle } from '../wiring/login-throttle';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import {
   answer,
   basicAuth,

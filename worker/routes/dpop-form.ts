@@ -4,14 +4,14 @@
  * JSON that is never cached, with a fresh `DPoP-Nonce` when nonces are required.
  */
 import type { Context } from 'hono';
-import type { DpopRequest } from '../../src/oauth/dpop';
-import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
+import { freshDpopNonceHeaders } from '../../src/oauth/dpop/nonce';
+import type { DpopRequest } from '../../src/oauth/dpop/proof';
 import type { FormParams } from '../../src/oauth/form';
 import type { OAuthContext } from '../../src/oauth/ports';
 import type { AppEnv } from '../context';
 import { readForm } from '../middleware/body';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 
 export function dpopFormHandler<T extends object>(
   status: 200 | 201,

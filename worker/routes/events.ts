@@ -8,14 +8,14 @@ import type { Context } from 'hono';
 import { eventAllowed } from '../../src/events/config';
 import { completeEnvelope, EnvelopeInputSchema } from '../../src/events/envelope';
 import { EVENT_TYPES, type EventEnvelope, SEVERITIES } from '../../src/events/types';
-import { requireConfiguredBearer } from '../../src/oauth/bearer';
 import { InvalidRequestError, ServiceUnavailableError } from '../../src/oauth/errors';
+import { requireConfiguredBearer } from '../../src/oauth/tokens/bearer';
 import { METRIC_PREFIX } from '../../src/observability/catalogue';
 import { isolateMetrics, type MetricsSnapshot, metricKey } from '../../src/observability/metrics';
 import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
-import { requestStorage } from '../request-storage';
-import { readMetrics } from '../telemetry';
+import { requestStorage } from '../wiring/request-storage';
+import { readMetrics } from '../wiring/telemetry';
 import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 
 /** At most this many envelopes per ingest request (one queue batch). */

@@ -1,7 +1,7 @@
 /** GET /health (liveness) and GET /ready (storage reachable). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
-import { requestStorage } from '../request-storage';
+import { requestStorage } from '../wiring/request-storage';
 
 const healthRoute = createRoute({
   method: 'get',

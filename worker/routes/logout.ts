@@ -14,13 +14,13 @@ import { type FrontchannelFrame, frontchannelLogoutFrames } from '../../src/oidc
 import { validateLogoutRequest } from '../../src/oidc/logout';
 import { LogoutConfirmPage, SignedOutPage } from '../../templates/logout';
 import type { AppEnv } from '../context';
+import { pageCsp, pageNonce, renderPage, setPageHeaders } from '../http/pages';
+import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { signOut } from '../middleware/session';
-import { pageCsp, pageNonce, renderPage, setPageHeaders } from '../pages';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
-import { strictQuery } from './auth';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 
 export const LOGOUT_ENDPOINT = '/oauth/logout';
 const CARRIED = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'];

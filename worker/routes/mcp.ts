@@ -16,18 +16,18 @@ import { listConnectedApps, revokeConnectedApp } from '../../src/account/connect
 import { requireMcpCaller } from '../../src/mcp/caller';
 import type { AccountPort } from '../../src/mcp/self-service-tools';
 import { ADMIN_TOOL_NAMES, createMcpServer } from '../../src/mcp/server';
-import type { AccessTokenInfo } from '../../src/oauth/access-token';
-import { ADMIN_SCOPE } from '../../src/oauth/admin-scope';
-import { readBearer } from '../../src/oauth/bearer';
 import { InsufficientScopeError, MethodNotAllowedError } from '../../src/oauth/errors';
 import type { OAuthContext } from '../../src/oauth/ports';
-import { MCP_PATH, mcpResource } from '../../src/oauth/resource';
+import { MCP_PATH, mcpResource } from '../../src/oauth/resources/indicators';
+import { ADMIN_SCOPE } from '../../src/oauth/scopes/admin-scope';
+import type { AccessTokenInfo } from '../../src/oauth/tokens/access-token';
+import { readBearer } from '../../src/oauth/tokens/bearer';
 import type { UserRecord } from '../../src/storage/ports';
-import { accountContext } from '../admin-context';
 import type { AppEnv } from '../context';
+import { accountContext } from '../http/admin-context';
 import { readText } from '../middleware/body';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { resourceChallenge } from './protected-resource';
 import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 

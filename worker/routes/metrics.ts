@@ -4,11 +4,11 @@
  * failures); unset, it is public (local use).
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { requireConfiguredBearer } from '../../src/oauth/bearer';
+import { requireConfiguredBearer } from '../../src/oauth/tokens/bearer';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../src/observability/metrics';
 import type { AppEnv } from '../context';
-import { requestStorage } from '../request-storage';
-import { collectMetrics } from '../telemetry';
+import { requestStorage } from '../wiring/request-storage';
+import { collectMetrics } from '../wiring/telemetry';
 import { OAuthErrorSchema } from './schemas';
 
 export const SERVICE = { service: 'edge-oauth2-server', version: '0.1.0' };

@@ -6,14 +6,14 @@
 import type { Hono } from 'hono';
 import { listConnectedApps, revokeConnectedApp } from '../../src/account/connected-apps';
 import { ProfilePage } from '../../templates/profile';
-import { accountContext } from '../admin-context';
 import type { AppEnv } from '../context';
+import { accountContext } from '../http/admin-context';
+import { PageError, pageNonce, renderPage } from '../http/pages';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { loginRedirect } from '../middleware/session';
-import { PageError, pageNonce, renderPage } from '../pages';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 
 export const PROFILE_PATH = '/profile';
 export const REVOKE_CONNECTED_APP_PATH = '/profile/connected-apps/revoke';

@@ -12,9 +12,9 @@ import {
   protectedResourceMetadataUrl,
   resourceAtMetadataUrl,
   withResourceMetadata,
-} from '../../src/oauth/resource-metadata';
+} from '../../src/oauth/resources/metadata';
 import type { AppEnv } from '../context';
-import { issuerFor } from '../services';
+import { issuerFor } from '../wiring/services';
 import { answer, OAuthErrorSchema } from './schemas';
 
 const ResourceMetadataSchema = z

@@ -2,7 +2,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
-import { INTROSPECTION_SIGNING_ALGS } from '../../src/oauth/introspection';
 import {
   authenticateRegistration,
   deleteRegistration,
@@ -14,10 +13,11 @@ import {
   registrationActor,
   updateRegistration,
 } from '../../src/oauth/registration';
+import { INTROSPECTION_SIGNING_ALGS } from '../../src/oauth/tokens/introspection';
 import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
 
 const REGISTER_PATH = '/connect/register';

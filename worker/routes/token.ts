@@ -1,6 +1,6 @@
 /** POST /oauth/token (RFC 6749 §3.2). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { tokenRequest } from '../../src/oauth/token-endpoint';
+import { tokenRequest } from '../../src/oauth/tokens/token-endpoint';
 import type { AppEnv } from '../context';
 import { dpopFormHandler } from './dpop-form';
 import {

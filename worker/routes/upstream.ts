@@ -1,6 +1,6 @@
 /**
  * GET /auth/login/{provider} and GET /auth/callback/{provider}: sign-in through an upstream provider
- * (src/auth/upstream). Start: a pending attempt bound to this browser (`upstream` cookie) is saved, then
+ * (src/sign-in/upstream). Start: a pending attempt bound to this browser (`upstream` cookie) is saved, then
  * 302 to the provider. Callback: the attempt is taken (single use; an unknown, replayed, expired or other
  * browser's `state` is a 400 page), the code redeemed and the ID token validated, the local account found
  * or created, a new session started, and the browser continues to the attempt's `return_to`. Denials and
@@ -8,7 +8,10 @@
  */
 import type { Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { safeReturnPath } from '../../src/auth/return-to';
+import { systemClock } from '../../src/clock';
+import { MethodNotAllowedError } from '../../src/oauth/errors';
+import { type FormParams, parseForm } from '../../src/oauth/form';
+import { safeReturnPath } from '../../src/sign-in/return-to';
 import {
   BINDING_PATTERN,
   type CallbackResult,
@@ -23,16 +26,14 @@ import {
   type UpstreamFailure,
   UpstreamSignInError,
   upstreamHttp,
-} from '../../src/auth/upstream';
-import { MethodNotAllowedError } from '../../src/oauth/errors';
-import { type FormParams, parseForm } from '../../src/oauth/form';
+} from '../../src/sign-in/upstream';
 import type { AppEnv } from '../context';
+import { PageError } from '../http/pages';
 import { requestEvents } from '../middleware/observability';
-import { cookieName, cookieOptions, nowSecs, signIn } from '../middleware/session';
-import { PageError } from '../pages';
-import { executionContextOf, requestStorage } from '../request-storage';
-import { outboundBreakers } from '../resilience';
-import { denylistCache, oauthContext } from '../services';
+import { cookieName, cookieOptions, signIn } from '../middleware/session';
+import { executionContextOf, requestStorage } from '../wiring/request-storage';
+import { outboundBreakers } from '../wiring/resilience';
+import { denylistCache, oauthContext } from '../wiring/services';
 
 /** The password sign-in page (worker/routes/auth.ts), where failed attempts end. */
 const LOGIN_PATH = '/auth/login';
@@ -137,7 +138,7 @@ async function startLogin(c: Context<AppEnv>): Promise<Response> {
       binding,
       returnTo,
       shards: config.tokenActorShards,
-      now: nowSecs(),
+      now: systemClock.nowSecs(),
     });
     // Every attempt renews the binding's lifetime; concurrent attempts in two tabs share it.
     setCookie(c, bindingCookie(c), binding, cookieOptions(c, PENDING_TTL_SECS));
@@ -172,8 +173,14 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   try {
     const profile = await finishSignIn(provider, http(c, provider), pending, callbackOf(query), Date.now());
     const storage = requestStorage(c);
-    const { user, outcome } = await resolveAccount(storage, config, provider.id, profile, nowSecs());
-    if ((await denylistCache(c.env, config).get()).matchUser(user, nowSecs())) {
+    const { user, outcome } = await resolveAccount(
+      storage,
+      config,
+      provider.id,
+      profile,
+      systemClock.nowSecs(),
+    );
+    if ((await denylistCache(c.env, config).get()).matchUser(user, systemClock.nowSecs())) {
       throw new UpstreamSignInError('no_account', 'user denylisted');
     }
     await signIn(c, user);

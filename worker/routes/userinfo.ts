@@ -1,11 +1,11 @@
 /** GET/POST /oauth/userinfo (OIDC Core §5.3): Bearer or DPoP (RFC 9449 §7) Authorization header only. */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { freshDpopNonceHeaders } from '../../src/oauth/dpop-nonce';
+import { freshDpopNonceHeaders } from '../../src/oauth/dpop/nonce';
 import { userInfo } from '../../src/oidc/userinfo';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { answer, OAuthErrorSchema } from './schemas';
 
 const UserInfoSchema = z

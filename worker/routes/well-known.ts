@@ -2,8 +2,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { discoveryDocument } from '../../src/oidc/discovery';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../request-storage';
-import { oauthContext } from '../services';
+import { executionContextOf } from '../wiring/request-storage';
+import { oauthContext } from '../wiring/services';
 import { answer } from './schemas';
 
 const MetadataSchema = z

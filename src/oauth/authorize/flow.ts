@@ -3,7 +3,6 @@
  * needed, or a code issued; and the consent decision that follows. Returns outcomes; the Worker renders them.
  */
 import type { ClientRecord, UserRole } from '../../storage/ports';
-import { grantableScopes, hasAdminScope } from '../admin-scope';
 import type { SignInRequirement } from '../authorization-state';
 import { AccessDeniedError, AuthorizationError, InvalidRequestError, OAuthError } from '../errors';
 import { type FormParams, required } from '../form';
@@ -17,7 +16,8 @@ import {
   usePushedRequest,
 } from '../par';
 import type { OAuthContext } from '../ports';
-import { requestedResources, scopeTarget } from '../resource';
+import { requestedResources, scopeTarget } from '../resources/indicators';
+import { grantableScopes, hasAdminScope } from '../scopes/admin-scope';
 import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
 import { acrForAmr, essentialAcr, meetsEssentialAcr, requestedSubject } from './claims';
 import {

@@ -2,7 +2,7 @@
  * RFC 9101 (JAR) request objects passed by value (`request`), at `/oauth/authorize` and inside a pushed
  * request (RFC 9126 §3). The JWT is signed with one of the client's registered keys (`jwks` / `jwks_uri`,
  * fetched and cached as for private_key_jwt) or, with HS256, with its client secret (kept sealed for such
- * clients, src/oauth/client-assertion-secret.ts); the client's `request_object_signing_alg`, when
+ * clients, src/oauth/client-auth/authenticate/assertion-secret.ts); the client's `request_object_signing_alg`, when
  * registered, is the only algorithm accepted, and `none` never is. `iss` = client_id, `aud` = the issuer,
  * `exp` required and at most MAX_LIFETIME_SECS ahead, `nbf` / `iat` checked, `jti` required and single use
  * (ReplayGuard). Only the object's parameters are used (§6.3); `client_id` and `response_type` sent beside
@@ -18,9 +18,9 @@ import {
 } from 'jose';
 import { utf8 } from '../../crypto/encoding';
 import type { ClientRecord } from '../../storage/ports';
-import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
-import { checkJwks, JWKS_URI_TARGET, JwksUnavailableError, remoteJwks } from '../client-assertion-jwks';
-import { unsealClientSecret } from '../client-assertion-secret';
+import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-auth/assertion';
+import { checkJwks, JWKS_URI_TARGET, JwksUnavailableError, remoteJwks } from '../client-auth/assertion-jwks';
+import { unsealClientSecret } from '../client-auth/assertion-secret';
 import { InvalidRequestError, OAuthError } from '../errors';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';

@@ -6,8 +6,8 @@ import type { ClientRecord } from '../../storage/ports';
 import { AuthorizationError, InvalidRequestError, UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
 import { requireS256Challenge } from '../pkce';
-import { grantScope } from '../scope';
-import type { ScopeRegistry } from '../scope-registry';
+import type { ScopeRegistry } from '../scopes/registry';
+import { grantScope } from '../scopes/scope';
 import { type ClaimsRequest, parseAcrValues, parseClaimsParameter } from './claims';
 import { RESPONSE_MODES } from './redirect';
 

@@ -3,12 +3,12 @@
  * (a public client by client_id alone), validate the scope, store the device authorization in the
  * AuthActor of its user code's shard, and answer the codes and where the user goes.
  */
-import { authenticateTokenClient, readClientCredentials } from '../client-auth';
+import { authenticateTokenClient, readClientCredentials } from '../client-auth/authenticate';
 import { ServiceUnavailableError, UnauthorizedClientError } from '../errors';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
-import { resourcesForScopes } from '../resource';
-import { grantScope } from '../scope';
+import { resourcesForScopes } from '../resources/indicators';
+import { grantScope } from '../scopes/scope';
 import { newGrantId } from '../sharded-id';
 import { formatUserCode, newDeviceCode, newUserCode } from './codes';
 

@@ -12,8 +12,13 @@ import { type FormParams, required } from '../form';
 import type { TokenResponse } from '../grants/token-response';
 import { issueApprovedGrantTokens } from '../grants/user-grant-tokens';
 import type { OAuthContext } from '../ports';
-import { audienceFor, requestedResources, resourcesForScopes, withinGrantedResources } from '../resource';
-import { parseScope } from '../scope';
+import {
+  audienceFor,
+  requestedResources,
+  resourcesForScopes,
+  withinGrantedResources,
+} from '../resources/indicators';
+import { parseScope } from '../scopes/scope';
 import { DEVICE_CODE_GRANT } from './authorization';
 import { DEVICE_CODE_PATTERN } from './codes';
 import {

@@ -5,8 +5,8 @@
  * address (50), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
  */
 import type { ClientRecord, UserRole } from '../../storage/ports';
-import { grantableScopes } from '../admin-scope';
 import type { OAuthContext } from '../ports';
+import { grantableScopes } from '../scopes/admin-scope';
 import { normalizeUserCode } from './codes';
 
 /** The signed-in user deciding. */
@@ -40,9 +40,9 @@ export type ThrottleReservation =
   | { granted: false; retryAfterSecs: number };
 
 /**
- * What a user-code lookup needs of the attempt throttle: the sign-in throttle's actors (src/auth's
+ * What a user-code lookup needs of the attempt throttle: the sign-in throttle's actors (src/sign-in's
  * LoginThrottlePort fits), whose keys for a user code are `userCodeThrottleKeys` of
- * src/auth/login-throttle.ts. Declared here so that src/oauth does not import src/auth.
+ * src/sign-in/login-throttle.ts. Declared here so that src/oauth does not import src/sign-in.
  */
 export interface AttemptThrottle {
   /** Reserves one attempt on every key; granted only when each had room. */

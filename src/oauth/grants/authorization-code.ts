@@ -11,7 +11,7 @@ import { tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import { verifierChallenge } from '../pkce';
 import type { OAuthContext } from '../ports';
-import { audienceFor, requestedResources } from '../resource';
+import { audienceFor, requestedResources } from '../resources/indicators';
 import { CODE_PATTERN } from '../sharded-id';
 import type { TokenResponse } from './token-response';
 import { issueApprovedGrantTokens } from './user-grant-tokens';

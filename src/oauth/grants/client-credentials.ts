@@ -3,16 +3,16 @@
  * scope `admin` only for a client an administrator registered with it.
  */
 import type { ClientRecord } from '../../storage/ports';
-import { issueAccessToken } from '../access-token';
-import { ADMIN_SCOPE, hasAdminScope } from '../admin-scope';
 import { InvalidScopeError, UnauthorizedClientError } from '../errors';
 import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
 import { registeredItself } from '../registration/provenance';
-import { audienceFor, requestedResources, scopeTarget } from '../resource';
-import { grantScope, USER_SCOPES } from '../scope';
+import { audienceFor, requestedResources, scopeTarget } from '../resources/indicators';
+import { ADMIN_SCOPE, hasAdminScope } from '../scopes/admin-scope';
+import { grantScope, USER_SCOPES } from '../scopes/scope';
 import { newGrantId } from '../sharded-id';
+import { issueAccessToken } from '../tokens/access-token';
 import type { TokenResponse } from './token-response';
 
 export async function clientCredentialsGrant(

@@ -6,15 +6,15 @@
 import type { Config } from '../../config';
 import { sha256 } from '../../crypto/hash';
 import type { ClientRecord, UserRecord } from '../../storage/ports';
-import { issueAccessToken } from '../access-token';
-import { scopesForUser } from '../admin-scope';
 import { InvalidGrantError, InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from '../errors';
 import { tokenCreated, tokenRevoked } from '../events';
 import { type FormParams, required } from '../form';
 import type { OAuthContext, RefreshFamily, RotationResult } from '../ports';
-import { refreshTokenGrantId, successorRefreshToken } from '../refresh-token';
-import { audienceFor, requestedResources } from '../resource';
-import { parseScope } from '../scope';
+import { audienceFor, requestedResources } from '../resources/indicators';
+import { scopesForUser } from '../scopes/admin-scope';
+import { parseScope } from '../scopes/scope';
+import { issueAccessToken } from '../tokens/access-token';
+import { refreshTokenGrantId, successorRefreshToken } from '../tokens/refresh-token';
 import type { TokenResponse } from './token-response';
 
 export async function refreshTokenGrant(

@@ -8,8 +8,6 @@
  */
 import { sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
-import { type AccessTokenInfo, issueAccessToken, resolveAccessToken } from '../access-token';
-import { scopesForUser } from '../admin-scope';
 import {
   InvalidRequestError,
   InvalidScopeError,
@@ -19,9 +17,11 @@ import {
 import { tokenCreated } from '../events';
 import { allValues, type FormParams, required } from '../form';
 import type { ActClaim, OAuthContext } from '../ports';
-import { refreshTokenGrantId } from '../refresh-token';
-import { resourceProblem } from '../resource';
-import { parseScope } from '../scope';
+import { resourceProblem } from '../resources/indicators';
+import { scopesForUser } from '../scopes/admin-scope';
+import { parseScope } from '../scopes/scope';
+import { type AccessTokenInfo, issueAccessToken, resolveAccessToken } from '../tokens/access-token';
+import { refreshTokenGrantId } from '../tokens/refresh-token';
 import type { TokenResponse } from './token-response';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';

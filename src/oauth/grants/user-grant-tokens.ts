@@ -4,12 +4,12 @@
  * first-party), an ID token for `openid`; then the grant's row for the admin view and `token_created`.
  */
 import type { ClientRecord } from '../../storage/ports';
-import { issueAccessToken } from '../access-token';
-import { grantableScopes } from '../admin-scope';
 import type { DEVICE_CODE_GRANT } from '../device/authorization';
 import { tokenCreated } from '../events';
 import type { OAuthContext } from '../ports';
-import { issueInitialRefreshToken } from '../refresh-token';
+import { grantableScopes } from '../scopes/admin-scope';
+import { issueAccessToken } from '../tokens/access-token';
+import { issueInitialRefreshToken } from '../tokens/refresh-token';
 import type { TokenResponse } from './token-response';
 
 export interface ApprovedGrant {

@@ -4,7 +4,7 @@
  * server fetches it when it meets the client_id (authorization and token endpoints) instead of looking
  * the client up in storage. Only public clients (`token_endpoint_auth_method: none`) of the
  * authorization code grant; scope admin only to ask a user for it, like any client that registered itself
- * (src/oauth/admin-scope.ts). Enabled by OAUTH2_CLIENT_ID_METADATA_DOCUMENTS.
+ * (src/oauth/scopes/admin-scope.ts). Enabled by OAUTH2_CLIENT_ID_METADATA_DOCUMENTS.
  *
  * The URL: https under the outbound policy (src/outbound/policy.ts; never loopback, whatever the server
  * allows elsewhere: a client_id is a public identifier), in normal form, with a path, no fragment and no
@@ -19,7 +19,7 @@ import { type OutboundPolicy, outboundUrlProblem } from '../../outbound/policy';
 import type { CircuitBreaker } from '../../resilience/circuit-breaker';
 import type { ClientRecord } from '../../storage/ports';
 import type { ClientRegistry } from '../ports';
-import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
+import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scopes/registry';
 import { validateClientMetadata } from './metadata';
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024;

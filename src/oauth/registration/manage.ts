@@ -6,8 +6,7 @@
  */
 import { constantTimeEqual, sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
-import { readBearer } from '../bearer';
-import { withSealedSecret } from '../client-assertion-secret';
+import { withSealedSecret } from '../client-auth/assertion-secret';
 import {
   InvalidClientMetadataError,
   InvalidRequestError,
@@ -15,6 +14,7 @@ import {
   MissingBearerError,
 } from '../errors';
 import type { OAuthContext } from '../ports';
+import { readBearer } from '../tokens/bearer';
 import { clientAuditEntry, type RequestOrigin } from './audit';
 import { type ClientInformation, clientInformation, withMetadata } from './client-information';
 import { validateClientMetadata } from './metadata';

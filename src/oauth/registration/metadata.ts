@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
 import type { TokenEndpointAuthMethod } from '../../storage/ports';
 import { REQUEST_OBJECT_ALGS } from '../authorize/request-object';
-import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-assertion';
-import { checkJwks, JwksUnavailableError } from '../client-assertion-jwks';
+import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-auth/assertion';
+import { checkJwks, JwksUnavailableError } from '../client-auth/assertion-jwks';
 import { InvalidClientMetadataError, InvalidRedirectUriError, type OAuthError } from '../errors';
-import { INTROSPECTION_SIGNING_ALGS } from '../introspection';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriProblem } from '../redirect-uri';
-import { PRIVILEGED_SCOPES, parseScope } from '../scope';
-import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scope-registry';
+import { BUILT_IN_REGISTRY, type ScopeRegistry } from '../scopes/registry';
+import { PRIVILEGED_SCOPES, parseScope } from '../scopes/scope';
+import { INTROSPECTION_SIGNING_ALGS } from '../tokens/introspection';
 import { ID_TOKEN_ALGS, logoutUriProblem } from './oidc-metadata';
 
 export const REGISTRABLE_GRANT_TYPES = [
@@ -190,7 +190,7 @@ export interface MetadataOptions {
    * Admit privileged scopes (`admin`) for any client: only for clients created by an administrator.
    * Otherwise only a public client may register them: it can only ask a user for them (never use them
    * for itself through client_credentials), and a user is granted them only as an administrator who
-   * consented on a page naming them (src/oauth/admin-scope.ts).
+   * consented on a page naming them (src/oauth/scopes/admin-scope.ts).
    */
   allowPrivileged?: boolean;
   /**

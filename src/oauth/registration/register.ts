@@ -7,10 +7,10 @@
 import { sha256 } from '../../crypto/hash';
 import { randomId, randomToken } from '../../crypto/random';
 import type { ClientRecord } from '../../storage/ports';
-import { readBearer, requireAccessToken } from '../bearer';
-import { issuesClientSecret, withSealedSecret } from '../client-assertion-secret';
+import { issuesClientSecret, withSealedSecret } from '../client-auth/assertion-secret';
 import { MissingBearerError } from '../errors';
 import type { OAuthContext } from '../ports';
+import { readBearer, requireAccessToken } from '../tokens/bearer';
 import { ANONYMOUS, clientAuditEntry, type RequestOrigin } from './audit';
 import { type ClientInformation, clientInformation } from './client-information';
 import { type ClientMetadata, validateClientMetadata } from './metadata';

@@ -2,7 +2,7 @@
  * D1 tables of the scopes and APIs defined through the admin API (ScopeRecord, ResourceRecord in
  * src/storage/ports.ts). `scopes.name` is the scope-token; `resources.identifier` (the resource URI) is
  * unique and `resources.scopes` is a JSON array of scope names. Workers read both into a per-isolate
- * registry (src/oauth/stored-registry.ts), never per token request.
+ * registry (src/oauth/scopes/stored-registry.ts), never per token request.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 

@@ -28,8 +28,8 @@ import {
   ClientListPage,
 } from '../../../templates/admin/clients';
 import type { FormError } from '../../../templates/admin/components';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import {
   checked,
   checkedOptions,

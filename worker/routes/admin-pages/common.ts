@@ -13,11 +13,11 @@ import { OAuthError } from '../../../src/oauth/errors';
 import type { FormParams } from '../../../src/oauth/form';
 import type { FormError } from '../../../templates/admin/components';
 import type { AdminChrome, AdminSection } from '../../../templates/admin/layout';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
+import { type PageElement, pageNonce, renderPage } from '../../http/pages';
 import { readForm } from '../../middleware/body';
 import { csrfToken } from '../../middleware/csrf';
-import { type PageElement, pageNonce, renderPage } from '../../pages';
 import { adminQuery } from '../admin/common';
 import { type Flash, setFlash, takeFlash } from './flash';
 

@@ -3,8 +3,8 @@ import type { Hono } from 'hono';
 import { dashboard, listAudit, listEvents } from '../../../src/admin';
 import { DashboardPage } from '../../../templates/admin/dashboard';
 import { AuditPage, EventsPage } from '../../../templates/admin/logs';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import { listQuery, pageChrome, render } from './common';
 
 export function registerDashboardPages(app: Hono<AppEnv>): void {

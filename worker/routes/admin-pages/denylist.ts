@@ -5,8 +5,8 @@ import { DENYLIST_CACHE_TTL_SECS } from '../../../src/denylist';
 import type { FormParams } from '../../../src/oauth/form';
 import type { FormError } from '../../../templates/admin/components';
 import { DENY_KIND_LABELS, type DenyFormValues, DenylistPage } from '../../../templates/admin/denylist';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import {
   errorStatus,
   formChrome,

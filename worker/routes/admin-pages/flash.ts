@@ -8,9 +8,10 @@
  */
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { systemClock } from '../../../src/clock';
 import { fromBase64Url, toBase64Url, utf8 } from '../../../src/crypto/encoding';
 import type { AppEnv } from '../../context';
-import { cookieName, cookieOptions, cookiesAreSecure, nowSecs } from '../../middleware/session';
+import { cookieName, cookieOptions, cookiesAreSecure } from '../../middleware/session';
 
 /** What a page shows once, right after the change that produced it. */
 export interface Flash {
@@ -55,7 +56,7 @@ function binding(c: Context<AppEnv>): Uint8Array<ArrayBuffer> {
 /** Sets the flash for the next admin page. */
 export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const plaintext = utf8(JSON.stringify({ ...flash, exp: nowSecs() + FLASH_TTL_SECS }));
+  const plaintext = utf8(JSON.stringify({ ...flash, exp: systemClock.nowSecs() + FLASH_TTL_SECS }));
   const sealed = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: binding(c) },
     await flashKey(c.get('config').sessionKey),
@@ -81,7 +82,7 @@ export async function takeFlash(c: Context<AppEnv>): Promise<Flash> {
       fromBase64Url(ciphertext),
     );
     const flash = JSON.parse(new TextDecoder().decode(plain)) as Flash & { exp: number };
-    return flash.exp > nowSecs() ? { notice: flash.notice, secret: flash.secret } : {};
+    return flash.exp > systemClock.nowSecs() ? { notice: flash.notice, secret: flash.secret } : {};
   } catch {
     return {};
   }

@@ -15,8 +15,8 @@ import {
 } from '../../../src/admin';
 import { InvalidRequestError } from '../../../src/oauth/errors';
 import { filterQuery, GrantListPage, type GrantNames } from '../../../templates/admin/grants';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import { listQuery, pageChrome, render, seeOther } from './common';
 import { registerConfirmedAction } from './confirm';
 

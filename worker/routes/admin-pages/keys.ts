@@ -2,8 +2,8 @@
 import type { Hono } from 'hono';
 import { listSigningKeys, rotateSigningKeys } from '../../../src/admin';
 import { KeysPage } from '../../../templates/admin/keys';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import { pageChrome, render, seeOther } from './common';
 import { registerConfirmedAction } from './confirm';
 

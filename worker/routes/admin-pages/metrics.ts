@@ -4,8 +4,8 @@ import { systemClock } from '../../../src/clock';
 import { metricGroups } from '../../../src/observability/view';
 import { MetricsPage } from '../../../templates/admin/metrics';
 import type { AppEnv } from '../../context';
-import { requestStorage } from '../../request-storage';
-import { collectMetrics } from '../../telemetry';
+import { requestStorage } from '../../wiring/request-storage';
+import { collectMetrics } from '../../wiring/telemetry';
 import { pageChrome, render } from './common';
 
 export function registerMetricsPages(app: Hono<AppEnv>): void {

@@ -20,8 +20,8 @@ import {
   ResourcePage,
   resourcePath,
 } from '../../../templates/admin/resources';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import {
   checkedOptions,
   errorStatus,

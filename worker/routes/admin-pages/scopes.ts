@@ -19,8 +19,8 @@ import {
   ScopePage,
   scopePath,
 } from '../../../templates/admin/scopes';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import {
   checked,
   errorStatus,

@@ -11,8 +11,8 @@ import {
 } from '../../../src/admin';
 import type { FormParams } from '../../../src/oauth/form';
 import { UserCreatePage, type UserFormValues, UserListPage, UserPage } from '../../../templates/admin/users';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import {
   checked,
   errorStatus,

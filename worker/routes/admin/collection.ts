@@ -8,8 +8,8 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AdminContext } from '../../../src/admin/context';
 import type { Query } from '../../../src/admin/paging';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import { answer } from '../schemas';
 import {
   adminQuery,

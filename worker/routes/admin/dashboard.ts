@@ -2,8 +2,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DashboardSchema, dashboard } from '../../../src/admin/dashboard';
-import { adminContext } from '../../admin-context';
 import type { AppEnv } from '../../context';
+import { adminContext } from '../../http/admin-context';
 import { CSRF_HEADER, csrfToken } from '../../middleware/csrf';
 import { answer } from '../schemas';
 import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';

@@ -11,7 +11,7 @@ import {
   ResourceViewSchema,
   updateResource,
 } from '../../../src/admin/resources';
-import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/stored-registry';
+import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/scopes/stored-registry';
 import type { AppEnv } from '../../context';
 import { registerCollection } from './collection';
 import { ADMIN_API, querySchema } from './common';
