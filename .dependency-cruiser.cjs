@@ -140,10 +140,11 @@ module.exports = {
     ),
     {
       name: 'storage-ports-leaf',
-      comment: 'The storage ports (ports.ts, identities.ts, paging.ts) import no adapter and nothing else.',
+      comment:
+        'The storage ports (ports.ts, identities.ts, paging.ts, mfa.ts) import no adapter and nothing else.',
       severity: 'error',
-      from: { path: '^src/storage/(ports|identities|paging)[.]ts$' },
-      to: { pathNot: '^src/storage/(ports|identities|paging)[.]ts$' },
+      from: { path: '^src/storage/(ports|identities|paging|mfa)[.]ts$' },
+      to: { pathNot: '^src/storage/(ports|identities|paging|mfa)[.]ts$' },
     },
     layer(
       'resilience',
@@ -174,8 +175,14 @@ module.exports = {
     layer(
       'auth',
       'src/sign-in/(?!upstream/)',
-      ['^src/crypto/', '^src/storage/ports[.]ts$', '^src/users/'],
-      'End-user sign-in (sessions, passwords, the login throttle): below src/oauth, which never imports it.',
+      [
+        '^src/crypto/',
+        '^src/storage/(ports|mfa)[.]ts$',
+        '^src/users/',
+        // WebAuthn verification (WebCrypto only), for passkeys alone.
+        '^node_modules/@simplewebauthn/server/',
+      ],
+      'End-user sign-in (sessions, passwords, the login throttle, passkeys): below src/oauth, which never imports it.',
     ),
     layer(
       'denylist',

@@ -18,6 +18,8 @@ export const TEST_VARS = {
   OAUTH2_ACCESS_TOKENS_OPAQUE: 'false',
   OAUTH2_PUBLIC_INTROSPECTION: 'false',
   OAUTH2_DYNAMIC_REGISTRATION_ENABLED: 'false',
+  // The suites sign the seed admin in with a password only; test/workers/mfa-*.test.ts turn the policy on.
+  OAUTH2_MFA_REQUIRED_FOR_ADMINS: 'false',
   OAUTH2_ALLOW_INSECURE_DEFAULTS: '',
   // The console event plugin is on in tests, so the log scan (test/workers/logging.test.ts) covers event lines.
   OAUTH2_EVENTS_CONSOLE: 'true',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile.mjs SCENARIO [--duration S] [--connections C] [--interval US] [--top N] [--var NAME=VALUE]`
+ * `node bench/profile.mjs SCENARIO [--duration S] [--connections C] [--interval US] [--top N] [--var NAME=VALUE]
+ *   [--weight time|samples]`
  *
  * A CPU profile of our Worker under one benchmark scenario (bench/lib/scenarios.mjs; e.g. cc_jwt, revoke,
  * cc_opaque): serves the bundle under Miniflare with workerd's V8 inspector open, samples the Worker's
@@ -8,6 +9,10 @@
  * functions with the most self time and the most total time. The profile is also written as a
  * .cpuprofile file (open it in Chrome DevTools' Performance panel) next to the printed path. Samples are
  * relative shares, so a loaded machine still shows where the time goes.
+ *
+ * `--weight time` (the default) weighs each sample by the time since the previous one; `--weight samples`
+ * counts every sample once. On a busy machine the sampler thread is often descheduled, and the long gap
+ * that follows lands on whatever frame happened to run: counting samples is then the steadier share.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -19,7 +24,15 @@ import { opaqueScenarios, ourScenarios } from './lib/scenarios.mjs';
 import { startServer } from './lib/server.mjs';
 
 function parseArgs(argv) {
-  const opts = { scenario: null, duration: 5, connections: 10, interval: 100, top: 25, vars: {} };
+  const opts = {
+    scenario: null,
+    duration: 5,
+    connections: 10,
+    interval: 100,
+    top: 25,
+    vars: {},
+    weight: 'time',
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
@@ -31,6 +44,9 @@ function parseArgs(argv) {
     if (arg === '--var') {
       const eq = value.indexOf('=');
       opts.vars[value.slice(0, eq)] = value.slice(eq + 1);
+    } else if (arg === '--weight') {
+      if (value !== 'time' && value !== 'samples') throw new Error('--weight is time or samples');
+      opts.weight = value;
     } else if (['--duration', '--connections', '--interval', '--top'].includes(arg)) {
       opts[arg.slice(2)] = Number(value);
     } else {
@@ -79,15 +95,19 @@ async function inspectorSession(url) {
   };
 }
 
-/** Self and total sample time per function (name + position), from a V8 CPU profile. */
-function analyse(profile) {
+/**
+ * Self and total sample time per function (name + position), from a V8 CPU profile; with `weight`
+ * `samples`, the sampling interval per sample instead of the measured gap (see the header).
+ */
+function analyse(profile, weight, intervalUs) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
   const selfUs = new Map();
   for (let i = 0; i < profile.samples.length; i += 1) {
     const nodeId = profile.samples[i];
-    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    const us = weight === 'samples' ? intervalUs : (profile.timeDeltas[i] ?? 0);
+    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + us);
   }
   const key = (n) => {
     const f = n.callFrame;
@@ -163,11 +183,11 @@ async function main() {
 
     const file = path.join(os.tmpdir(), `edge-oauth2-${opts.scenario}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    const { all, self, total } = analyse(profile);
+    const { all, self, total } = analyse(profile, opts.weight, opts.interval);
     const perRequest = (us) => (us / 1000 / Math.max(1, run.requests)).toFixed(4);
     console.log(
       `profile: ${opts.scenario}, ${run.requests} requests, ${(all / 1000).toFixed(0)} ms sampled ` +
-        `(${perRequest(all)} ms/request incl. idle), ${run.reqPerSec} req/s; ${file}`,
+        `(${perRequest(all)} ms/request incl. idle), ${run.reqPerSec} req/s, weighed by ${opts.weight}; ${file}`,
     );
     // The code at each position, from the very bundle that ran (the tree may have changed since).
     const bundle = readFileSync(server.scriptPath, 'utf8').split('\n');

@@ -1,10 +1,11 @@
 /**
- * AuthActor: authorization codes, pending consent requests, pushed authorization requests (RFC 9126)
- * and device authorizations (RFC 8628), sharded by the prefix of the code, request id, request_uri
- * reference or device code (src/oauth/sharded-id.ts; a user code maps to its device code's shard, see
- * src/oauth/device/codes.ts). Codes, references and device codes are stored as SHA-256 hashes; every
- * single-use step (redeem a code, take a pushed request, decide a user code, redeem a device code) is
- * one synchronous SQLite step, so of any number of concurrent attempts exactly one succeeds.
+ * AuthActor: authorization codes, pending consent requests, pushed authorization requests (RFC 9126),
+ * device authorizations (RFC 8628) and WebAuthn challenges, sharded by the prefix of the code, request
+ * id, request_uri reference, device code or challenge (src/oauth/sharded-id.ts; a user code maps to its
+ * device code's shard, see src/oauth/device/codes.ts). Codes, references, device codes and challenges
+ * are stored as SHA-256 hashes; every single-use step (redeem a code, take a pushed request, decide a
+ * user code, redeem a device code, take a challenge) is one synchronous SQLite step, so of any number of
+ * concurrent attempts exactly one succeeds.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { type Clock, systemClock } from '../src/clock';
@@ -23,6 +24,7 @@ import type {
 } from '../src/oauth/authorization-state';
 import { RESOURCE_NOT_GRANTED } from '../src/oauth/authorization-state';
 import { withinGrantedResources } from '../src/oauth/resources/indicators';
+import type { PasskeyChallenge } from '../src/sign-in/passkeys/challenges';
 
 /** Used codes are remembered this long after expiry so replays are still recognised. */
 const REPLAY_MEMORY_SECS = 24 * 3600;
@@ -79,6 +81,11 @@ export class AuthActor extends DurableObject<Env> {
         last_poll_at INTEGER,
         status TEXT NOT NULL,
         decision TEXT
+      );
+      CREATE TABLE IF NOT EXISTS challenges (
+        id_hash TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
       );
     `);
   }
@@ -220,6 +227,21 @@ export class AuthActor extends DurableObject<Env> {
     return lookupOf(row);
   }
 
+  /**
+   * An operator ends a pending device authorization early: it expires now, so the device's next poll
+   * answers expired_token and the user code can no longer be approved. Null when it was not pending.
+   */
+  async expireUserCode(userCode: string): Promise<DeviceLookup | null> {
+    const row = this.pendingDevice(userCode);
+    if (!row) return null;
+    this.sql.exec(
+      'UPDATE devices SET expires_at = ? WHERE code_hash = ?',
+      this.clock.nowSecs(),
+      row.code_hash,
+    );
+    return lookupOf(row);
+  }
+
   private pendingDevice(userCode: string): DeviceRow | undefined {
     return this.sql
       .exec<DeviceRow>(
@@ -265,14 +287,34 @@ export class AuthActor extends DurableObject<Env> {
     return { status: 'pending' };
   }
 
+  async saveChallenge(id: string, challenge: PasskeyChallenge): Promise<void> {
+    this.sql.exec(
+      'INSERT INTO challenges (id_hash, record, expires_at) VALUES (?, ?, ?)',
+      await sha256(id),
+      JSON.stringify(challenge),
+      challenge.expiresAt,
+    );
+    await this.scheduleSweep();
+  }
+
+  async takeChallenge(id: string): Promise<PasskeyChallenge | null> {
+    const row = this.sql
+      .exec<{ record: string }>('DELETE FROM challenges WHERE id_hash = ? RETURNING record', await sha256(id))
+      .toArray()[0];
+    if (!row) return null;
+    const challenge = JSON.parse(row.record) as PasskeyChallenge;
+    return challenge.expiresAt > this.clock.nowSecs() ? challenge : null;
+  }
+
   override async alarm(): Promise<void> {
     const now = this.clock.nowSecs();
     this.sql.exec('DELETE FROM codes WHERE expires_at < ?', now - REPLAY_MEMORY_SECS);
     this.sql.exec('DELETE FROM pending WHERE expires_at < ?', now);
     this.sql.exec('DELETE FROM pushed WHERE expires_at < ?', now);
     this.sql.exec('DELETE FROM devices WHERE expires_at < ?', now - DEVICE_MEMORY_SECS);
+    this.sql.exec('DELETE FROM challenges WHERE expires_at < ?', now);
     this.sweepScheduled = false;
-    const left = ['codes', 'pending', 'pushed', 'devices']
+    const left = ['codes', 'pending', 'pushed', 'devices', 'challenges']
       .map((table) => this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n)
       .reduce((a, b) => a + b, 0);
     if (left > 0) await this.scheduleSweep();

@@ -5,30 +5,24 @@
  * read and a write in one synchronous step, so concurrent callers are strictly ordered and the count is
  * exact. An alarm drops the counters of ended windows.
  */
-import { DurableObject } from 'cloudflare:workers';
-import { type Clock, systemClock } from '../src/clock';
 import { grantLease, type LeaseCounter, type LeaseGrant } from '../src/rate-limit/lease';
+import { SweepingObject } from './sweeping-object';
 
 const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
-export class RateLimiter extends DurableObject<Env> {
-  /** This object's clock; a test may replace it. */
-  clock: Clock = systemClock;
-  private readonly sql: SqlStorage;
-  private sweepScheduled = false;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS counters (
+    key TEXT PRIMARY KEY,
+    window_index INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    reset_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS counters_reset_at ON counters (reset_at);
+`;
 
+export class RateLimiter extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS counters (
-        key TEXT PRIMARY KEY,
-        window_index INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        reset_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS counters_reset_at ON counters (reset_at);
-    `);
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
   }
 
   /** Leases up to `want` hits of `key` in the window of `nowMs` (epoch ms; the caller's clock). */
@@ -61,19 +55,9 @@ export class RateLimiter extends DurableObject<Env> {
     return grant;
   }
 
-  /** Drops the counters of ended windows; keeps sweeping while any are left. */
-  override async alarm(): Promise<void> {
+  /** Drops the counters of ended windows. */
+  protected override sweepExpired(): number {
     this.sql.exec('DELETE FROM counters WHERE reset_at <= ?', this.clock.nowMs());
-    this.sweepScheduled = false;
-    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM counters').one().n;
-    if (left > 0) await this.scheduleSweep();
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sweepScheduled) return;
-    this.sweepScheduled = true;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
-    }
+    return this.countRows('counters');
   }
 }

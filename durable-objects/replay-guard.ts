@@ -5,28 +5,22 @@
  * `jti` exactly one wins. Each entry is kept until its expiry (after which the proof or assertion is
  * refused for its age anyway); expired rows go lazily on a claim of the same key and by an alarm sweep.
  */
-import { DurableObject } from 'cloudflare:workers';
-import { type Clock, systemClock } from '../src/clock';
+import { SweepingObject } from './sweeping-object';
 
 /** How often expired entries are swept. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
-export class ReplayGuard extends DurableObject<Env> {
-  /** This object's clock; a test may replace it. */
-  clock: Clock = systemClock;
-  private readonly sql: SqlStorage;
-  private sweepScheduled = false;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS seen (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at);
+`;
 
+export class ReplayGuard extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS seen (
-        key TEXT PRIMARY KEY,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at);
-    `);
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
   }
 
   /**
@@ -48,19 +42,9 @@ export class ReplayGuard extends DurableObject<Env> {
     return true;
   }
 
-  /** Drops expired entries; runs again while any are left. */
-  override async alarm(): Promise<void> {
+  /** Drops expired entries. */
+  protected override sweepExpired(): number {
     this.sql.exec('DELETE FROM seen WHERE expires_at <= ?', this.clock.nowSecs());
-    this.sweepScheduled = false;
-    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seen').one().n;
-    if (left > 0) await this.scheduleSweep();
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sweepScheduled) return;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
-    }
-    this.sweepScheduled = true;
+    return this.countRows('seen');
   }
 }

@@ -6,8 +6,6 @@
  * below runs its SQL without awaiting in between, so rotation, reuse detection, revocation and issuance
  * are serialized. Expired rows are dropped by an alarm.
  */
-import { DurableObject } from 'cloudflare:workers';
-import { type Clock, systemClock } from '../src/clock';
 import type {
   ActClaim,
   RefreshFamily,
@@ -17,6 +15,7 @@ import type {
   StoredAccessToken,
 } from '../src/oauth/ports';
 import { withinGrantedResources } from '../src/oauth/resources/indicators';
+import { SweepingObject } from './sweeping-object';
 
 /** How often expired grants are swept, and the grace after expiry before their rows are dropped. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -69,75 +68,88 @@ type AccessTokenRow = {
   jkt?: string | null;
 };
 
-export class TokenActor extends DurableObject<Env> {
-  /** This object's clock; a test may replace it. */
-  clock: Clock = systemClock;
-  private readonly sql: SqlStorage;
-  private sweepScheduled = false;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS grants (
+    grant_id TEXT PRIMARY KEY,
+    revoked_at INTEGER,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS access_tokens (
+    hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    aud TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    act TEXT,
+    jkt TEXT
+  );
+  CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
+  CREATE TABLE IF NOT EXISTS refresh_families (
+    grant_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    sid TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    resources TEXT,
+    jkt TEXT,
+    sign_in TEXT
+  );
+  CREATE TABLE IF NOT EXISTS refresh_tokens (
+    hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    rotated_at INTEGER,
+    successor_hash TEXT
+  );
+  CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id, generation);
+`;
 
+/**
+ * Columns added to the tables after v1 (SCHEMA has them too): objects created earlier get them added on
+ * their next start.
+ */
+const ADDED_COLUMNS = {
+  access_tokens: { act: 'TEXT', jkt: 'TEXT' },
+  refresh_families: { resources: 'TEXT', jkt: 'TEXT', sign_in: 'TEXT' },
+} as const;
+
+export class TokenActor extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS grants (
-        grant_id TEXT PRIMARY KEY,
-        revoked_at INTEGER,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS access_tokens (
-        hash TEXT PRIMARY KEY,
-        grant_id TEXT NOT NULL,
-        jti TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        sub TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        aud TEXT NOT NULL,
-        issued_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
-      CREATE TABLE IF NOT EXISTS refresh_families (
-        grant_id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        auth_time INTEGER NOT NULL,
-        sid TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS refresh_tokens (
-        hash TEXT PRIMARY KEY,
-        grant_id TEXT NOT NULL,
-        generation INTEGER NOT NULL,
-        issued_at INTEGER NOT NULL,
-        rotated_at INTEGER,
-        successor_hash TEXT
-      );
-      CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id, generation);
-    `);
-    this.addColumn('access_tokens', 'act', 'TEXT');
-    this.addColumn('refresh_families', 'resources', 'TEXT');
-    // RFC 9449: the DPoP key thumbprint of a bound opaque access token, and of a bound refresh family.
-    this.addColumn('access_tokens', 'jkt', 'TEXT');
-    this.addColumn('refresh_families', 'jkt', 'TEXT');
-    // OIDC: how the family's sign-in authenticated (amr, acr), for refreshed ID tokens.
-    this.addColumn('refresh_families', 'sign_in', 'TEXT');
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
+    // A new object gets every column from SCHEMA; one created by an earlier version gets the missing ones.
+    this.addColumns('access_tokens', ADDED_COLUMNS.access_tokens);
+    this.addColumns('refresh_families', ADDED_COLUMNS.refresh_families);
   }
 
-  /** Adds a column to a table created by an earlier version of this class (SQLite has no ADD COLUMN IF NOT EXISTS). */
-  private addColumn(table: string, column: string, type: string): void {
-    const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-    if (!columns.some((row) => row.name === column))
-      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  /**
+   * Adds the columns a table created by an earlier version of this class lacks (SQLite has no ADD COLUMN
+   * IF NOT EXISTS): one read of the table's columns, and a write only for an old object.
+   */
+  private addColumns(table: string, added: Readonly<Record<string, string>>): void {
+    const present = new Set(
+      this.sql
+        .exec<{ name: string }>(`PRAGMA table_info(${table})`)
+        .toArray()
+        .map((row) => row.name),
+    );
+    for (const [column, type] of Object.entries(added)) {
+      if (!present.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   /** Records an opaque access token in its grant; false when the grant is revoked. */
   async storeAccessToken(grantId: string, token: StoredAccessToken): Promise<boolean> {
-    if (this.revokedAt(grantId) !== null) return false;
-    this.extendGrant(grantId, token.expiresAt);
+    if (!this.extendLiveGrant(grantId, token.expiresAt)) return false;
     this.sql.exec(
-      'INSERT INTO access_tokens (hash, grant_id, jti, client_id, sub, scope, aud, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO access_tokens (hash, grant_id, jti, client_id, sub, scope, aud, issued_at, expires_at, act, jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       token.hash,
       grantId,
       token.jti,
@@ -147,11 +159,9 @@ export class TokenActor extends DurableObject<Env> {
       JSON.stringify(token.aud),
       token.issuedAt,
       token.expiresAt,
+      token.act ? JSON.stringify(token.act) : null,
+      token.jkt ?? null,
     );
-    if (token.act) {
-      this.sql.exec('UPDATE access_tokens SET act = ? WHERE hash = ?', JSON.stringify(token.act), token.hash);
-    }
-    if (token.jkt) this.sql.exec('UPDATE access_tokens SET jkt = ? WHERE hash = ?', token.jkt, token.hash);
     await this.scheduleSweep();
     return true;
   }
@@ -202,8 +212,8 @@ export class TokenActor extends DurableObject<Env> {
   ): Promise<boolean> {
     if (this.revokedAt(grantId) !== null || this.family(grantId) !== null) return false;
     this.sql.exec(
-      `INSERT INTO refresh_families (grant_id, client_id, user_id, scope, auth_time, sid, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO refresh_families (grant_id, client_id, user_id, scope, auth_time, sid, created_at, expires_at, resources, jkt, sign_in)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       grantId,
       family.clientId,
       family.userId,
@@ -212,21 +222,12 @@ export class TokenActor extends DurableObject<Env> {
       family.sid,
       now,
       family.expiresAt,
+      family.resources?.length ? JSON.stringify(family.resources) : null,
+      family.jkt ?? null,
+      family.amr?.length || family.acr
+        ? JSON.stringify({ amr: family.amr ?? [], acr: family.acr ?? null })
+        : null,
     );
-    if (family.jkt) {
-      this.sql.exec('UPDATE refresh_families SET jkt = ? WHERE grant_id = ?', family.jkt, grantId);
-    }
-    if (family.amr?.length || family.acr) {
-      const signIn = JSON.stringify({ amr: family.amr ?? [], acr: family.acr ?? null });
-      this.sql.exec('UPDATE refresh_families SET sign_in = ? WHERE grant_id = ?', signIn, grantId);
-    }
-    if (family.resources?.length) {
-      this.sql.exec(
-        'UPDATE refresh_families SET resources = ? WHERE grant_id = ?',
-        JSON.stringify(family.resources),
-        grantId,
-      );
-    }
     this.insertRefreshToken(grantId, first.hash, 1, now);
     this.extendGrant(grantId, Math.max(family.expiresAt, first.accessTokenExpiresAt));
     await this.scheduleSweep();
@@ -298,8 +299,8 @@ export class TokenActor extends DurableObject<Env> {
     };
   }
 
-  /** Drops grants, tokens and refresh families past their expiry; runs again while anything is left. */
-  override async alarm(): Promise<void> {
+  /** Drops grants, tokens and refresh families past their expiry; answers how many grants and families stay. */
+  protected override sweepExpired(): number {
     const cutoff = this.clock.nowSecs() - EXPIRY_GRACE_SECS;
     this.sql.exec('DELETE FROM access_tokens WHERE expires_at < ?', cutoff);
     this.sql.exec(
@@ -308,11 +309,7 @@ export class TokenActor extends DurableObject<Env> {
     );
     this.sql.exec('DELETE FROM refresh_families WHERE expires_at < ?', cutoff);
     this.sql.exec('DELETE FROM grants WHERE expires_at < ?', cutoff);
-    this.sweepScheduled = false;
-    const left =
-      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM grants').one().n +
-      this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM refresh_families').one().n;
-    if (left > 0) await this.scheduleSweep();
+    return this.countRows('grants', 'refresh_families');
   }
 
   /** The presented token and its family, when the family is live (not revoked, not expired at `now`). */
@@ -383,6 +380,23 @@ export class TokenActor extends DurableObject<Env> {
     return row?.revoked_at ?? null;
   }
 
+  /**
+   * Keeps the grant's row until `expiresAt` at least and answers whether the grant is live (not revoked):
+   * one statement where a read and a write would do, on the path of every opaque token.
+   */
+  private extendLiveGrant(grantId: string, expiresAt: number): boolean {
+    const row = this.sql
+      .exec<{ revoked_at: number | null }>(
+        `INSERT INTO grants (grant_id, revoked_at, expires_at) VALUES (?, NULL, ?)
+         ON CONFLICT (grant_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)
+         RETURNING revoked_at`,
+        grantId,
+        expiresAt,
+      )
+      .one();
+    return row.revoked_at === null;
+  }
+
   /** Keeps the grant's row until `expiresAt` at least. */
   private extendGrant(grantId: string, expiresAt: number): void {
     this.sql.exec(
@@ -391,14 +405,6 @@ export class TokenActor extends DurableObject<Env> {
       grantId,
       expiresAt,
     );
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sweepScheduled) return;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
-    }
-    this.sweepScheduled = true;
   }
 }
 

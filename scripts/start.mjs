@@ -106,6 +106,9 @@ function writeDevVars(vars) {
     '# may reach services on this machine (127.0.0.1, ::1, localhost), over plain http too.',
     'OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP=true',
     '',
+    '# Local only: the seed admin may use the admin pages without a second factor (docs/mfa.md).',
+    'OAUTH2_MFA_REQUIRED_FOR_ADMINS=false',
+    '',
   ];
   // 'wx': never overwrite a file that appeared meanwhile.
   writeFileSync(DEV_VARS, lines.join('\n'), { mode: 0o600, flag: 'wx' });

@@ -105,6 +105,12 @@ export const SETTING_DOCS: Record<string, SettingDoc> = {
     meaning: 'origins that get CORS headers on the endpoints a browser application calls',
     default: 'empty (CORS denies all)',
   },
+  OAUTH2_MFA_REQUIRED_FOR_ADMINS: {
+    area: 'core',
+    meaning:
+      'an administrator signed in without a second factor on record is sent from the admin pages to ' +
+      '`/profile/security` to set one up (the admin API with a Bearer token is not affected); see docs/mfa.md',
+  },
   OAUTH2_ALLOW_INSECURE_DEFAULTS: {
     area: 'core',
     meaning: 'accept weak or missing secrets (never in production; malformed values are still refused)',
@@ -304,6 +310,11 @@ export const SETTING_DOCS: Record<string, SettingDoc> = {
     meaning: 'Bearer token of `GET /metrics` (unset: public; set it in production)',
   },
   OAUTH2_LOG_REQUESTS: { area: 'events', meaning: 'one JSON log line per request' },
+  OAUTH2_LOG_SAMPLE_PERCENT: {
+    area: 'events',
+    meaning:
+      'percent of successful requests (status below 400) that get their log line; failed requests are always logged',
+  },
   // Rate limiting
   OAUTH2_RATE_LIMIT_ENABLED: {
     area: 'rateLimit',

@@ -124,6 +124,7 @@ const EnvSchema = z.object({
   OAUTH2_DEVICE_CODE_TTL_SECS: wholeNumber(600, 60, 1800),
   OAUTH2_DEVICE_CODE_INTERVAL_SECS: wholeNumber(5, 1, 60),
   OAUTH2_REQUIRE_PAR: flagDefault(false),
+  OAUTH2_MFA_REQUIRED_FOR_ADMINS: flagDefault(true),
   OAUTH2_SCOPES: json(scopesSetting, 'scope names, or JSON array of `{name, description?, advertise?}`'),
   ...EventsEnvShape,
   ...RateLimitEnvShape,
@@ -182,6 +183,8 @@ export interface Config {
   deviceCodeIntervalSecs: number;
   /** RFC 9126 §5: every authorization request must come through PAR (default false). */
   requirePar: boolean;
+  /** Administrators must have a second factor to use the admin pages (OAUTH2_MFA_REQUIRED_FOR_ADMINS). */
+  mfaRequiredForAdmins: boolean;
   /** The event bus (`OAUTH2_EVENTS_*`). */
   events: EventsConfig;
   /** Request logs and metrics. */
@@ -334,6 +337,7 @@ function toConfig(env: RawEnv, scopes: ScopeRegistry): Config {
     deviceCodeTtlSecs: env.OAUTH2_DEVICE_CODE_TTL_SECS,
     deviceCodeIntervalSecs: env.OAUTH2_DEVICE_CODE_INTERVAL_SECS,
     requirePar: env.OAUTH2_REQUIRE_PAR,
+    mfaRequiredForAdmins: env.OAUTH2_MFA_REQUIRED_FOR_ADMINS,
     events: toEventsConfig(env),
     observability: toObservabilityConfig(env),
     rateLimit: toRateLimitConfig(env),

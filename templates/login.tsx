@@ -1,10 +1,13 @@
 /**
- * The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token, then one
- * link per enabled upstream provider to `/auth/login/{provider}` (carrying the same `return_to`). When the
- * sign-in continues an authorization request, the application asking is named (client-identity.tsx).
+ * The sign-in page: exactly one POST form with `username`, `password` and a hidden CSRF token; outside it
+ * the passkey button `#passkey-login` (run by `/auth/passkeys.js`, loaded by the page nonce; the username
+ * field also offers passkeys by autofill, `autocomplete="username webauthn"`); then one link per enabled
+ * upstream provider to `/auth/login/{provider}` (carrying the same `return_to`). When the sign-in
+ * continues an authorization request, the application asking is named (client-identity.tsx).
  */
 import { type ClientIdentity, ClientLinks, ClientLogo } from './client-identity';
 import { Alert, Layout } from './layout';
+import { PasskeyScript } from './passkey-script';
 
 export interface UpstreamProvider {
   /** Path segment of `/auth/login/{id}`. */
@@ -49,7 +52,7 @@ export function LoginPage(props: LoginPageProps) {
           name="username"
           type="text"
           value={props.username}
-          autocomplete="username"
+          autocomplete="username webauthn"
           autocapitalize="none"
           spellcheck={false}
           maxlength={256}
@@ -70,6 +73,7 @@ export function LoginPage(props: LoginPageProps) {
           <button type="submit">Sign in</button>
         </div>
       </form>
+      <PasskeySignIn nonce={props.nonce} csrfToken={props.csrfToken} returnTo={props.returnTo} />
       {client !== null && <ClientLinks client={client} />}
       {providers.length > 0 && (
         <>
@@ -89,5 +93,30 @@ export function LoginPage(props: LoginPageProps) {
         </>
       )}
     </Layout>
+  );
+}
+
+/**
+ * The passkey button (a plain button, not in the form: the form stays the page's only POST) and the
+ * script that runs it; the script reads the CSRF token and `return_to` from the button. Without script,
+ * the `<noscript>` line says why the button does nothing.
+ */
+function PasskeySignIn(props: { nonce: string; csrfToken: string; returnTo: string }) {
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        id="passkey-login"
+        class="secondary"
+        data-csrf-token={props.csrfToken}
+        data-return-to={props.returnTo}
+      >
+        Sign in with a passkey
+      </button>
+      <noscript>
+        <p class="muted">Signing in with a passkey needs JavaScript.</p>
+      </noscript>
+      <PasskeyScript nonce={props.nonce} />
+    </div>
   );
 }

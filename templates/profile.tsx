@@ -73,6 +73,12 @@ export function ProfilePage({ nonce, csrfToken, user, connectedApps, revokeActio
       <h2>Connected apps</h2>
       <ConnectedApps apps={connectedApps} csrfToken={csrfToken} action={revokeAction} />
       <p>
+        <a href="/profile/security" id="security">
+          Sign-in security
+        </a>{' '}
+        <span class="muted">(authenticator app, passkeys)</span>
+      </p>
+      <p>
         <a href="/.well-known/openid-configuration">OpenID Connect discovery</a>
         {user.role === 'admin' && (
           <>

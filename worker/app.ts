@@ -33,8 +33,11 @@ import { registerHealthRoutes } from './routes/health';
 import { registerLogoutRoutes } from './routes/logout';
 import { registerMcpRoutes } from './routes/mcp';
 import { registerMetricsRoute } from './routes/metrics';
+import { registerMfaSignInRoutes } from './routes/mfa-sign-in';
 import { registerPageRoutes } from './routes/pages';
 import { registerParRoute } from './routes/par';
+import { registerPasskeyRoutes } from './routes/passkeys';
+import { registerProfileSecurityRoutes } from './routes/profile-security';
 import { registerProtectedResourceRoutes, resourceChallenge } from './routes/protected-resource';
 import { registerRegistrationRoutes } from './routes/register';
 import { registerTokenRoute } from './routes/token';
@@ -98,6 +101,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // Users, sign-in and pages.
   registerPageRoutes(app);
   registerAuthRoutes(app);
+  registerMfaSignInRoutes(app);
+  registerProfileSecurityRoutes(app);
+  registerPasskeyRoutes(app);
   registerUpstreamRoutes(app);
   // The admin JSON API.
   registerAdminApiRoutes(app);

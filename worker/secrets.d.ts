@@ -46,6 +46,7 @@ declare namespace Cloudflare {
     OAUTH2_EVENTS_RETENTION_DAYS?: string;
     OAUTH2_EVENTS_RETRY_DELAY_SECS?: string;
     OAUTH2_LOG_REQUESTS?: string;
+    OAUTH2_LOG_SAMPLE_PERCENT?: string;
     OAUTH2_METRICS_FLUSH_INTERVAL_SECS?: string;
   }
 }

@@ -46,6 +46,23 @@ export const UserSchema = z.looseObject({
   created_at: epochSeconds.optional(),
 });
 
+/** A user's second factors as an administrator sees them: never a secret, a code or a public key. */
+export const UserFactorsSchema = z.looseObject({
+  totp: z
+    .looseObject({ confirmed: z.boolean(), created_at: epochSeconds })
+    .nullable()
+    .describe('The authenticator app (TOTP); null when none'),
+  recovery_codes_left: z.number().int(),
+  passkeys: z.array(
+    z.looseObject({
+      name: str,
+      created_at: epochSeconds,
+      last_used_at: epochSeconds.nullable(),
+      device_type: str.describe('singleDevice, or multiDevice for a synced passkey'),
+    }),
+  ),
+});
+
 /** A scope: built in, from configuration (both read-only), or defined through the admin API. */
 export const ScopeSchema = z.looseObject({
   name: str,
@@ -167,4 +184,42 @@ export const resourceInputShape = {
     .nullable()
     .optional()
     .describe('Access-token lifetime for this API, at most the server’s; default: the server’s'),
+};
+
+/** A trusted issuer of the JWT bearer grant (RFC 7523 §2.1). */
+export const TrustedIssuerSchema = z.looseObject({
+  id: str,
+  issuer: str.describe('The iss its assertions carry'),
+  jwks: z
+    .looseObject({ keys: z.array(z.looseObject({})) })
+    .nullable()
+    .optional(),
+  jwks_uri: str.nullable().optional(),
+  allowed_subjects: z.array(str).optional().describe('Exact sub values, or ["*"] for any'),
+  allowed_scopes: z.array(str).optional(),
+  audience: str.nullable().optional(),
+  enabled: z.boolean().optional(),
+  created_at: epochSeconds.optional(),
+  updated_at: epochSeconds.optional(),
+});
+
+/** The fields of create_trusted_issuer and update_trusted_issuer (POST/PUT /admin/api/trusted-issuers). */
+export const trustedIssuerInputShape = {
+  issuer: str.min(1).max(500).describe('The iss its assertions carry, compared exactly'),
+  jwks: z
+    .looseObject({ keys: z.array(z.looseObject({})) })
+    .optional()
+    .describe('Its JWK Set (public keys only); give this or jwks_uri'),
+  jwks_uri: str.optional().describe('An https URL of its JWK Set; give this or jwks'),
+  allowed_subjects: z
+    .array(str.min(1))
+    .min(1)
+    .max(100)
+    .describe('The sub values it may assert, exactly; ["*"] for any'),
+  allowed_scopes: z
+    .array(str.min(1))
+    .max(64)
+    .describe('The most its assertions obtain; never admin or the OpenID scopes'),
+  audience: str.nullable().optional().describe('One more accepted aud, beside the token endpoint and issuer'),
+  enabled: z.boolean().optional().describe('Default true'),
 };

@@ -226,6 +226,12 @@ export async function checkConfig({
     if (/^(1|true|yes|on)$/i.test(String(merged.OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP ?? '').trim())) {
       problems.push('OAUTH2_OUTBOUND_ALLOW_LOOPBACK_HTTP is on: never in production');
     }
+    if (/^(0|false|no|off)$/i.test(String(merged.OAUTH2_MFA_REQUIRED_FOR_ADMINS ?? '').trim())) {
+      warnings.push(
+        'warning: OAUTH2_MFA_REQUIRED_FOR_ADMINS is off: administrators may use the admin pages with a password ' +
+          'alone (docs/mfa.md)',
+      );
+    }
     if (String(merged.OAUTH2_PUBLIC_URL ?? '').trim() === '') {
       warnings.push(
         'warning: OAUTH2_PUBLIC_URL is not set: the issuer will be the origin of each request; set it to the ' +

@@ -25,10 +25,24 @@ export type AdminAction =
   | 'scope.delete'
   | 'resource.create'
   | 'resource.update'
-  | 'resource.delete';
+  | 'resource.delete'
+  | 'user.factors.reset'
+  | 'device_authorization.expire'
+  | 'trusted_issuer.create'
+  | 'trusted_issuer.update'
+  | 'trusted_issuer.delete';
 
 export interface AuditTarget {
-  kind: 'client' | 'user' | 'grant' | 'signing_key' | 'denylist' | 'scope' | 'resource';
+  kind:
+    | 'client'
+    | 'user'
+    | 'grant'
+    | 'signing_key'
+    | 'denylist'
+    | 'scope'
+    | 'resource'
+    | 'trusted_issuer'
+    | 'device_authorization';
   id: string | null;
 }
 

@@ -88,6 +88,12 @@ const metadataFields = {
   introspection_signed_response_alg: z.string().nullable().optional().meta({
     description: 'RFC 9701: the alg of JWT introspection responses for this client',
   }),
+  default_acr_values: z.array(z.string()).max(10).nullable().optional().meta({
+    description: 'OIDC Registration: acr values asked for when a request names none',
+  }),
+  require_mfa: z.boolean().nullable().optional().meta({
+    description: 'Every sign-in for this client must be multi-factor (default false)',
+  }),
 };
 
 /** `first_party` and `enabled`, checked before the metadata. */
@@ -159,6 +165,8 @@ export const ClientViewSchema = z
     request_object_signing_alg: optionalText,
     require_signed_request_object: z.boolean().optional(),
     introspection_signed_response_alg: optionalText,
+    default_acr_values: z.array(z.string()).optional(),
+    require_mfa: z.boolean().optional(),
   })
   .meta({ id: 'AdminClient' });
 

@@ -6,12 +6,12 @@
  * admin client is defined by configuration: it can be read here, never changed.
  */
 import { sha256 } from '../crypto/hash';
-import { randomId, randomToken } from '../crypto/random';
+import { randomToken } from '../crypto/random';
 import { issuesClientSecret, withSealedSecret } from '../oauth/client-auth/assertion-secret';
 import { bootstrapAdminClient } from '../oauth/client-registry';
 import { AccessDeniedError, InvalidRequestError, NotFoundError, OAuthError } from '../oauth/errors';
 import { type ClientMetadata, validateClientMetadata } from '../oauth/registration';
-import { withMetadata } from '../oauth/registration/client-information';
+import { newClientRecord, withMetadata } from '../oauth/registration/client-information';
 import { withoutRegistrationAccess } from '../oauth/registration/manage';
 import { EXTRA_METADATA_FIELDS } from '../oauth/registration/metadata';
 import type { ClientRecord } from '../storage/ports';
@@ -59,24 +59,12 @@ export async function createClient(ctx: AdminContext, body: unknown): Promise<Cl
   const flags = parseInput(ClientFlagsSchema, body);
   const metadata = validMetadata(ctx, body as Record<string, unknown>);
   const clientSecret = issuesClientSecret(metadata.tokenEndpointAuthMethod) ? randomToken(32) : undefined;
-  const now = ctx.clock.nowSecs();
-  const record: ClientRecord = {
-    clientId: `client_${randomId()}`,
-    clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
-    clientSecretExpiresAt: 0,
-    registrationAccessTokenHash: null,
-    clientName: metadata.clientName,
-    redirectUris: metadata.redirectUris,
-    grantTypes: metadata.grantTypes,
-    responseTypes: metadata.responseTypes,
-    scope: metadata.scope,
-    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    metadata: metadata.metadata,
+  const record = await newClientRecord(ctx.clock.nowSecs(), metadata, {
+    clientSecret,
+    registrationAccessToken: null,
     enabled: flags.enabled ?? true,
     firstParty: flags.first_party ?? false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  });
   // client_secret_jwt needs the secret itself as its HMAC key: kept sealed (src/oauth/client-auth/authenticate/assertion-secret.ts).
   const client = await withSealedSecret(ctx.config, record, clientSecret);
   // The client and its audit entry are written together or not at all (Storage.atomically in the actor).

@@ -16,6 +16,7 @@ import { ConflictError, type ResourceRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
+import { fixedProvenance, storedProvenance } from './provenance';
 import { ConflictRequestError, parseInput } from './validation';
 
 export const ResourceInputSchema = z
@@ -70,10 +71,7 @@ function storedView(resource: ResourceRecord): ResourceView {
     scopes: resource.scopes,
     access_token_format: resource.accessTokenFormat,
     access_token_ttl_secs: resource.accessTokenTtlSecs,
-    source: 'admin',
-    read_only: false,
-    created_at: resource.createdAt,
-    updated_at: resource.updatedAt,
+    ...storedProvenance(resource),
   };
 }
 
@@ -85,10 +83,7 @@ function configuredView(resource: ProtectedResourceConfig): ResourceView {
     scopes: [...new Set([...resource.scopes.map((scope) => scope.name), ...resource.scopesSupported])],
     access_token_format: resource.accessTokenFormat ?? null,
     access_token_ttl_secs: resource.accessTokenTtlSecs ?? null,
-    source: 'configuration',
-    read_only: true,
-    created_at: null,
-    updated_at: null,
+    ...fixedProvenance('configuration'),
   };
 }
 

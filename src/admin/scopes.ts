@@ -12,6 +12,7 @@ import { ConflictError, type ScopeRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
+import { fixedProvenance, storedProvenance } from './provenance';
 import { scopeHolders } from './scope-holders';
 import { ConflictRequestError, parseInput } from './validation';
 
@@ -67,10 +68,7 @@ function storedView(ctx: AdminContext, scope: ScopeRecord): ScopeView {
     description: scope.description,
     advertise: scope.advertise,
     resource: ctx.config.scopes.apiFor(scope.name) ?? null,
-    source: 'admin',
-    read_only: false,
-    created_at: scope.createdAt,
-    updated_at: scope.updatedAt,
+    ...storedProvenance(scope),
   };
 }
 
@@ -80,10 +78,7 @@ function fixedView(scope: ScopeDefinition): ScopeView {
     description: scope.description,
     advertise: scope.advertise,
     resource: scope.resource ?? null,
-    source: scope.builtIn ? 'built_in' : 'configuration',
-    read_only: true,
-    created_at: null,
-    updated_at: null,
+    ...fixedProvenance(scope.builtIn ? 'built_in' : 'configuration'),
   };
 }
 

@@ -228,15 +228,29 @@ export async function resetUserPassword(ctx: AdminContext, id: string, body: unk
     { kind: 'user', id },
     { username: current.username, sessions_ended: true, grants_revoked: true },
   );
-  const ending = await endingSessions(ctx, id);
+  await endSignInsAndGrants(ctx, updated, audit, 'admin_password_reset');
+  return userView(updated);
+}
+
+/**
+ * After a change to how a user signs in: saves `updated` (the user record) with the end of every session
+ * of the user and `audit`, all or nothing (404 when the user was deleted meanwhile); then tells the
+ * relying parties of the ended sessions (back-channel logout, `via`) and revokes the user's grants.
+ */
+export async function endSignInsAndGrants(
+  ctx: AdminContext,
+  updated: UserRecord,
+  audit: AuditEntry,
+  via: string,
+): Promise<void> {
+  const ending = await endingSessions(ctx, updated.id);
   await writeUser(ctx, audit, (unit) => {
     const saved = unit.users.update(updated);
-    unit.sessions.deleteByUser(id);
+    unit.sessions.deleteByUser(updated.id);
     return saved;
   });
-  await publishBackchannelLogout(ctx, ending, 'admin_password_reset');
-  await revokeUserGrants(ctx, id, 'admin');
-  return userView(updated);
+  await publishBackchannelLogout(ctx, ending, via);
+  await revokeUserGrants(ctx, updated.id, 'admin');
 }
 
 /**
@@ -286,7 +300,8 @@ function seed(ctx: AdminContext): Promise<void> {
   return ensureSeedAdmin(ctx.storage, ctx.config, () => ctx.clock.nowSecs());
 }
 
-async function storedUser(ctx: AdminContext, id: string): Promise<UserRecord> {
+/** The stored user of `id`; 404 when there is none. */
+export async function storedUser(ctx: AdminContext, id: string): Promise<UserRecord> {
   const user = id.length <= 255 ? await ctx.storage.users.getById(id) : null;
   if (!user) throw new NotFoundError('no such user');
   return user;

@@ -105,18 +105,19 @@ export class EventBus {
 
   /** The oldest envelopes that fit one pack (at least one: an envelope is far below the limit). */
   #takePack(): { text: string; envelopes: EventEnvelope[] } {
-    const envelopes: EventEnvelope[] = [];
     const serialised: string[] = [];
+    const limit = Math.min(this.#buffer.length, MAX_PACK_EVENTS);
     let bytes = 0;
-    while (this.#buffer.length > 0 && envelopes.length < MAX_PACK_EVENTS) {
-      const next = this.#buffer[0] as EventEnvelope;
-      const json = JSON.stringify(next);
-      if (envelopes.length > 0 && bytes + json.length + 1 > PACK_MAX_BYTES - PACK_OVERHEAD_BYTES) break;
-      envelopes.push(next);
+    let taken = 0;
+    while (taken < limit) {
+      const json = JSON.stringify(this.#buffer[taken]);
+      if (taken > 0 && bytes + json.length + 1 > PACK_MAX_BYTES - PACK_OVERHEAD_BYTES) break;
       serialised.push(json);
-      this.#buffer.shift();
       bytes += json.length + 1;
+      taken += 1;
     }
+    // One splice for the whole pack: shifting envelope by envelope would move the rest of the buffer each time.
+    const envelopes = this.#buffer.splice(0, taken);
     return { text: packText(serialised), envelopes };
   }
 }

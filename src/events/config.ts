@@ -38,6 +38,11 @@ export interface ObservabilityConfig {
   /** One JSON log line per request. */
   logRequests: boolean;
   /**
+   * The share of answered requests (status below 400) that get their log line, in percent; failed
+   * requests are always logged. 100 logs every request.
+   */
+  logSamplePercent: number;
+  /**
    * An isolate sends its metrics to the aggregate at least this often while it has something new.
    * 0 = after every request (one Durable Object call each: tests and tiny deployments only). At most 25:
    * the flush runs in a request's ctx.waitUntil, which lasts at most 30 s after the response.
@@ -75,6 +80,7 @@ export const EventsEnvShape = {
   OAUTH2_EVENTS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
   OAUTH2_EVENTS_RETRY_DELAY_SECS: wholeNumber(10, 0, 600),
   OAUTH2_LOG_REQUESTS: flagDefault(true),
+  OAUTH2_LOG_SAMPLE_PERCENT: wholeNumber(100, 0, 100),
   OAUTH2_METRICS_FLUSH_INTERVAL_SECS: wholeNumber(10, 0, 25),
   OAUTH2_METRICS_TOKEN: secret(),
 };
@@ -114,6 +120,7 @@ export function toEventsConfig(env: EventsEnv): EventsConfig {
 export function toObservabilityConfig(env: EventsEnv): ObservabilityConfig {
   return {
     logRequests: env.OAUTH2_LOG_REQUESTS,
+    logSamplePercent: env.OAUTH2_LOG_SAMPLE_PERCENT,
     metricsFlushIntervalSecs: env.OAUTH2_METRICS_FLUSH_INTERVAL_SECS,
     metricsToken: env.OAUTH2_METRICS_TOKEN,
   };

@@ -21,6 +21,10 @@ export const EVENT_TYPES = [
   'admin_action',
   /** One OIDC back-channel logout delivery (src/oidc/backchannel-logout.ts). */
   'backchannel_logout',
+  /** A second factor was added, removed, or a second-factor code was refused (src/sign-in/mfa). */
+  'mfa_enrolled',
+  'mfa_removed',
+  'mfa_failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -112,6 +112,10 @@ export interface DeviceDecision {
   userId: string;
   authTime: number;
   sid: string;
+  /** RFC 8176 `amr` of the approving sign-in (absent: nothing asserted, e.g. a federated sign-in). */
+  amr?: string[] | undefined;
+  /** The `acr` that sign-in satisfies, absent when none. */
+  acr?: string | undefined;
 }
 
 /** A device authorization the verification page may show: still pending and unexpired. */
@@ -153,6 +157,8 @@ export interface AuthStatePort {
   lookupUserCode(userCode: string): Promise<DeviceLookup | null>;
   /** Records the user's decision once; null when the code is unknown, expired or decided already. */
   decideUserCode(userCode: string, decision: DeviceDecision): Promise<DeviceLookup | null>;
+  /** Expires a pending device authorization now (its next poll: expired_token); null when not pending. */
+  expireUserCode(userCode: string): Promise<DeviceLookup | null>;
   /** A poll with the device code by `clientId` (RFC 8628 §3.4, §3.5). */
   pollDevice(deviceCode: string, clientId: string): Promise<DevicePollResult>;
 }

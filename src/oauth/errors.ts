@@ -1,5 +1,17 @@
 /** OAuth 2.0 error responses (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7591 §3.2.2, RFC 7009 §2.2.1). */
 
+/** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 codes that only travel back to the client by redirect. */
+export type AuthorizationErrorCode =
+  | 'unsupported_response_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'account_selection_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  // OpenID Connect Core Unmet Authentication Requirements 1.0 §2 (an essential acr not met).
+  | 'unmet_authentication_requirements';
+
 /** The `error` codes this server puts on the wire. */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -17,14 +29,7 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'access_denied'
-  | 'unsupported_response_type'
-  | 'login_required'
-  | 'consent_required'
-  | 'interaction_required'
-  | 'account_selection_required'
-  | 'request_not_supported'
-  | 'request_uri_not_supported'
-  | 'unmet_authentication_requirements'
+  | AuthorizationErrorCode
   | 'invalid_request_uri'
   | 'invalid_request_object'
   | 'authorization_pending'
@@ -65,11 +70,16 @@ export class OAuthError extends Error {
   }
 }
 
-export class InvalidRequestError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_request', description, 400);
-  }
+/** The base of an error whose code and status are fixed: its constructor takes the description only. */
+function plainError(error: OAuthErrorCode, status: number) {
+  return class extends OAuthError {
+    constructor(description: string) {
+      super(error, description, status);
+    }
+  };
 }
+
+export class InvalidRequestError extends plainError('invalid_request', 400) {}
 
 /**
  * RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client tried
@@ -81,36 +91,16 @@ export class InvalidClientError extends OAuthError {
   }
 }
 
-export class InvalidGrantError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_grant', description, 400);
-  }
-}
+export class InvalidGrantError extends plainError('invalid_grant', 400) {}
 
-export class UnauthorizedClientError extends OAuthError {
-  constructor(description: string) {
-    super('unauthorized_client', description, 400);
-  }
-}
+export class UnauthorizedClientError extends plainError('unauthorized_client', 400) {}
 
-export class UnsupportedGrantTypeError extends OAuthError {
-  constructor(description: string) {
-    super('unsupported_grant_type', description, 400);
-  }
-}
+export class UnsupportedGrantTypeError extends plainError('unsupported_grant_type', 400) {}
 
-export class InvalidScopeError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_scope', description, 400);
-  }
-}
+export class InvalidScopeError extends plainError('invalid_scope', 400) {}
 
 /** RFC 8693 §2.2.2, RFC 8707 §2: an audience or resource the server will not issue a token for. */
-export class InvalidTargetError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_target', description, 400);
-  }
-}
+export class InvalidTargetError extends plainError('invalid_target', 400) {}
 
 /** RFC 6750 §3.1: a missing, malformed, expired or revoked Bearer token. */
 export class InvalidTokenError extends OAuthError {
@@ -140,39 +130,15 @@ export class MissingBearerError extends OAuthError {
   }
 }
 
-export class InvalidRedirectUriError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_redirect_uri', description, 400);
-  }
-}
+export class InvalidRedirectUriError extends plainError('invalid_redirect_uri', 400) {}
 
-export class InvalidClientMetadataError extends OAuthError {
-  constructor(description: string) {
-    super('invalid_client_metadata', description, 400);
-  }
-}
+export class InvalidClientMetadataError extends plainError('invalid_client_metadata', 400) {}
 
-export class AccessDeniedError extends OAuthError {
-  constructor(description: string) {
-    super('access_denied', description, 403);
-  }
-}
+export class AccessDeniedError extends plainError('access_denied', 403) {}
 
 /** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 errors that only travel back to the client by redirect. */
 export class AuthorizationError extends OAuthError {
-  constructor(
-    error:
-      | 'unsupported_response_type'
-      | 'login_required'
-      | 'consent_required'
-      | 'interaction_required'
-      | 'account_selection_required'
-      | 'request_not_supported'
-      | 'request_uri_not_supported'
-      // OpenID Connect Core Unmet Authentication Requirements 1.0 §2 (an essential acr not met).
-      | 'unmet_authentication_requirements',
-    description: string,
-  ) {
+  constructor(error: AuthorizationErrorCode, description: string) {
     super(error, description, 400);
   }
 }

@@ -23,7 +23,8 @@ export function tokenCreated(
     | 'client_credentials'
     | 'refresh_token'
     | 'urn:ietf:params:oauth:grant-type:device_code'
-    | 'urn:ietf:params:oauth:grant-type:token-exchange',
+    | 'urn:ietf:params:oauth:grant-type:token-exchange'
+    | 'urn:ietf:params:oauth:grant-type:jwt-bearer',
   extra: { refreshToken?: boolean; idToken?: boolean; userId?: string | null } = {},
 ): DomainEvent {
   return {

@@ -19,6 +19,7 @@ import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import type { ClientRecord } from '../storage/ports';
 import type { BackchannelConfig } from './backchannel-config';
 import { idTokenAlg } from './id-token';
+import { liveGrants } from './live-grants';
 
 /** Registration's check of a `backchannel_logout_uri` (src/oauth/registration/oidc-metadata.ts). */
 export { logoutUriProblem };
@@ -28,9 +29,6 @@ export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backcha
 export const BACKCHANNEL_EVENT_TYPE = 'backchannel_logout' as const;
 /** §2.4: a short lifetime; the RP rejects a token it sees after `exp` (retries sign a new one). */
 export const LOGOUT_TOKEN_TTL_SECS = 120;
-
-/** Grants looked at per logout: at most this many pages of 100 (a user's live grants). */
-const MAX_GRANT_PAGES = 10;
 
 /**
  * What ended: one browser session (its public `sid`), or every session of a user, with the `sid`s of
@@ -96,22 +94,10 @@ async function deliveriesFor(
 ): Promise<Delivery[]> {
   // client_id -> the sessions (sid, or null for a grant recorded without one) of its live grants.
   const grantSessions = new Map<string, Set<string | null>>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_GRANT_PAGES; page++) {
-    const listed = await ctx.storage.grants.list({
-      userId: ended.userId,
-      sid: ended.sid,
-      activeAt: ctx.clock.nowSecs(),
-      limit: 100,
-      cursor,
-    });
-    for (const grant of listed.items) {
-      const sids = grantSessions.get(grant.clientId) ?? new Set<string | null>();
-      sids.add(grant.sid ?? null);
-      grantSessions.set(grant.clientId, sids);
-    }
-    if (listed.nextCursor === null) break;
-    cursor = listed.nextCursor;
+  for (const grant of await liveGrants(ctx, ended)) {
+    const sids = grantSessions.get(grant.clientId) ?? new Set<string | null>();
+    sids.add(grant.sid ?? null);
+    grantSessions.set(grant.clientId, sids);
   }
   const deliveries: Delivery[] = [];
   for (const [clientId, sids] of grantSessions) {

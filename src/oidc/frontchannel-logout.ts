@@ -6,9 +6,8 @@
  * grant made in that session (`grants.sid`), as for back-channel logout.
  */
 import type { OAuthContext } from '../oauth/ports';
+import { liveGrants } from './live-grants';
 
-/** Grants looked at per logout: at most this many pages of 100. */
-const MAX_GRANT_PAGES = 10;
 /** Frames rendered at most on one page. */
 const MAX_FRAMES = 20;
 
@@ -27,20 +26,7 @@ export async function frontchannelLogoutFrames(
   ended: { userId: string; sid: string },
 ): Promise<FrontchannelFrame[]> {
   try {
-    const clientIds = new Set<string>();
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_GRANT_PAGES; page++) {
-      const listed = await ctx.storage.grants.list({
-        userId: ended.userId,
-        sid: ended.sid,
-        activeAt: ctx.clock.nowSecs(),
-        limit: 100,
-        cursor,
-      });
-      for (const grant of listed.items) clientIds.add(grant.clientId);
-      if (listed.nextCursor === null) break;
-      cursor = listed.nextCursor;
-    }
+    const clientIds = new Set((await liveGrants(ctx, ended)).map((grant) => grant.clientId));
     const frames: FrontchannelFrame[] = [];
     for (const clientId of clientIds) {
       const client = await ctx.clients.get(clientId);

@@ -42,6 +42,11 @@ export interface UserFactors {
   passkeys: PasskeyRecord[];
 }
 
+/** Whether the user can make a multi-factor sign-in: a confirmed authenticator app or a passkey. */
+export function hasSecondFactor(factors: UserFactors): boolean {
+  return factors.totp?.confirmed === true || factors.passkeys.length > 0;
+}
+
 export interface MfaStore {
   getTotp(userId: string): Promise<TotpFactorRecord | null>;
   /** Removes the user's TOTP factor and recovery codes; false when there was none. */

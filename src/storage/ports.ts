@@ -7,8 +7,11 @@
  * (base64url), passwords as a self-describing slow hash, private keys encrypted (AES-GCM).
  */
 import type { FederatedIdentityRecord } from './identities';
+import type { MfaStore } from './mfa';
 
 export type { FederatedIdentityRecord } from './identities';
+export type { UserFactors } from './mfa';
+export { hasSecondFactor } from './mfa';
 
 /** Paging: `limit` with either an opaque `cursor` (from `nextCursor`) or an `offset`. */
 export interface PageRequest {
@@ -428,6 +431,69 @@ export interface ResourceStore {
   all(limit: number): Promise<ResourceRecord[]>;
 }
 
+/**
+ * An issuer whose signed assertions (RFC 7523 §2.1) may be traded for access tokens. `issuer` is the `iss`
+ * its assertions carry (unique); its keys are an inline JWK Set (`jwks`, public keys) or `jwksUri`, exactly
+ * one of them. `allowedSubjects` lists the exact `sub` values it may assert, or is `['*']` for any;
+ * `allowedScopes` bounds what its assertions obtain; `audience`, when set, is an extra accepted `aud`.
+ */
+export interface TrustedIssuerRecord {
+  id: string;
+  issuer: string;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  allowedSubjects: string[];
+  allowedScopes: string[];
+  audience: string | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Trusted issuers, paged newest first (ties by id). */
+export interface TrustedIssuerStore {
+  /** Throws ConflictError when one with that id or issuer exists. */
+  create(issuer: TrustedIssuerRecord): Promise<void>;
+  get(id: string): Promise<TrustedIssuerRecord | null>;
+  /** The one whose `issuer` is exactly `issuer`. */
+  getByIssuer(issuer: string): Promise<TrustedIssuerRecord | null>;
+  /** Replaces every field but id and createdAt; false when there was none; ConflictError on a taken issuer. */
+  update(issuer: TrustedIssuerRecord): Promise<boolean>;
+  /** false when there was none. */
+  delete(id: string): Promise<boolean>;
+  list(page: PageRequest): Promise<Page<TrustedIssuerRecord>>;
+}
+
+/**
+ * The `device_authorizations` index: the pending RFC 8628 device authorizations, one row per user code,
+ * so that operators can list them without asking every AuthActor shard. It is a view: the AuthActor of
+ * the user code's shard stays the source of truth (a row may outlive its authorization until the sweep,
+ * and an authorization whose row was never written still works). Nothing secret is stored: no device
+ * code, only the user code the user types, the client and the requested scope.
+ */
+export interface DeviceAuthorizationRecord {
+  /** The normalised user code (8 letters, no dash; src/oauth/device/codes.ts). */
+  userCode: string;
+  clientId: string;
+  /** Space-separated requested (and validated) scopes. */
+  scope: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The index of pending device authorizations, paged newest first (ties by user code). */
+export interface DeviceAuthorizationStore {
+  /** Records a pending authorization; replaces an older row of the same user code (a code drawn again). */
+  put(record: DeviceAuthorizationRecord): Promise<void>;
+  get(userCode: string): Promise<DeviceAuthorizationRecord | null>;
+  /** Removes the row of a decided or expired authorization; false when there was none. */
+  delete(userCode: string): Promise<boolean>;
+  /** The rows still unexpired at `now`. */
+  list(page: PageRequest, now: number): Promise<Page<DeviceAuthorizationRecord>>;
+  /** Deletes the rows expired at `now` (the sweep); answers how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** One write of a unit of work: `changes` (rows it changed) is set once the whole unit has committed. */
 export interface Written {
   readonly changes: number;
@@ -480,6 +546,12 @@ export interface Storage {
   resources: ResourceStore;
   /** Upstream accounts linked to users (src/storage/identities.ts). */
   identities: IdentityStore;
+  /** Issuers of JWT authorization grants (RFC 7523 §2.1), managed by administrators. */
+  trustedIssuers: TrustedIssuerStore;
+  /** Second factors of users: TOTP, recovery codes, passkeys (src/storage/mfa.ts). */
+  mfa: MfaStore;
+  /** The index of pending device authorizations (DeviceAuthorizationRecord). */
+  deviceAuthorizations: DeviceAuthorizationStore;
   /**
    * Runs the writes `build` queues on `unit` as one all-or-nothing change, in order: D1 as one `batch()`,
    * PostgreSQL as one transaction. When any write fails (ConflictError, InvalidValueError,

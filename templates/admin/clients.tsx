@@ -6,13 +6,12 @@ import {
   CheckboxGroup,
   EnabledBadge,
   type FormError,
-  ListToolbar,
   SelectField,
   TextArea,
   TextField,
   Time,
 } from './components';
-import { CreatePage, ListPage } from './frames';
+import { CreatePage, type ListingProps, SearchListPage } from './frames';
 import type { AdminChrome } from './layout';
 
 /** The client form as the administrator filled it in (kept when a change is refused). */
@@ -99,32 +98,25 @@ export function ClientFields(props: {
   );
 }
 
-export interface ClientListPageProps {
-  chrome: AdminChrome;
-  items: ClientView[];
+export interface ClientListPageProps extends ListingProps<ClientView> {
   q: string;
-  cursor: string | undefined;
-  nextCursor: string | null;
 }
 
 export function ClientListPage(props: ClientListPageProps) {
   return (
-    <ListPage
+    <SearchListPage
       chrome={props.chrome}
       title="Clients"
-      header={
-        <ListToolbar
-          newHref="/admin/clients/new"
-          newLabel="New client"
-          search={{ path: '/admin/clients', label: 'Search by name or client_id', q: props.q }}
-        />
-      }
+      newHref="/admin/clients/new"
+      newLabel="New client"
+      searchLabel="Search by name or client_id"
+      q={props.q}
       caption="Clients"
       columns={['Name', 'Client ID', 'Type', 'Grant types', 'Status', 'Created']}
-      empty={props.q === '' ? 'No clients yet.' : 'No client matches the search.'}
+      empty="No clients yet."
+      noMatch="No client matches the search."
       count={props.items.length}
       path="/admin/clients"
-      params={{ q: props.q }}
       page={props}
     >
       {props.items.map((client) => (
@@ -145,7 +137,7 @@ export function ClientListPage(props: ClientListPageProps) {
           <td>{client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />}</td>
         </tr>
       ))}
-    </ListPage>
+    </SearchListPage>
   );
 }
 

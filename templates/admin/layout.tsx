@@ -11,12 +11,14 @@ export type AdminSection =
   | 'clients'
   | 'scopes'
   | 'resources'
+  | 'trusted-issuers'
   | 'users'
   | 'grants'
   | 'keys'
   | 'events'
   | 'audit'
   | 'denylist'
+  | 'device-authorizations'
   | 'metrics';
 
 /** What every admin page gets from the route: nonce, CSRF token, who is acting, the section, a notice. */
@@ -38,12 +40,14 @@ const SECTIONS: { id: AdminSection; label: string; href: string }[] = [
   { id: 'clients', label: 'Clients', href: '/admin/clients' },
   { id: 'scopes', label: 'Scopes', href: '/admin/scopes' },
   { id: 'resources', label: 'APIs', href: '/admin/resources' },
+  { id: 'trusted-issuers', label: 'Trusted issuers', href: '/admin/trusted-issuers' },
   { id: 'users', label: 'Users', href: '/admin/users' },
   { id: 'grants', label: 'Grants', href: '/admin/grants' },
   { id: 'keys', label: 'Signing keys', href: '/admin/keys' },
   { id: 'events', label: 'Events', href: '/admin/events' },
   { id: 'audit', label: 'Audit log', href: '/admin/audit' },
   { id: 'denylist', label: 'Denylist', href: '/admin/denylist' },
+  { id: 'device-authorizations', label: 'Devices', href: '/admin/device-authorizations' },
   { id: 'metrics', label: 'Metrics', href: '/admin/metrics' },
 ];
 

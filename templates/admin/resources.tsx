@@ -3,21 +3,9 @@
  * one API with its edit form. APIs from configuration are shown read-only.
  */
 import type { ResourceView } from '../../src/admin/resources';
-import {
-  CheckboxGroup,
-  CodeLink,
-  DeleteOrNote,
-  DetailsPanel,
-  EditSection,
-  ErrorSummary,
-  type FormError,
-  ListToolbar,
-  SelectField,
-  TextField,
-  Time,
-} from './components';
-import { CreatePage, ListPage } from './frames';
-import { type AdminChrome, AdminLayout } from './layout';
+import { CheckboxGroup, CodeLink, type FormError, ListToolbar, SelectField, TextField } from './components';
+import { CreatePage, type ListingProps, ListPage, RecordPage } from './frames';
+import type { AdminChrome } from './layout';
 import { SourceBadges, scopePath } from './scopes';
 
 /** The API form as the administrator filled it in (kept when a change is refused). */
@@ -123,12 +111,7 @@ function ScopeList({ scopes, link }: { scopes: string[]; link?: (scope: string) 
   );
 }
 
-export interface ResourceListPageProps {
-  chrome: AdminChrome;
-  items: ResourceView[];
-  cursor: string | undefined;
-  nextCursor: string | null;
-}
+export type ResourceListPageProps = ListingProps<ResourceView>;
 
 export function ResourceListPage(props: ResourceListPageProps) {
   return (
@@ -195,14 +178,21 @@ export interface ResourcePageProps extends ResourceCreatePageProps {
 /** One API: its facts and, for one defined here, the edit form and the way to delete it. */
 export function ResourcePage({ chrome, resource, values, options, error }: ResourcePageProps) {
   return (
-    <AdminLayout
+    <RecordPage
       chrome={chrome}
       title={resource.name ?? resource.identifier}
-      back={{ href: '/admin/resources', label: 'APIs' }}
-    >
-      <ErrorSummary error={error} />
-      <DetailsPanel>
-        <dl class="facts">
+      listPath="/admin/resources"
+      listLabel="APIs"
+      error={error}
+      path={resourcePath(resource.id)}
+      readOnly={resource.read_only}
+      readOnlyNote={
+        <>
+          This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed here.
+        </>
+      }
+      facts={
+        <>
           <dt>Identifier</dt>
           <dd>
             <code>{resource.identifier}</code>
@@ -219,27 +209,11 @@ export function ResourcePage({ chrome, resource, values, options, error }: Resou
           <dd>
             <SourceBadges source={resource.source} />
           </dd>
-          <dt>Updated</dt>
-          <dd>
-            <Time secs={resource.updated_at} />
-          </dd>
-        </dl>
-        <DeleteOrNote
-          path={resourcePath(resource.id)}
-          readOnly={resource.read_only}
-          note={
-            <>
-              This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed
-              here.
-            </>
-          }
-        />
-      </DetailsPanel>
-      {!resource.read_only && (
-        <EditSection path={resourcePath(resource.id)} csrfToken={chrome.csrfToken}>
-          <ResourceFields values={values} options={options} error={error} />
-        </EditSection>
-      )}
-    </AdminLayout>
+        </>
+      }
+      updatedAt={resource.updated_at}
+    >
+      <ResourceFields values={values} options={options} error={error} />
+    </RecordPage>
   );
 }

@@ -3,21 +3,9 @@
  * with its edit form. Built-in and configured scopes are shown read-only.
  */
 import type { ScopeView } from '../../src/admin/scopes';
-import {
-  Badge,
-  Checkbox,
-  CodeLink,
-  DeleteOrNote,
-  DetailsPanel,
-  EditSection,
-  ErrorSummary,
-  type FormError,
-  ListToolbar,
-  TextField,
-  Time,
-} from './components';
-import { CreatePage, ListPage } from './frames';
-import { type AdminChrome, AdminLayout } from './layout';
+import { Badge, Checkbox, CodeLink, type FormError, ListToolbar, TextField } from './components';
+import { CreatePage, type ListingProps, ListPage, RecordPage } from './frames';
+import type { AdminChrome } from './layout';
 
 /** The scope form as the administrator filled it in (kept when a change is refused). */
 export interface ScopeFormValues {
@@ -95,12 +83,7 @@ function ScopeFields({
   );
 }
 
-export interface ScopeListPageProps {
-  chrome: AdminChrome;
-  items: ScopeView[];
-  cursor: string | undefined;
-  nextCursor: string | null;
-}
+export type ScopeListPageProps = ListingProps<ScopeView>;
 
 export function ScopeListPage(props: ScopeListPageProps) {
   return (
@@ -162,10 +145,17 @@ export interface ScopePageProps {
 /** One scope: its facts and, for one defined here, the edit form and the way to delete it. */
 export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
   return (
-    <AdminLayout chrome={chrome} title={scope.name} back={{ href: '/admin/scopes', label: 'Scopes' }}>
-      <ErrorSummary error={error} />
-      <DetailsPanel>
-        <dl class="facts">
+    <RecordPage
+      chrome={chrome}
+      title={scope.name}
+      listPath="/admin/scopes"
+      listLabel="Scopes"
+      error={error}
+      path={scopePath(scope.name)}
+      readOnly={scope.read_only}
+      readOnlyNote={<>This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</>}
+      facts={
+        <>
           <dt>Description</dt>
           <dd>{scope.description}</dd>
           <dt>Source</dt>
@@ -174,22 +164,11 @@ export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
           </dd>
           <dt>API</dt>
           <dd>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</dd>
-          <dt>Updated</dt>
-          <dd>
-            <Time secs={scope.updated_at} />
-          </dd>
-        </dl>
-        <DeleteOrNote
-          path={scopePath(scope.name)}
-          readOnly={scope.read_only}
-          note={<>This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</>}
-        />
-      </DetailsPanel>
-      {!scope.read_only && (
-        <EditSection path={scopePath(scope.name)} csrfToken={chrome.csrfToken}>
-          <ScopeFields values={values} error={error} withName={false} />
-        </EditSection>
-      )}
-    </AdminLayout>
+        </>
+      }
+      updatedAt={scope.updated_at}
+    >
+      <ScopeFields values={values} error={error} withName={false} />
+    </RecordPage>
   );
 }

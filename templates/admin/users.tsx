@@ -1,5 +1,6 @@
 /** The user pages: the list (search, paging), the create form, and one user (edit, password reset, actions). */
 import type { UserView } from '../../src/admin';
+import type { UserFactorsView } from '../../src/admin/user-factors';
 import {
   Badge,
   Checkbox,
@@ -10,13 +11,13 @@ import {
   ErrorSummary,
   type FormError,
   FormSection,
-  ListToolbar,
   SelectField,
   TextField,
   Time,
 } from './components';
-import { CreatePage, ListPage } from './frames';
+import { CreatePage, type ListingProps, SearchListPage } from './frames';
 import { type AdminChrome, AdminLayout } from './layout';
+import { UserFactorsSection } from './user-factors';
 
 /** The user form as the administrator filled it in (never the password). */
 export interface UserFormValues {
@@ -35,32 +36,25 @@ const ROLES = [
 
 const PASSWORD_HINT = 'At least 8 characters, not a common password.';
 
-export interface UserListPageProps {
-  chrome: AdminChrome;
-  items: UserView[];
+export interface UserListPageProps extends ListingProps<UserView> {
   q: string;
-  cursor: string | undefined;
-  nextCursor: string | null;
 }
 
 export function UserListPage(props: UserListPageProps) {
   return (
-    <ListPage
+    <SearchListPage
       chrome={props.chrome}
       title="Users"
-      header={
-        <ListToolbar
-          newHref="/admin/users/new"
-          newLabel="New user"
-          search={{ path: '/admin/users', label: 'Search by username, e-mail or name', q: props.q }}
-        />
-      }
+      newHref="/admin/users/new"
+      newLabel="New user"
+      searchLabel="Search by username, e-mail or name"
+      q={props.q}
       caption="Users"
       columns={['Username', 'Name', 'E-mail', 'Role', 'Status', 'Created']}
-      empty={props.q === '' ? 'No users yet.' : 'No user matches the search.'}
+      empty="No users yet."
+      noMatch="No user matches the search."
       count={props.items.length}
       path="/admin/users"
-      params={{ q: props.q }}
       page={props}
     >
       {props.items.map((user) => (
@@ -79,7 +73,7 @@ export function UserListPage(props: UserListPageProps) {
           </td>
         </tr>
       ))}
-    </ListPage>
+    </SearchListPage>
   );
 }
 
@@ -159,6 +153,8 @@ export interface UserPageProps {
   passwordError: FormError | null;
   /** The page shows the acting administrator's own account (no disabling, demoting or deleting). */
   self: boolean;
+  /** The user's second factors. */
+  factors: UserFactorsView;
 }
 
 export function UserPage(props: UserPageProps) {
@@ -200,6 +196,7 @@ export function UserPage(props: UserPageProps) {
           {!props.self && <DeleteLink path={base} />}
         </div>
       </DetailsPanel>
+      <UserFactorsSection userId={user.id} factors={props.factors} />
       <EditSection
         intro={
           props.self && (

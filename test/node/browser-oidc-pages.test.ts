@@ -13,11 +13,11 @@
  * message), but a failure when CI=true.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, launchChromium, requireChromium } from './chromium';
 import {
   adminToken,
   basic,
@@ -30,32 +30,7 @@ import {
   type TestUser,
 } from './support';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const IN_CI = process.env.CI === 'true';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const MISSING = `${CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)`;
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`browser-oidc-pages: skipping the Chromium tests: ${MISSING}. They are required in CI.`);
-}
-
-if (!HAVE_CHROMIUM && IN_CI) {
-  // Declared only in this case, so that a normal run shows no extra skipped test.
-  describe('headless Chromium (CI)', () => {
-    it('Chromium is installed (required when CI=true)', () => {
-      throw new Error(`${MISSING}; CI must not skip the browser tests (.ci/run installs it).`);
-    });
-  });
-}
+const SKIPPED = requireChromium('browser-oidc-pages');
 
 /** One request the relying party received. */
 interface RpRequest {
@@ -89,7 +64,7 @@ function cspDirectives(csp: string | undefined): Map<string, string[]> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `form_post and front-channel logout pages in headless Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${MISSING})`}`,
+  `form_post and front-channel logout pages in headless Chromium${SKIPPED}`,
   () => {
     let server: TestServer;
     let token: string;
@@ -127,7 +102,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       server = await startServer();
       token = await adminToken(server);
       user = await createUser(server, token);
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
     });
 
     afterEach(async () => {

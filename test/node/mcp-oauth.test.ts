@@ -208,7 +208,7 @@ describe('MCP authorization: the SDK’s OAuth client from nothing but the URL',
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining([...SELF_SERVICE_TOOLS, 'list_clients', 'rotate_keys']));
-    expect(tools).toHaveLength(SELF_SERVICE_TOOLS.length + 31);
+    expect(tools).toHaveLength(SELF_SERVICE_TOOLS.length + 38);
 
     const registered = provider.client as { client_id: string };
     const result = (await client.callTool({

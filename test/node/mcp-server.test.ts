@@ -32,6 +32,8 @@ const EXPECTED_TOOLS = [
   'list_users',
   'create_user',
   'disable_user',
+  'get_user_factors',
+  'reset_user_factors',
   'list_scopes',
   'get_scope',
   'create_scope',
@@ -42,6 +44,11 @@ const EXPECTED_TOOLS = [
   'create_resource',
   'update_resource',
   'delete_resource',
+  'list_trusted_issuers',
+  'get_trusted_issuer',
+  'create_trusted_issuer',
+  'update_trusted_issuer',
+  'delete_trusted_issuer',
   'list_grants',
   'revoke_grant',
   'get_token',
@@ -122,10 +129,10 @@ afterAll(async () => {
 });
 
 describe('MCP server: tools over the in-memory transport', () => {
-  it('lists all 32 tools, each with an input and an output schema', async () => {
+  it('lists all 39 tools, each with an input and an output schema', async () => {
     const { tools } = await mcp.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...EXPECTED_TOOLS].sort());
-    expect(TOOLS).toHaveLength(32);
+    expect(TOOLS).toHaveLength(39);
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe('object');
       expect(tool.outputSchema?.type, tool.name).toBe('object');
@@ -277,6 +284,24 @@ describe('MCP server: tools over the in-memory transport', () => {
     expect(taken.http_status).toBe(409);
   });
 
+  it("users' second factors: read them, reset them; an unknown user fails", async () => {
+    const username = `mcp-${randomBytes(4).toString('hex')}`;
+    const created = await ok(mcp, 'create_user', {
+      username,
+      password: `pw-${randomBytes(12).toString('hex')}`,
+    });
+    const userId = created.id as string;
+    const none = { totp: null, recovery_codes_left: 0, passkeys: [] };
+    expect(await ok(mcp, 'get_user_factors', { user_id: userId })).toEqual(none);
+    expect(await ok(mcp, 'reset_user_factors', { user_id: userId })).toEqual({
+      reset: true,
+      user_id: userId,
+    });
+    expect(await ok(mcp, 'get_user_factors', { user_id: userId })).toEqual(none);
+    expect((await fails(mcp, 'get_user_factors', { user_id: 'no-such-user' })).http_status).toBe(404);
+    expect((await fails(mcp, 'reset_user_factors', { user_id: 'no-such-user' })).http_status).toBe(404);
+  });
+
   it('scopes and APIs: define a scope, list, get, update, define an API with it, delete the API then the scope', async () => {
     const name = `mcp:${randomBytes(4).toString('hex')}`;
     const created = await ok(mcp, 'create_scope', { name, description: 'Read MCP test orders' });
@@ -328,6 +353,56 @@ describe('MCP server: tools over the in-memory transport', () => {
     expect((await fails(mcp, 'get_resource', { resource_id: resourceId })).error).toBe('not_found');
     expect(await ok(mcp, 'delete_scope', { name })).toEqual({ deleted: true, name });
     expect((await fails(mcp, 'get_scope', { name })).error).toBe('not_found');
+  });
+
+  it('trusted issuers: trust an issuer, list, get, update, refuse a bad one, delete', async () => {
+    const issuer = `https://idp.example.com/mcp-${randomBytes(4).toString('hex')}`;
+    const jwks = {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+      ],
+    };
+    const created = await ok(mcp, 'create_trusted_issuer', {
+      issuer,
+      jwks,
+      allowed_subjects: ['alice'],
+      allowed_scopes: ['read'],
+    });
+    const id = created.id as string;
+    expect(created).toMatchObject({ issuer, jwks_uri: null, allowed_subjects: ['alice'], enabled: true });
+    expect(await ok(mcp, 'get_trusted_issuer', { trusted_issuer_id: id })).toMatchObject({ issuer });
+    const listed = (await ok(mcp, 'list_trusted_issuers', { limit: 200 })).items as Json[];
+    expect(listed.map((entry) => entry.id)).toContain(id);
+
+    const updated = await ok(mcp, 'update_trusted_issuer', {
+      trusted_issuer_id: id,
+      issuer,
+      jwks_uri: 'https://idp.example.com/jwks.json',
+      allowed_subjects: ['*'],
+      allowed_scopes: [],
+      enabled: false,
+    });
+    expect(updated).toMatchObject({ jwks: null, allowed_subjects: ['*'], enabled: false });
+
+    const refused = await fails(mcp, 'create_trusted_issuer', {
+      issuer: `${issuer}/admin`,
+      jwks,
+      allowed_subjects: ['*'],
+      allowed_scopes: ['admin'],
+    });
+    expect(refused.http_status).toBe(400);
+    expect(refused.error_description).toContain('allowed_scopes');
+
+    expect(await ok(mcp, 'delete_trusted_issuer', { trusted_issuer_id: id })).toEqual({
+      deleted: true,
+      trusted_issuer_id: id,
+    });
+    expect((await fails(mcp, 'get_trusted_issuer', { trusted_issuer_id: id })).error).toBe('not_found');
   });
 
   it('create_scope refuses the built-in admin scope as an isError result', async () => {
@@ -549,7 +624,7 @@ describe('MCP server: the bin over stdio', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(32);
+      expect(tools).toHaveLength(39);
       const health = (await client.callTool({ name: 'get_health', arguments: {} })) as CallToolResult;
       expect(health.isError, textOf(health)).toBeFalsy();
       expect((health.structuredContent as Json).status).toBe('healthy');
@@ -578,7 +653,7 @@ describe('MCP server: Streamable HTTP', () => {
       expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const client = new Client({ name: 'mcp-server.test http', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
-      expect((await client.listTools()).tools).toHaveLength(32);
+      expect((await client.listTools()).tools).toHaveLength(39);
       const health = (await client.callTool({ name: 'get_health', arguments: {} })) as CallToolResult;
       expect((health.structuredContent as Json).status).toBe('healthy');
       await client.close();

@@ -54,6 +54,7 @@ const PROTOCOL_ROUTES: {
       'actor_token_type',
       'requested_token_type',
       'resource',
+      'assertion',
       'client_assertion',
       'client_assertion_type',
     ],
@@ -147,6 +148,8 @@ const ADMIN_ROUTES: [string, string, boolean, string][] = [
   ['put', '/admin/api/users/{id}', true, '200'],
   ['delete', '/admin/api/users/{id}', false, '204'],
   ['post', '/admin/api/users/{id}/password', true, '200'],
+  ['get', '/admin/api/users/{id}/factors', false, '200'],
+  ['delete', '/admin/api/users/{id}/factors', false, '204'],
   ['get', '/admin/api/grants', false, '200'],
   ['get', '/admin/api/grants/{id}', false, '200'],
   ['delete', '/admin/api/grants/{id}', false, '200'],
@@ -167,6 +170,13 @@ const ADMIN_ROUTES: [string, string, boolean, string][] = [
   ['get', '/admin/api/resources/{id}', false, '200'],
   ['put', '/admin/api/resources/{id}', true, '200'],
   ['delete', '/admin/api/resources/{id}', false, '204'],
+  ['get', '/admin/api/trusted-issuers', false, '200'],
+  ['post', '/admin/api/trusted-issuers', true, '201'],
+  ['get', '/admin/api/trusted-issuers/{id}', false, '200'],
+  ['put', '/admin/api/trusted-issuers/{id}', true, '200'],
+  ['delete', '/admin/api/trusted-issuers/{id}', false, '204'],
+  ['get', '/admin/api/device-authorizations', false, '200'],
+  ['delete', '/admin/api/device-authorizations/{user_code}', false, '204'],
   ['get', '/admin/api/audit', false, '200'],
   ['get', '/admin/api/events', false, '200'],
 ];
@@ -266,6 +276,7 @@ describe('OpenAPI document (/api-docs/openapi.json)', () => {
       expect.arrayContaining([
         'urn:ietf:params:oauth:grant-type:device_code',
         'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ]),
     );
     expect(op.parameters?.some((p) => p.in === 'header' && p.name === 'DPoP')).toBe(true);

@@ -9,6 +9,7 @@ import {
   adminToken,
   CookieAgent,
   createUser,
+  discoverAsClient,
   insecure,
   REDIRECT_URI,
   registerClient,
@@ -77,13 +78,7 @@ describe('openid-client 6 with OAUTH2_SCOPES="api:read api:write"', () => {
       token_endpoint_auth_method: 'client_secret_basic',
       scope: 'openid api:read api:write',
     });
-    const config = await client.discovery(
-      new URL(server.url),
-      registered.client_id,
-      undefined,
-      client.ClientSecretBasic(String(registered.client_secret)),
-      insecure,
-    );
+    const config = await discoverAsClient(server, registered);
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();

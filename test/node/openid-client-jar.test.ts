@@ -11,7 +11,7 @@ import {
   adminToken,
   CookieAgent,
   createUser,
-  insecure,
+  discoverAsClient,
   location,
   REDIRECT_URI,
   type RegisteredClient,
@@ -43,13 +43,7 @@ beforeAll(async () => {
     request_object_signing_alg: 'ES256',
     require_signed_request_object: true,
   });
-  config = await client.discovery(
-    new URL(server.url),
-    registered.client_id,
-    undefined,
-    client.ClientSecretBasic(String(registered.client_secret)),
-    insecure,
-  );
+  config = await discoverAsClient(server, registered);
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import {
   adminToken,
   CookieAgent,
   createUser,
-  insecure,
+  discoverAsClient,
   REDIRECT_URI,
   type RegisteredClient,
   registerClient,
@@ -37,13 +37,7 @@ beforeAll(async () => {
     redirect_uris: [REDIRECT_URI],
     token_endpoint_auth_method: 'client_secret_basic',
   });
-  config = await client.discovery(
-    new URL(server.url),
-    registered.client_id,
-    undefined,
-    client.ClientSecretBasic(String(registered.client_secret)),
-    insecure,
-  );
+  config = await discoverAsClient(server, registered);
 });
 
 afterAll(async () => {

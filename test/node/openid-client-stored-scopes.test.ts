@@ -18,6 +18,7 @@ import {
   CookieAgent,
   claimsOf,
   createUser,
+  discoverAsClient,
   formInputs,
   insecure,
   location,
@@ -207,13 +208,7 @@ describe('openid-client 6 with scopes and an API created through the admin API',
       scope: `openid ${read} ${write}`,
     });
     webClientId = registered.client_id;
-    const config = await client.discovery(
-      new URL(server.url),
-      registered.client_id,
-      undefined,
-      client.ClientSecretBasic(String(registered.client_secret)),
-      insecure,
-    );
+    const config = await discoverAsClient(server, registered);
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();

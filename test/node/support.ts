@@ -3,6 +3,7 @@
  * (bench/lib/server.mjs), admin API calls over HTTP, and a tiny cookie-keeping user agent that drives the
  * sign-in and consent forms without following redirects.
  */
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { expect } from 'vitest';
 
@@ -45,12 +46,42 @@ export function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
 }
 
+/**
+ * A relying party's back channel after a browser flow: redeems `code` at `origin` (Basic authentication)
+ * and answers the verified ID token's payload (issuer `origin`, audience the client).
+ */
+export async function redeemForIdToken(
+  origin: string,
+  registered: RegisteredClient,
+  exchange: { code: string; redirectUri: string; verifier: string },
+): Promise<JWTPayload> {
+  const res = await fetch(`${origin}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      Authorization: basic(registered.client_id, String(registered.client_secret)),
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: exchange.code,
+      redirect_uri: exchange.redirectUri,
+      code_verifier: exchange.verifier,
+    }),
+  });
+  const body = await res.text();
+  expect(res.status, body).toBe(200);
+  const jwks = createRemoteJWKSet(new URL(`${origin}/.well-known/jwks.json`));
+  const { id_token } = JSON.parse(body) as { id_token: string };
+  return (await jwtVerify(id_token, jwks, { issuer: origin, audience: registered.client_id })).payload;
+}
+
 /** The harness is plain ESM JS shared with the benchmark; imported by URL so it needs no .d.ts. */
 const HARNESS = new URL('../../bench/lib/server.mjs', import.meta.url).href;
 
 export async function startServer(vars: Record<string, string> = {}): Promise<TestServer> {
   const harness = (await import(HARNESS)) as { startServer: StartServer };
-  return harness.startServer({ vars });
+  // The suites sign the seed admin in with a password only; a suite may turn the policy on in `vars`.
+  return harness.startServer({ vars: { OAUTH2_MFA_REQUIRED_FOR_ADMINS: 'false', ...vars } });
 }
 
 export function basic(id: string, secret: string): string {
@@ -109,6 +140,20 @@ export interface RegisteredClient {
   client_id: string;
   client_secret?: string;
   [key: string]: unknown;
+}
+
+/** openid-client's configuration from `server`'s discovery, for `registered` authenticating with its secret (Basic). */
+export function discoverAsClient(
+  server: TestServer,
+  registered: RegisteredClient,
+): Promise<client.Configuration> {
+  return client.discovery(
+    new URL(server.url),
+    registered.client_id,
+    undefined,
+    client.ClientSecretBasic(String(registered.client_secret)),
+    insecure,
+  );
 }
 
 /** RFC 7591 registration with the admin token as initial access token. */

@@ -2,6 +2,7 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/crypto/hash';
+import { ACR_PASSWORD } from '../../src/oauth/authorize/claims';
 import {
   adminToken,
   Browser,
@@ -244,6 +245,24 @@ describe('Device Access Token Request (RFC 8628 §3.4, §3.5)', () => {
 
     // The device code is spent.
     await expectOAuthError(await poll(tv, device.device_code), 400, 'invalid_grant');
+  });
+
+  it('carries amr, acr and auth_time of the approving sign-in into the ID tokens, refreshed ones too', async () => {
+    const { browser } = await signedIn();
+    const device = await start(tv, 'openid offline_access');
+    expect((await decide(browser, device.user_code, 'approve')).status).toBe(303);
+    const tokens = (await (await poll(tv, device.device_code)).json()) as Record<string, string>;
+    const idToken = decodeJwt(String(tokens.id_token));
+    expect(idToken.amr).toEqual(['pwd']);
+    expect(idToken.acr).toBe(ACR_PASSWORD);
+    expect(Math.abs(Number(idToken.auth_time) - Date.now() / 1000)).toBeLessThan(60);
+    const refreshed = await post('/oauth/token', {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.refresh_token),
+      client_id: tv.client_id,
+    });
+    const again = decodeJwt(String(((await refreshed.json()) as Record<string, string>).id_token));
+    expect(again).toMatchObject({ amr: ['pwd'], acr: ACR_PASSWORD, auth_time: idToken.auth_time });
   });
 
   it('gives no refresh token without offline_access, and no ID token without openid', async () => {

@@ -15,10 +15,10 @@ import {
 import {
   ADMIN_ID,
   ADMIN_SECRET,
+  approveIfAsked,
   basic,
   expectOAuthError,
   get,
-  inputValue,
   ORIGIN,
   type Poster,
   post,
@@ -509,15 +509,10 @@ describe('DPoP authorization code binding: dpop_jkt (RFC 9449 §10)', () => {
 
   /** The authorization response (after approving consent when asked) for these parameters. */
   async function authorizeWith(params: Record<string, string>): Promise<URL> {
-    let res = await browser.get(`/oauth/authorize?${new URLSearchParams(params)}`);
-    if (res.status === 200) {
-      const html = await res.text();
-      res = await browser.postForm('/oauth/consent', {
-        csrf_token: inputValue(html, 'csrf_token') as string,
-        request_id: inputValue(html, 'request_id') as string,
-        decision: 'approve',
-      });
-    }
+    const res = await approveIfAsked(
+      browser,
+      await browser.get(`/oauth/authorize?${new URLSearchParams(params)}`),
+    );
     expect([302, 303], `status ${res.status}`).toContain(res.status);
     return new URL(res.headers.get('location') ?? '');
   }

@@ -62,6 +62,7 @@ async function register(metadata: Record<string, unknown>): Promise<Client> {
         'refresh_token',
         'urn:ietf:params:oauth:grant-type:token-exchange',
         'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ],
       scope: 'read',
       ...metadata,
@@ -245,6 +246,7 @@ describe('the parameters a hand parser reads are the parameters its schema names
         `${exchange}&requested_token_type=${TOKEN_TYPE}&actor_token=${subject}&actor_token_type=${TOKEN_TYPE}&scope=read&${auth()}`,
         `${exchange}&audience=x&${auth()}`,
         `${exchange}&resource=https://a.example&${auth()}`,
+        `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=a.b.c&scope=read&${auth()}`,
       ],
       (params) => tokenRequest(ctx, params, undefined),
     );

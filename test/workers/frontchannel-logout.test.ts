@@ -5,7 +5,18 @@
  */
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, Browser, basic, get, inputValue, ORIGIN, pkce, post, postJson } from './helpers';
+import {
+  adminToken,
+  approveIfAsked,
+  Browser,
+  basic,
+  get,
+  inputValue,
+  ORIGIN,
+  pkce,
+  post,
+  postJson,
+} from './helpers';
 
 interface Client {
   client_id: string;
@@ -67,15 +78,7 @@ async function tokensIn(browser: Browser, client: Client, redirect: string): Pro
     code_challenge: challenge,
     code_challenge_method: 'S256',
   });
-  let res = await browser.get(`/oauth/authorize?${params}`);
-  if (res.status === 200) {
-    const html = await res.text();
-    res = await browser.postForm('/oauth/consent', {
-      csrf_token: inputValue(html, 'csrf_token') as string,
-      request_id: inputValue(html, 'request_id') as string,
-      decision: 'approve',
-    });
-  }
+  const res = await approveIfAsked(browser, await browser.get(`/oauth/authorize?${params}`));
   const code = new URL(res.headers.get('location') as string).searchParams.get('code') as string;
   const token = await post(
     '/oauth/token',

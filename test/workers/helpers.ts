@@ -209,3 +209,54 @@ export async function pkce(): Promise<{ verifier: string; challenge: string }> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
   return { verifier, challenge: base64url(new Uint8Array(digest)) };
 }
+
+/** A client registered through RFC 7591 with the admin token as initial access token (201 expected). */
+export interface RegisteredClient {
+  client_id: string;
+  client_secret?: string;
+}
+
+export async function registerClient(metadata: Record<string, unknown>): Promise<RegisteredClient> {
+  const res = await postJson('/connect/register', metadata, {
+    Authorization: `Bearer ${await adminToken()}`,
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as RegisteredClient;
+}
+
+/** A Browser signed in as a new user (created through the admin API) named `${prefix}-<random>`. */
+export async function signedInBrowser(prefix: string): Promise<Browser> {
+  const username = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+  const password = `pw-${crypto.randomUUID()}`;
+  const res = await postJson(
+    '/admin/api/users',
+    { username, password, email: `${username}@example.com` },
+    { Authorization: `Bearer ${await adminToken()}` },
+  );
+  expect(res.status).toBe(201);
+  const browser = new Browser();
+  expect((await browser.signIn(username, password)).status).toBe(303);
+  return browser;
+}
+
+export function authorizePath(params: Record<string, string>): string {
+  return `/oauth/authorize?${new URLSearchParams(params)}`;
+}
+
+/** An authorization response, after approving on the consent page when `res` is that page (200). */
+export async function approveIfAsked(browser: Browser, res: Response): Promise<Response> {
+  if (res.status !== 200) return res;
+  const html = await res.text();
+  return browser.postForm('/oauth/consent', {
+    csrf_token: inputValue(html, 'csrf_token') as string,
+    request_id: inputValue(html, 'request_id') as string,
+    decision: 'approve',
+  });
+}
+
+/** authorize → (consent approve) → the redirect to the client (302 or 303). */
+export async function authorizeAndApprove(browser: Browser, params: Record<string, string>): Promise<URL> {
+  const res = await approveIfAsked(browser, await browser.get(authorizePath(params)));
+  expect([302, 303], `status ${res.status}`).toContain(res.status);
+  return new URL(res.headers.get('location') as string);
+}

@@ -118,6 +118,20 @@ describe('Request logs', () => {
     });
     expect(lineOf(future)?.trace_id).toBe(traceId);
   });
+
+  it('sample successful requests under OAUTH2_LOG_SAMPLE_PERCENT, never failed ones', async () => {
+    const none = workerFor(envWith({ OAUTH2_LOG_SAMPLE_PERCENT: '0' }));
+    const answered = await none('/health');
+    expect(answered.status).toBe(200);
+    expect(lineOf(answered)).toBeUndefined();
+    const failed = await none('/no-such-route');
+    expect(failed.status).toBe(404);
+    expect(lineOf(failed)).toMatchObject({ status: 404, route: 'unmatched' });
+
+    const all = workerFor(envWith({ OAUTH2_LOG_SAMPLE_PERCENT: '100' }));
+    const logged = await all('/health');
+    expect(lineOf(logged)).toMatchObject({ status: 200, route: '/health' });
+  });
 });
 
 describe('No secret in any log line', () => {

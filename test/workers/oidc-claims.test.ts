@@ -4,7 +4,7 @@
  */
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, Browser, basic, get, inputValue, ORIGIN, pkce, post, postJson } from './helpers';
+import { adminToken, approveIfAsked, Browser, basic, get, ORIGIN, pkce, post, postJson } from './helpers';
 
 const REDIRECT = 'https://claims.example.com/callback';
 const BRONZE = 'urn:mace:incommon:iap:bronze';
@@ -61,15 +61,7 @@ async function authorize(browser: Browser, extra: Record<string, string>, challe
     code_challenge_method: 'S256',
     ...extra,
   });
-  let res = await browser.get(`/oauth/authorize?${params}`);
-  if (res.status === 200) {
-    const html = await res.text();
-    res = await browser.postForm('/oauth/consent', {
-      csrf_token: inputValue(html, 'csrf_token') as string,
-      request_id: inputValue(html, 'request_id') as string,
-      decision: 'approve',
-    });
-  }
+  const res = await approveIfAsked(browser, await browser.get(`/oauth/authorize?${params}`));
   expect([302, 303], `status ${res.status}`).toContain(res.status);
   return new URL(res.headers.get('location') as string, ORIGIN);
 }

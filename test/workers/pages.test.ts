@@ -14,7 +14,7 @@ function directives(csp: string | null): Map<string, string> {
   return map;
 }
 
-function expectPageHeaders(res: Response) {
+function expectPageHeaders(res: Response, scripts = false) {
   expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8');
   expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -24,20 +24,29 @@ function expectPageHeaders(res: Response) {
   expect(csp.get('frame-ancestors')).toBe("'none'");
   expect(csp.get('base-uri')).toBe("'none'");
   expect(csp.get('style-src')).toMatch(/^'nonce-[A-Za-z0-9_-]{22}'$/);
-  expect(csp.has('script-src')).toBe(false);
+  if (scripts) {
+    // Script only from this origin's files, each tag carrying the page's nonce (no inline script runs).
+    expect(csp.get('script-src')).toBe(csp.get('style-src'));
+    expect(csp.get('connect-src')).toBe("'self'");
+  } else {
+    expect(csp.has('script-src')).toBe(false);
+  }
   expect(res.headers.get('content-security-policy')).not.toContain('unsafe');
   return csp;
 }
 
 describe('Page security headers and CSP', () => {
-  it('login page: no script at all, the stylesheet allowed by a per-request nonce', async () => {
+  it('login page: no inline script, only the passkey script file under the per-request nonce that also admits the stylesheet', async () => {
     const browser = new Browser();
     const res = await browser.get('/auth/login');
-    const csp = expectPageHeaders(res);
+    const csp = expectPageHeaders(res, true);
     const html = await res.text();
     const nonce = /'nonce-([^']+)'/.exec(csp.get('style-src') ?? '')?.[1];
     expect(html).toContain(`<style nonce="${nonce}">`);
-    expect(html).not.toMatch(/<script|javascript:|\son[a-z]+=/i);
+    expect(html.match(/<script\b[^>]*>/gi)).toEqual([
+      `<script nonce="${nonce}" src="/auth/passkeys.js" defer="">`,
+    ]);
+    expect(html).not.toMatch(/<script\b[^>]*>[^<]|javascript:|\son[a-z]+=/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     const again = directives((await browser.get('/auth/login')).headers.get('content-security-policy'));
     expect(again.get('style-src')).not.toBe(csp.get('style-src'));

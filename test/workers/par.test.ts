@@ -4,45 +4,24 @@ import { sha256 } from '../../src/crypto/hash';
 import { createApp } from '../../worker/app';
 import {
   adminToken,
+  authorizeAndApprove,
+  authorizePath,
   Browser,
   basic,
   expectOAuthError,
   get,
-  inputValue,
   ORIGIN,
   post,
   postJson,
+  type RegisteredClient,
+  registerClient,
+  signedInBrowser,
 } from './helpers';
 
 const REDIRECT = 'https://par.example.com/cb';
 const REQUEST_URI = /^urn:ietf:params:oauth:request_uri:[0-9a-z]{2}[A-Za-z0-9_-]{43}$/;
 
-interface Client {
-  client_id: string;
-  client_secret?: string;
-}
-
-async function register(metadata: Record<string, unknown>): Promise<Client> {
-  const res = await postJson('/connect/register', metadata, {
-    Authorization: `Bearer ${await adminToken()}`,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as Client;
-}
-
-async function signedIn(): Promise<Browser> {
-  const username = `par-${crypto.randomUUID().slice(0, 8)}`;
-  const password = `pw-${crypto.randomUUID()}`;
-  const res = await postJson(
-    '/admin/api/users',
-    { username, password, email: `${username}@example.com` },
-    { Authorization: `Bearer ${await adminToken()}` },
-  );
-  expect(res.status).toBe(201);
-  const browser = new Browser();
-  expect((await browser.signIn(username, password)).status).toBe(303);
-  return browser;
-}
+type Client = RegisteredClient;
 
 function b64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes))
@@ -95,25 +74,6 @@ async function push(client: Client, extra: Record<string, string> = {}) {
   return { ...body, verifier, params };
 }
 
-function authorizePath(params: Record<string, string>): string {
-  return `/oauth/authorize?${new URLSearchParams(params)}`;
-}
-
-/** authorize → (consent approve) → the redirect to the client. */
-async function authorizeAndApprove(browser: Browser, params: Record<string, string>): Promise<URL> {
-  let res = await browser.get(authorizePath(params));
-  if (res.status === 200) {
-    const html = await res.text();
-    res = await browser.postForm('/oauth/consent', {
-      csrf_token: inputValue(html, 'csrf_token') as string,
-      request_id: inputValue(html, 'request_id') as string,
-      decision: 'approve',
-    });
-  }
-  expect([302, 303], `status ${res.status}`).toContain(res.status);
-  return new URL(res.headers.get('location') as string);
-}
-
 async function onPushedRow(requestUri: string, sql: string, ...bindings: number[]): Promise<unknown[]> {
   const reference = requestUri.slice('urn:ietf:params:oauth:request_uri:'.length);
   const stub = env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(`auth-${reference.slice(0, 2)}`));
@@ -128,13 +88,17 @@ let native: Client;
 let strict: Client;
 
 beforeAll(async () => {
-  web = await register({ client_name: 'PAR web', redirect_uris: [REDIRECT], scope: 'openid read write' });
-  native = await register({
+  web = await registerClient({
+    client_name: 'PAR web',
+    redirect_uris: [REDIRECT],
+    scope: 'openid read write',
+  });
+  native = await registerClient({
     client_name: 'PAR native',
     redirect_uris: ['http://127.0.0.1/cb'],
     token_endpoint_auth_method: 'none',
   });
-  strict = await register({
+  strict = await registerClient({
     client_name: 'PAR only',
     redirect_uris: [REDIRECT],
     require_pushed_authorization_requests: true,
@@ -193,7 +157,7 @@ describe('Pushed Authorization Request endpoint (RFC 9126 §2)', () => {
   });
 
   it('refuses clients without the authorization code grant', async () => {
-    const machine = await register({ client_name: 'Machine', grant_types: ['client_credentials'] });
+    const machine = await registerClient({ client_name: 'Machine', grant_types: ['client_credentials'] });
     const { params } = await validRequest();
     await expectOAuthError(await pushRaw(machine, params), 400, 'unauthorized_client');
   });
@@ -217,7 +181,7 @@ describe('Pushed Authorization Request endpoint (RFC 9126 §2)', () => {
 
 describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   it('uses the pushed parameters, ignoring others in the front channel, and the code redeems', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const pushed = await push(web);
     const redirect = await authorizeAndApprove(browser, {
       client_id: web.client_id,
@@ -242,7 +206,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   });
 
   it('is single use', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const pushed = await push(web);
     const params = { client_id: web.client_id, request_uri: pushed.request_uri };
     await authorizeAndApprove(browser, params);
@@ -253,7 +217,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   });
 
   it('expires after 60 seconds', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const pushed = await push(web);
     await onPushedRow(pushed.request_uri, 'UPDATE pushed SET expires_at = ? WHERE ref_hash = $ref', 1);
     const res = await browser.get(
@@ -263,7 +227,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   });
 
   it('belongs to the client that pushed it, and a mismatch does not use it up', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const pushed = await push(web);
     const wrong = await browser.get(
       authorizePath({ client_id: native.client_id, request_uri: pushed.request_uri }),
@@ -314,7 +278,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   });
 
   it('is used up by an error answered to the client too', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const pushed = await push(web, { prompt: 'none' });
     const res = await browser.get(
       authorizePath({ client_id: web.client_id, request_uri: pushed.request_uri }),
@@ -328,7 +292,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
   });
 
   it('answers malformed or hostile request_uri values with the error page', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     for (const value of [
       'urn:ietf:params:oauth:request_uri:',
       'https://evil.example.com/request',
@@ -342,7 +306,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
     }
   });
   it('reports an unusable request_uri to a registered redirect_uri named in the front channel', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const res = await browser.get(
       authorizePath({
         client_id: web.client_id,
@@ -369,7 +333,7 @@ describe('Authorization requests with a request_uri (RFC 9126 §4)', () => {
 
 describe('Requiring PAR (RFC 9126 §5, §6)', () => {
   it('refuses a front-channel request of a client registered with require_pushed_authorization_requests', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('par');
     const { params } = await validRequest();
     const res = await browser.get(authorizePath({ ...params, client_id: strict.client_id }));
     expect(res.status).toBe(302);

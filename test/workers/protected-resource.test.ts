@@ -203,7 +203,7 @@ describe('The MCP endpoint (Streamable HTTP, stateless)', () => {
         'get_openid_config',
       ]),
     );
-    expect(tools).toHaveLength(32);
+    expect(tools).toHaveLength(39);
 
     const called = await rpc(
       {

@@ -16,10 +16,10 @@ import worker from '../../worker/index';
 import { sweepUnusedRegistrations } from '../../worker/jobs/registration-sweep';
 import {
   adminToken,
+  approveIfAsked,
   Browser,
   basic,
   expectOAuthError,
-  inputValue,
   ORIGIN,
   post,
   SEED_ADMIN,
@@ -90,15 +90,7 @@ describe('Anonymous dynamic registration (RFC 7591, MCP clients)', () => {
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',
     });
-    let res = await browser.get(`/oauth/authorize?${query}`);
-    if (res.status === 200) {
-      const html = await res.text();
-      res = await browser.postForm('/oauth/consent', {
-        csrf_token: inputValue(html, 'csrf_token') as string,
-        request_id: inputValue(html, 'request_id') as string,
-        decision: 'approve',
-      });
-    }
+    const res = await approveIfAsked(browser, await browser.get(`/oauth/authorize?${query}`));
     const location = new URL(res.headers.get('location') as string);
     expect(location.origin).toBe('http://127.0.0.1:53177');
     expect(location.searchParams.get('code')).toBeTruthy();

@@ -3,15 +3,17 @@ import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   adminToken,
-  Browser,
+  authorizeAndApprove,
+  authorizePath,
+  type Browser,
   basic,
   expectOAuthError,
   get,
-  inputValue,
   ORIGIN,
   pkce,
   post,
   postJson,
+  signedInBrowser,
 } from './helpers';
 
 const REDIRECT = 'https://jar.example.com/cb';
@@ -29,20 +31,6 @@ async function register(metadata: Record<string, unknown>): Promise<Client> {
   );
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Client;
-}
-
-async function signedIn(): Promise<Browser> {
-  const username = `jar-${crypto.randomUUID().slice(0, 8)}`;
-  const password = `pw-${crypto.randomUUID()}`;
-  const res = await postJson(
-    '/admin/api/users',
-    { username, password, email: `${username}@example.com` },
-    { Authorization: `Bearer ${await adminToken()}` },
-  );
-  expect(res.status).toBe(201);
-  const browser = new Browser();
-  expect((await browser.signIn(username, password)).status).toBe(303);
-  return browser;
 }
 
 let es: Client;
@@ -105,25 +93,6 @@ function unsigned(claims: JWTPayload): string {
   return `${part({ alg: 'none' })}.${part(claims)}.`;
 }
 
-function authorizePath(params: Record<string, string>): string {
-  return `/oauth/authorize?${new URLSearchParams(params)}`;
-}
-
-/** authorize → (consent approve) → the redirect to the client. */
-async function authorizeAndApprove(browser: Browser, params: Record<string, string>): Promise<URL> {
-  let res = await browser.get(authorizePath(params));
-  if (res.status === 200) {
-    const html = await res.text();
-    res = await browser.postForm('/oauth/consent', {
-      csrf_token: inputValue(html, 'csrf_token') as string,
-      request_id: inputValue(html, 'request_id') as string,
-      decision: 'approve',
-    });
-  }
-  expect([302, 303], `status ${res.status}`).toContain(res.status);
-  return new URL(res.headers.get('location') as string);
-}
-
 async function redeem(client: Client, code: string, verifier: string) {
   const res = await post(
     '/oauth/token',
@@ -146,7 +115,7 @@ async function redirectedError(browser: Browser, params: Record<string, string>)
 
 describe('request objects at /oauth/authorize (RFC 9101)', () => {
   it('signed with ES256 via the registered jwks: only the object parameters are used', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const { claims, verifier } = await requestClaims(es);
     const request = await signEs(claims);
     // A query parameter beside the object is ignored (§6.3): this state is not the object's.
@@ -165,7 +134,7 @@ describe('request objects at /oauth/authorize (RFC 9101)', () => {
   });
 
   it('signed with HS256 via the client secret', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const { claims, verifier } = await requestClaims(hs);
     const request = await signHs(claims, hs.client_secret as string);
     const location = await authorizeAndApprove(browser, { client_id: hs.client_id, request });
@@ -174,7 +143,7 @@ describe('request objects at /oauth/authorize (RFC 9101)', () => {
   });
 
   it('refuses alg none, a wrong aud, an expired object, a replayed jti and another client_id', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const refuse = async (request: string, clientId = es.client_id) => {
       const error = await redirectedError(browser, { client_id: clientId, redirect_uri: REDIRECT, request });
       expect(error.get('error')).toBe('invalid_request_object');
@@ -226,7 +195,7 @@ describe('request objects at /oauth/authorize (RFC 9101)', () => {
   });
 
   it('refuses a request without an object from a client that requires one', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const { claims } = await requestClaims(strict);
     const params = Object.fromEntries(
       Object.entries(claims)
@@ -245,7 +214,7 @@ describe('request objects at /oauth/authorize (RFC 9101)', () => {
   });
 
   it('answers request_uri_not_supported for a request_uri that is not a pushed request', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const error = await redirectedError(browser, {
       client_id: plain.client_id,
       redirect_uri: REDIRECT,
@@ -259,7 +228,7 @@ describe('request objects at /oauth/authorize (RFC 9101)', () => {
 
 describe('request objects through PAR (RFC 9126 §3)', () => {
   it('pushes a signed object, then authorizes with its request_uri', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('jar');
     const { claims, verifier } = await requestClaims(es);
     const res = await post(
       '/oauth/par',

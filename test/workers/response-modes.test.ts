@@ -1,6 +1,17 @@
 /** OAuth 2.0 Form Post Response Mode and response_mode=query at /oauth/authorize (and through PAR). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, Browser, basic, get, inputValue, ORIGIN, pkce, post, postJson } from './helpers';
+import {
+  adminToken,
+  Browser,
+  basic,
+  get,
+  inputValue,
+  ORIGIN,
+  pkce,
+  post,
+  postJson,
+  signedInBrowser,
+} from './helpers';
 
 const REDIRECT = 'https://rm.example.com/cb';
 
@@ -20,20 +31,6 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   client = (await res.json()) as Client;
 });
-
-async function signedIn(): Promise<Browser> {
-  const username = `rm-${crypto.randomUUID().slice(0, 8)}`;
-  const password = `pw-${crypto.randomUUID()}`;
-  const res = await postJson(
-    '/admin/api/users',
-    { username, password, email: `${username}@example.com` },
-    { Authorization: `Bearer ${await adminToken()}` },
-  );
-  expect(res.status).toBe(201);
-  const browser = new Browser();
-  expect((await browser.signIn(username, password)).status).toBe(303);
-  return browser;
-}
 
 async function request(extra: Record<string, string> = {}) {
   const { verifier, challenge } = await pkce();
@@ -117,7 +114,7 @@ async function redeem(code: string, verifier: string) {
 
 describe('response_mode=form_post', () => {
   it('posts code, state and iss to the redirect_uri; the code redeems', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('rm');
     const { params, verifier } = await request({ response_mode: 'form_post' });
     const { action, fields } = await formPost(await decide(browser, params, 'approve'));
     expect(action).toBe(REDIRECT);
@@ -134,7 +131,7 @@ describe('response_mode=form_post', () => {
   });
 
   it('delivers errors by form_post: a denial and prompt=none without a session', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('rm');
     const { params } = await request({ response_mode: 'form_post' });
     const denied = await formPost(await decide(browser, params, 'deny'));
     expect(denied.fields.error).toBe('access_denied');
@@ -149,7 +146,7 @@ describe('response_mode=form_post', () => {
   });
 
   it('keeps the mode of a pushed request', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('rm');
     const { params, verifier } = await request({ response_mode: 'form_post' });
     const { client_id: _, ...pushedParams } = params;
     const pushed = await post('/oauth/par', pushedParams, {
@@ -165,7 +162,7 @@ describe('response_mode=form_post', () => {
   });
 
   it('escapes the values it posts', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('rm');
     const state = `"><script>alert(1)</script>&x='y'`;
     const { params } = await request({ response_mode: 'form_post', state });
     const { fields, html } = await formPost(await decide(browser, params, 'approve'));
@@ -176,7 +173,7 @@ describe('response_mode=form_post', () => {
 
 describe('response_mode=query and unknown modes', () => {
   it('accepts response_mode=query explicitly', async () => {
-    const browser = await signedIn();
+    const browser = await signedInBrowser('rm');
     const { params, verifier } = await request({ response_mode: 'query' });
     const res = await decide(browser, params, 'approve');
     expect(res.status).toBe(303);

@@ -8,8 +8,10 @@
  * (`redirectsToClient`): the redirect target was already checked against the client's registration,
  * and no listable set of sources covers private-use schemes. Every other page has `form-action 'self'`.
  *
- * The form_post response page (`formPostTo`) is the one page with a script: `script-src` with the page
- * nonce, and `form-action` naming only the origin of the client's redirect_uri it posts to.
+ * The form_post response page (`formPostTo`) runs its inline script: `script-src` with the page nonce,
+ * and `form-action` naming only the origin of the client's redirect_uri it posts to. The pages with
+ * passkey buttons (`scripts`) load this server's `/auth/passkeys.js` by the page nonce, and that script
+ * calls back to this origin only (`connect-src 'self'`).
  *
  * `img-src`: 'self' and data: only, except on a sign-in or consent page that shows the application's logo
  * (`clientImages`): its registered https logo_uri is the one image from elsewhere, so those add https:.
@@ -34,6 +36,8 @@ export interface PageOptions {
    * exactly this origin (the client's redirect_uri, already matched against its registration).
    */
   formPostTo?: string;
+  /** The page loads this server's scripts (a `<script src>` with the page nonce) that fetch this origin. */
+  scripts?: boolean;
 }
 
 const nonces = new WeakMap<Request, string>();
@@ -53,7 +57,8 @@ export function pageCsp(nonce: string, options: PageOptions = {}): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
-    ...(options.formPostTo !== undefined ? [`script-src 'nonce-${nonce}'`] : []),
+    ...(options.formPostTo !== undefined || options.scripts ? [`script-src 'nonce-${nonce}'`] : []),
+    ...(options.scripts ? ["connect-src 'self'"] : []),
     options.clientImages ? "img-src 'self' data: https:" : "img-src 'self' data:",
     ...(options.formPostTo !== undefined
       ? [`form-action ${options.formPostTo}`]

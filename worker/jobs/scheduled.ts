@@ -4,6 +4,7 @@
  * clock (`controller.scheduledTime`), which tests control. Add a job by appending it to SCHEDULED_JOBS.
  */
 import { loadConfig } from '../../src/config';
+import { oauthContext } from '../wiring/services';
 import { registrationSweepJob } from './registration-sweep';
 import type { ScheduledJob } from './scheduled-job';
 
@@ -23,7 +24,26 @@ export const keyRotationJob: ScheduledJob = {
   },
 };
 
-export const SCHEDULED_JOBS: ScheduledJob[] = [keyRotationJob, registrationSweepJob];
+/**
+ * The index of pending device authorizations (DeviceAuthorizationRecord, src/storage/ports.ts): rows whose
+ * authorization expired unanswered are removed (approved and denied ones go when decided).
+ */
+export const deviceAuthorizationSweepJob: ScheduledJob = {
+  name: 'device_authorization_sweep',
+  async run(env, ctx, now) {
+    const loaded = loadConfig(env);
+    if (!loaded.ok) return 0;
+    const { config } = loaded;
+    const storage = oauthContext(env, config, config.publicUrl ?? 'http://localhost', ctx).storage;
+    return storage.deviceAuthorizations.deleteExpired(now);
+  },
+};
+
+export const SCHEDULED_JOBS: ScheduledJob[] = [
+  keyRotationJob,
+  registrationSweepJob,
+  deviceAuthorizationSweepJob,
+];
 
 /** Runs every job (concurrently); answers the names of those that failed. */
 export async function runScheduledJobs(

@@ -8,6 +8,8 @@
  *    in OAUTH2_ADMIN_EMAILS; any other signed-in user is sent to /profile (302). Every unsafe method
  *    (POST, PUT, PATCH, DELETE) must carry the session's CSRF token, in the X-CSRF-Token header or, for
  *    a form post, the `csrf_token` field; Bearer calls need none (a cross-site page cannot send the header).
+ *    With OAUTH2_MFA_REQUIRED_FOR_ADMINS, an administrator without a second factor on record is sent to
+ *    /profile/security to add one (an API call with the session cookie gets 403 access_denied).
  * 3. Nobody: a browser (Accept text/html, or a page path outside /admin/api) is sent to the sign-in page,
  *    which comes back here; an API call gets 401 with a Bearer challenge.
  * On success `c.var.admin` names the actor for the audit log.
@@ -15,11 +17,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AdminActor } from '../../src/admin/context';
 import { constantTimeEqual } from '../../src/crypto/hash';
-import { MissingBearerError } from '../../src/oauth/errors';
+import { AccessDeniedError, MissingBearerError } from '../../src/oauth/errors';
 import { isAdministrator, requireAdministration } from '../../src/oauth/scopes/admin-scope';
 import { readBearer, requireAccessToken } from '../../src/oauth/tokens/bearer';
+import { userHasSecondFactor } from '../../src/sign-in/mfa/totp-factor';
 import type { AppEnv } from '../context';
-import { executionContextOf } from '../wiring/request-storage';
+import { executionContextOf, requestStorage } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
 import { readForm } from './body';
 import { CSRF_FIELD, CSRF_HEADER, CsrfError, csrfToken } from './csrf';
@@ -28,6 +31,8 @@ import { loginRedirect } from './session';
 
 /** Where a signed-in user who is not an administrator is sent. */
 export const NON_ADMIN_REDIRECT = '/profile';
+/** Where an administrator without a second factor is sent (OAUTH2_MFA_REQUIRED_FOR_ADMINS). */
+export const MFA_SETUP_REDIRECT = '/profile/security?required=admin';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
@@ -46,6 +51,14 @@ export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isAdministrator(session, c.get('config'))) {
     c.header('Cache-Control', 'no-store');
     return c.redirect(NON_ADMIN_REDIRECT, 302);
+  }
+  if (
+    c.get('config').mfaRequiredForAdmins &&
+    !(await userHasSecondFactor(requestStorage(c), session.userId))
+  ) {
+    if (!wantsPage(c)) throw new AccessDeniedError('administrators must have a second factor (docs/mfa.md)');
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(MFA_SETUP_REDIRECT, 302);
   }
   if (!SAFE_METHODS.has(c.req.method)) await checkCsrf(c);
   c.set('admin', {

@@ -9,7 +9,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { systemClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
 import type { EventPort } from '../../src/events/types';
 import { MissingBearerError } from '../../src/oauth/errors';
 import { isolateMetrics } from '../../src/observability/metrics';
@@ -54,6 +54,17 @@ function recordRequest(c: Context<AppEnv>, method: string, route: string, status
   }
 }
 
+/**
+ * Whether this request gets its log line: every failed request (status 400 and above), and the
+ * OAUTH2_LOG_SAMPLE_PERCENT share of the others (all of them by default).
+ */
+function shouldLog(config: Config | null, status: number): boolean {
+  if (config === null) return true;
+  const { logRequests, logSamplePercent } = config.observability;
+  if (!logRequests) return false;
+  return status >= 400 || logSamplePercent >= 100 || Math.random() * 100 < logSamplePercent;
+}
+
 /** The EventPort of this request (events carry its traceparent and name its client and user in its log). */
 export function requestEvents(c: Context<AppEnv>): EventPort {
   return eventPortFor(c.env, c.get('config'), c.get('obs'));
@@ -86,7 +97,7 @@ export const observability: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   const loaded = loadConfig(c.env);
   const config = loaded.ok ? loaded.config : null;
-  if (config?.observability.logRequests ?? true) {
+  if (shouldLog(config, status)) {
     const line = {
       level: status >= 500 ? 'error' : 'info',
       msg: 'request',

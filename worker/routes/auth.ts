@@ -14,21 +14,24 @@ import { resolvePushedRequest } from '../../src/oauth/par';
 import { recordRateLimitRejected } from '../../src/observability';
 import { checkCredentials } from '../../src/sign-in/login';
 import { throttleKeys } from '../../src/sign-in/login-throttle';
+import { hasConfirmedTotp } from '../../src/sign-in/mfa/totp-factor';
 import { safeReturnPath } from '../../src/sign-in/return-to';
 import { ensureSeedAdmin } from '../../src/users/seed';
 import { type ClientIdentity, clientIdentity } from '../../templates/client-identity';
 import { LoginPage } from '../../templates/login';
 import type { AppEnv } from '../context';
 import { clientIp } from '../http/client-ip';
+import { completeSignIn } from '../http/complete-sign-in';
 import { pageNonce, renderPage } from '../http/pages';
 import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
 import { requestEvents } from '../middleware/observability';
-import { signIn, signOut } from '../middleware/session';
+import { signOut } from '../middleware/session';
 import { loginThrottle } from '../wiring/login-throttle';
 import { executionContextOf, requestStorage } from '../wiring/request-storage';
 import { denylistCache, oauthContext } from '../wiring/services';
+import { askForSecondFactor } from './mfa-sign-in';
 import { upstreamLoginView } from './upstream';
 
 export const LOGIN_PATH = '/auth/login';
@@ -95,10 +98,12 @@ async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<R
     client,
   });
   // The sign-in POST may continue (via return_to) to a redirect to a client's redirect_uri; the
-  // application's logo (an https URL) is the only image from elsewhere.
+  // application's logo (an https URL) is the only image from elsewhere. The passkey button runs
+  // /auth/passkeys.js (by the page nonce).
   return renderPage(c, page, state.status ?? 200, {
     redirectsToClient: true,
     clientImages: client?.logoUri != null,
+    scripts: true,
   });
 }
 
@@ -162,11 +167,9 @@ async function submitLogin(c: Context<AppEnv>): Promise<Response> {
   }
   // Only this address's typos are forgiven: failures others caused on the username and address stay.
   await Promise.all([throttle.release(attempt), throttle.reset(keys.ipUser)]);
-  // RFC 8176 §2: `pwd`, password-based authentication.
-  await signIn(c, user, ['pwd']);
-  requestEvents(c).publish({ type: 'user_authenticated', userId: user.id, metadata: { method: 'password' } });
-  c.header('Cache-Control', 'no-store');
-  return c.redirect(returnTo, 303);
+  // RFC 8176 §2: `pwd`, password-based authentication; a user with an authenticator app is not signed in yet.
+  if (await hasConfirmedTotp(storage, user.id)) return askForSecondFactor(c, user, ['pwd'], returnTo);
+  return completeSignIn(c, user, ['pwd'], returnTo);
 }
 
 async function submitLogout(c: Context<AppEnv>): Promise<Response> {

@@ -90,6 +90,7 @@ function deviceUser(c: Context<AppEnv>): (DeviceUser & { username: string }) | n
         role: session.role,
         authTime: session.authTime,
         sid: session.sid,
+        amr: session.amr,
         username: session.username,
       }
     : null;

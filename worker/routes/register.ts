@@ -97,6 +97,15 @@ const metadataFields = {
     description:
       'RFC 9701 §6: introspection responses to this client are JWTs signed with this alg (default RS256, when asked by Accept)',
   }),
+  default_acr_values: z
+    .array(z.string())
+    .max(10)
+    .optional()
+    .openapi({ description: 'OIDC Registration §2: acr values asked for when a request names none' }),
+  require_mfa: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'every sign-in for this client must be multi-factor (docs/mfa.md)' }),
   contacts: z.array(z.string()).max(10).optional(),
   software_id: z.string().max(500).optional(),
   software_version: z.string().max(500).optional(),

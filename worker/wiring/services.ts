@@ -20,6 +20,7 @@ import {
 } from '../../src/oauth/scopes/stored-registry';
 import { authActorName, tokenActorName } from '../../src/oauth/sharded-id';
 import { issueIdToken } from '../../src/oidc/id-token';
+import type { PasskeyChallengePort } from '../../src/sign-in/passkeys/challenges';
 import type { WaitUntil } from '../../src/storage';
 import type { AuditEntry, ClientRecord, SigningKeyRecord } from '../../src/storage/ports';
 import { viaActor } from './actor-errors';
@@ -40,6 +41,8 @@ interface IsolateServices {
   rotateKeys(audit?: AuditEntry): Promise<SigningKeyRecord[]>;
   tokens: TokenStatePort;
   auth: AuthStatePort;
+  /** WebAuthn challenges, in the AuthActor their id names. */
+  passkeyChallenges: PasskeyChallengePort;
   replay: ReplayPort;
   registry: StoredRegistryCache;
 }
@@ -116,9 +119,10 @@ function isolateServices(env: Env, config: Config): IsolateServices {
         ]),
         ...actorPort(
           (userCode: string) => authActor(userCodeShard(userCode, config.tokenActorShards)),
-          ['lookupUserCode', 'decideUserCode'],
+          ['lookupUserCode', 'decideUserCode', 'expireUserCode'],
         ),
       },
+      passkeyChallenges: actorPort(authActor, ['saveChallenge', 'takeChallenge']),
       replay: replayPort(timedActorPort(replayGuard, ['claim'], now).claim),
       registry: new StoredRegistryCache(async () => {
         const storage = resilientStorage(env, config);
@@ -175,6 +179,11 @@ export function invalidateKeys(env: Env): void {
 /** This isolate's copy of the scopes and APIs defined through the admin API (src/oauth/scopes/stored-registry.ts). */
 export function storedRegistry(env: Env, config: Config): StoredRegistryCache {
   return isolateServices(env, config).registry;
+}
+
+/** The single-use WebAuthn challenges (src/sign-in/passkeys/challenges.ts), kept by the AuthActors. */
+export function passkeyChallenges(env: Env, config: Config): PasskeyChallengePort {
+  return isolateServices(env, config).passkeyChallenges;
 }
 
 /** This isolate's copy of the denylist (see src/denylist/cache.ts). */

@@ -21,6 +21,12 @@ export function acrForAmr(amr: readonly string[]): string | null {
   return null;
 }
 
+/** The `amr` and `acr` a code or device approval carries for its ID tokens (each left out when empty). */
+export function signInClaims(amr: readonly string[]): { amr?: string[]; acr?: string } {
+  const acr = acrForAmr(amr);
+  return { ...(amr.length > 0 ? { amr: [...amr] } : {}), ...(acr !== null ? { acr } : {}) };
+}
+
 /** One requested claim (§5.5.1): null in the request, or `{essential, value, values}`. */
 export interface ClaimRequest {
   essential?: boolean;

@@ -19,7 +19,7 @@ import type { OAuthContext } from '../ports';
 import { requestedResources, scopeTarget } from '../resources/indicators';
 import { grantableScopes, hasAdminScope } from '../scopes/admin-scope';
 import { newAuthorizationCode, newGrantId, newRequestId, REQUEST_ID_PATTERN } from '../sharded-id';
-import { acrForAmr, essentialAcr, meetsEssentialAcr, requestedSubject } from './claims';
+import { acrForAmr, essentialAcr, meetsEssentialAcr, requestedSubject, signInClaims } from './claims';
 import {
   AuthorizationPageError,
   type AuthorizationResponse,
@@ -30,6 +30,7 @@ import {
 } from './redirect';
 import { type AuthorizationRequest, validateAuthorizationRequest } from './request';
 import { requestObjectParams, requiresSignedRequestObject } from './request-object';
+import { mfaDemand, stepUp } from './step-up';
 
 /** The signed-in user, as the session knows them. */
 export interface AuthenticatedUser {
@@ -120,7 +121,11 @@ export async function authorize(
     );
     request.scope = scopes;
     const now = ctx.clock.nowSecs();
-    if (!user || mustSignIn(request, user, now, pushed?.signIn ?? null)) {
+    if (
+      !user ||
+      mustSignIn(request, user, now, pushed?.signIn ?? null) ||
+      (await mustStepUp(ctx, request, target.client, user, pushed))
+    ) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
       const signIn = { after: now, replacesSid: user?.sid ?? null };
       return {
@@ -161,9 +166,30 @@ function mustSignIn(
   now: number,
   signIn: SignInRequirement | null,
 ): boolean {
-  if (signIn && user.authTime >= signIn.after && user.sid !== signIn.replacesSid) return false;
+  if (signedInAgain(user, signIn)) return false;
   if (request.prompt.has('login') || request.prompt.has('select_account')) return true;
   return request.maxAge !== null && now - user.authTime > request.maxAge;
+}
+
+/** Whether the user signed in anew since this server sent them to sign in for this very request. */
+function signedInAgain(user: AuthenticatedUser, signIn: SignInRequirement | null): boolean {
+  return signIn !== null && user.authTime >= signIn.after && user.sid !== signIn.replacesSid;
+}
+
+/**
+ * A request asking for a multi-factor sign-in (step-up.ts) in a session with one factor, of a user who
+ * has a second one: they sign in again, password then second factor. Throws when MFA is required and the
+ * user cannot make it.
+ */
+async function mustStepUp(
+  ctx: OAuthContext,
+  request: AuthorizationRequest,
+  client: ClientRecord,
+  user: AuthenticatedUser,
+  pushed: ResolvedPushedRequest | null,
+): Promise<boolean> {
+  const again = signedInAgain(user, pushed?.signIn ?? null);
+  return (await stepUp(ctx, mfaDemand(request, client), user, again)) === 'sign-in-again';
 }
 
 /**
@@ -187,8 +213,7 @@ function checkSignInClaims(request: AuthorizationRequest, user: AuthenticatedUse
 
 /** The sign-in facts a code (and the ID tokens of its grant) carries. */
 function signInFacts(user: AuthenticatedUser): { amr?: string[]; acr?: string } {
-  const acr = acrForAmr(user.amr);
-  return { ...(user.amr.length > 0 ? { amr: [...user.amr] } : {}), ...(acr !== null ? { acr } : {}) };
+  return signInClaims(user.amr);
 }
 
 async function needsConsent(

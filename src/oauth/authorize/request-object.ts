@@ -8,32 +8,30 @@
  * (ReplayGuard). Only the object's parameters are used (§6.3); `client_id` and `response_type` sent beside
  * it must agree with it. Every failure is `invalid_request_object`.
  */
-import {
-  createLocalJWKSet,
-  decodeProtectedHeader,
-  type JSONWebKeySet,
-  type JWTPayload,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { utf8 } from '../../crypto/encoding';
 import type { ClientRecord } from '../../storage/ports';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-auth/assertion';
-import { checkJwks, JWKS_URI_TARGET, JwksUnavailableError, remoteJwks } from '../client-auth/assertion-jwks';
+import { registeredKeys } from '../client-auth/assertion-jwks';
 import { unsealClientSecret } from '../client-auth/assertion-secret';
 import { InvalidRequestError, OAuthError } from '../errors';
 import type { FormParams } from '../form';
+import {
+  checkLifetimeAndReplay,
+  type JwtKeys,
+  JwtRejectedError,
+  type JwtRejection,
+  verifyJwt,
+} from '../jwt-assertion';
 import type { OAuthContext } from '../ports';
 
 /** The `request_object_signing_alg` values a client may register (and discovery advertises). */
 export const REQUEST_OBJECT_ALGS = ASSERTION_SIGNING_ALGS;
 
-/** The longest an object may stay valid (exp - iat, and exp - now), and the clock skew allowed. */
+/** The longest an object may stay valid (exp - iat, and exp - now; clock skew: src/oauth/jwt-assertion.ts). */
 const MAX_LIFETIME_SECS = 600;
-const CLOCK_SKEW_SECS = 30;
 const MAX_OBJECT_LENGTH = 16 * 1024;
 const MAX_PARAMETERS = 64;
-const MAX_JTI_LENGTH = 256;
 /** RFC 9101 §4 / §10.8: the explicit type, or none at all (OIDC Core request objects). */
 const ACCEPTED_TYPES = new Set(['oauth-authz-req+jwt', 'JWT']);
 /** JWT claims that frame the object; they are not authorization request parameters. */
@@ -137,117 +135,59 @@ async function verifyRequestObject(
   if (header.typ !== undefined && !ACCEPTED_TYPES.has(header.typ)) {
     throw new InvalidRequestObjectError('the request object typ must be oauth-authz-req+jwt');
   }
-  const payload = (CLIENT_SECRET_JWT_ALGS as readonly string[]).includes(alg)
-    ? await verifyWithSecret(ctx, client, jwt, alg)
-    : await verifyWithClientKeys(ctx, client, jwt, alg);
-  await checkLifetimeAndReplay(ctx, client.clientId, payload);
-  return payload;
+  return verifiedPayload(ctx, client, jwt, alg);
 }
 
-function verifyOptions(ctx: OAuthContext, clientId: string, alg: string) {
-  return {
-    algorithms: [alg],
-    issuer: clientId,
-    audience: ctx.issuer,
-    currentDate: new Date(ctx.clock.nowSecs() * 1000),
-    clockTolerance: CLOCK_SKEW_SECS,
-    requiredClaims: ['exp', 'jti'],
-  };
-}
-
-async function verifyWithSecret(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  jwt: string,
-  alg: string,
-): Promise<JWTPayload> {
-  const secret = await unsealClientSecret(ctx.config, client);
-  const expired = client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs();
-  if (secret === null || client.clientSecretHash === null || expired) {
-    throw new InvalidRequestObjectError('this client has no secret to verify an HS256 request object with');
+/** The keys `client` signs with: its secret for HS256, else its registered `jwks` or `jwks_uri`. */
+async function clientKeys(ctx: OAuthContext, client: ClientRecord, alg: string): Promise<JwtKeys> {
+  if ((CLIENT_SECRET_JWT_ALGS as readonly string[]).includes(alg)) {
+    const secret = await unsealClientSecret(ctx.config, client);
+    const expired = client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs();
+    if (secret === null || client.clientSecretHash === null || expired) {
+      throw new InvalidRequestObjectError('this client has no secret to verify an HS256 request object with');
+    }
+    return { secret: utf8(secret) };
   }
-  return verified(() => jwtVerify(jwt, utf8(secret), verifyOptions(ctx, client.clientId, alg)));
-}
-
-async function verifyWithClientKeys(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  jwt: string,
-  alg: string,
-): Promise<JWTPayload> {
-  const options = verifyOptions(ctx, client.clientId, alg);
-  const registered = client.metadata.jwks;
-  if (registered !== undefined) {
-    const jwks = await keysOrFail(() => checkJwks(registered));
-    return verified(() => jwtVerify(jwt, createLocalJWKSet(jwks), options));
-  }
-  const uri = client.metadata.jwks_uri;
-  if (typeof uri !== 'string') {
+  const keys = registeredKeys(client);
+  if (keys === null) {
     throw new InvalidRequestObjectError('this client has no registered keys (jwks or jwks_uri)');
   }
-  const load = (refresh: boolean) =>
-    keysOrFail(() =>
-      remoteJwks(uri, {
-        policy: ctx.config.outbound,
-        now: ctx.clock.nowSecs(),
-        refresh,
-        breaker: (host) => ctx.outboundBreaker?.(JWKS_URI_TARGET, host),
-      }),
-    );
-  try {
-    return (await jwtVerify(jwt, createLocalJWKSet(await load(false)), options)).payload;
-  } catch (error) {
-    // A key the cached set does not have yet (the client rotated its keys): fetch once more.
-    if (!(error instanceof joseErrors.JWKSNoMatchingKey)) return verified(() => Promise.reject(error));
-  }
-  const jwks = await load(true);
-  return verified(() => jwtVerify(jwt, createLocalJWKSet(jwks), options));
+  return keys;
 }
 
-async function keysOrFail(load: () => JSONWebKeySet | Promise<JSONWebKeySet>): Promise<JSONWebKeySet> {
+/** Signature and claims, then a short-lived object used once (RFC 9101 §10.8; `jti` kept until `exp`). */
+async function verifiedPayload(
+  ctx: OAuthContext,
+  client: ClientRecord,
+  jwt: string,
+  alg: string,
+): Promise<JWTPayload> {
   try {
-    return await load();
+    const payload = await verifyJwt(ctx, jwt, await clientKeys(ctx, client, alg), {
+      alg,
+      issuer: client.clientId,
+      audience: ctx.issuer,
+    });
+    await checkLifetimeAndReplay(ctx, payload, {
+      maxLifetimeSecs: MAX_LIFETIME_SECS,
+      namespace: 'request-object',
+      id: (jti) => `${client.clientId}:${jti}`,
+    });
+    return payload;
   } catch (error) {
-    if (error instanceof JwksUnavailableError) {
-      throw new InvalidRequestObjectError("the client's keys could not be used");
-    }
+    if (error instanceof JwtRejectedError)
+      throw new InvalidRequestObjectError(REJECTIONS[error.reason](error));
     throw error;
   }
 }
 
-/** The verified payload; a JOSE or WebCrypto failure becomes invalid_request_object naming what failed. */
-async function verified(verify: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
-  try {
-    return (await verify()).payload;
-  } catch (error) {
-    if (error instanceof InvalidRequestObjectError) throw error;
-    if (error instanceof joseErrors.JWTExpired)
-      throw new InvalidRequestObjectError('the request object has expired');
-    if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      throw new InvalidRequestObjectError(`the request object ${error.claim} claim is invalid`);
-    }
-    throw new InvalidRequestObjectError('the request object signature could not be verified');
-  }
-}
-
-/** A short-lived object, used once (RFC 9101 §10.8 replay; `jti` kept until `exp`). */
-async function checkLifetimeAndReplay(
-  ctx: OAuthContext,
-  clientId: string,
-  payload: JWTPayload,
-): Promise<void> {
-  const now = ctx.clock.nowSecs();
-  const { exp, iat, jti } = payload;
-  if (typeof exp !== 'number') throw new InvalidRequestObjectError('the request object needs exp');
-  const start = typeof iat === 'number' ? iat : now;
-  if (exp - start > MAX_LIFETIME_SECS || exp > now + MAX_LIFETIME_SECS + CLOCK_SKEW_SECS) {
-    throw new InvalidRequestObjectError(
-      `the request object may be valid for at most ${MAX_LIFETIME_SECS} seconds`,
-    );
-  }
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
-    throw new InvalidRequestObjectError('the request object needs a jti');
-  }
-  const fresh = await ctx.replay.claim('request-object', `${clientId}:${jti}`, exp + CLOCK_SKEW_SECS + 1);
-  if (!fresh) throw new InvalidRequestObjectError('the request object was already used');
-}
+/** What each refusal says (invalid_request_object). */
+const REJECTIONS: Record<JwtRejection, (error: JwtRejectedError) => string> = {
+  keys_unavailable: () => "the client's keys could not be used",
+  expired: () => 'the request object has expired',
+  claim: (error) => `the request object ${error.claim} claim is invalid`,
+  signature: () => 'the request object signature could not be verified',
+  lifetime: () => `the request object may be valid for at most ${MAX_LIFETIME_SECS} seconds`,
+  jti_missing: () => 'the request object needs a jti',
+  replayed: () => 'the request object was already used',
+};

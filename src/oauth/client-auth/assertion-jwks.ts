@@ -7,8 +7,9 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import { OutboundError, outboundFetch } from '../../outbound/fetch';
-import type { OutboundPolicy } from '../../outbound/policy';
+import { type OutboundPolicy, outboundUrlProblem } from '../../outbound/policy';
 import type { CircuitBreaker } from '../../resilience/circuit-breaker';
+import type { ClientRecord } from '../../storage/ports';
 
 /** How long a fetched key set is used. */
 export const JWKS_CACHE_TTL_SECS = 300;
@@ -119,4 +120,17 @@ export function checkJwks(value: unknown): JSONWebKeySet {
     }
   }
   return { keys } as JSONWebKeySet;
+}
+
+/** A client's registered keys (`jwks` before `jwks_uri`), or null when it registered neither. */
+export function registeredKeys(client: ClientRecord): { jwks: unknown } | { jwksUri: string } | null {
+  const jwks = client.metadata.jwks;
+  if (jwks !== undefined) return { jwks };
+  const uri = client.metadata.jwks_uri;
+  return typeof uri === 'string' ? { jwksUri: uri } : null;
+}
+
+/** Why the running server (its outbound `policy`) would not fetch the key set at `uri`, or null. */
+export function jwksUriProblem(uri: string, policy: OutboundPolicy): string | null {
+  return outboundUrlProblem(uri, policy);
 }

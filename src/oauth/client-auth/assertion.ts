@@ -5,20 +5,13 @@
  * `iss` = `sub` = client_id; `aud` names this server (its issuer or one of its endpoints that authenticate
  * clients); `exp` is required and at most 5 minutes after `iat` (or now); `jti` is single-use (ReplayGuard).
  */
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  type JSONWebKeySet,
-  type JWTPayload,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { utf8 } from '../../crypto/encoding';
 import type { ClientRecord } from '../../storage/ports';
 import { InvalidClientError } from '../errors';
+import { checkLifetimeAndReplay, type JwtKeys, JwtRejectedError, verifyJwt } from '../jwt-assertion';
 import type { OAuthContext } from '../ports';
-import { checkJwks, JWKS_URI_TARGET, JwksUnavailableError, remoteJwks } from './assertion-jwks';
+import { registeredKeys } from './assertion-jwks';
 import { unsealClientSecret } from './assertion-secret';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -29,12 +22,10 @@ export const CLIENT_SECRET_JWT_ALGS = ['HS256'] as const;
 /** Every `token_endpoint_auth_signing_alg` a client may register. */
 export const ASSERTION_SIGNING_ALGS = [...PRIVATE_KEY_JWT_ALGS, ...CLIENT_SECRET_JWT_ALGS] as const;
 
-/** The longest lifetime (exp - iat) of an assertion, and the clock skew allowed on exp, nbf and iat. */
+/** The longest lifetime (exp - iat) of an assertion (clock skew: src/oauth/jwt-assertion.ts). */
 const MAX_LIFETIME_SECS = 300;
-const CLOCK_SKEW_SECS = 30;
 const MAX_ASSERTION_LENGTH = 8192;
 const MAX_CLIENT_ID_LENGTH = 255;
-const MAX_JTI_LENGTH = 256;
 
 /** The paths of this server's endpoints that authenticate clients: each URL is an acceptable `aud`. */
 const CLIENT_AUTH_PATHS = [
@@ -86,105 +77,46 @@ export async function verifyClientAssertion(
   if (typeof alg !== 'string' || !allowed.includes(alg) || (registered !== undefined && alg !== registered)) {
     throw failed();
   }
-  const payload =
-    method === 'private_key_jwt'
-      ? await verifyWithClientKeys(ctx, client, assertion, alg)
-      : await verifyWithSecret(ctx, client, assertion, alg);
-  await checkLifetimeAndReplay(ctx, client.clientId, payload);
+  await verifyAssertion(ctx, client, assertion, alg);
 }
 
-function verifyOptions(ctx: OAuthContext, clientId: string, alg: string) {
-  return {
-    algorithms: [alg],
-    issuer: clientId,
-    subject: clientId,
-    audience: [ctx.issuer, ...CLIENT_AUTH_PATHS.map((path) => `${ctx.issuer}${path}`)],
-    currentDate: new Date(ctx.clock.nowSecs() * 1000),
-    clockTolerance: CLOCK_SKEW_SECS,
-    requiredClaims: ['exp', 'jti'],
-  };
+/** The keys `client` signs with: its secret (client_secret_jwt), else its registered `jwks` or `jwks_uri`. */
+async function clientKeys(ctx: OAuthContext, client: ClientRecord): Promise<JwtKeys> {
+  if (client.tokenEndpointAuthMethod === 'client_secret_jwt') {
+    const secret = await unsealClientSecret(ctx.config, client);
+    if (secret === null || client.clientSecretHash === null) throw failed();
+    if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs())
+      throw failed();
+    return { secret: utf8(secret) };
+  }
+  const keys = registeredKeys(client);
+  if (keys === null) throw failed();
+  return keys;
 }
 
-async function verifyWithSecret(
+/** Verifies signature and claims, then RFC 7523 §3 items 4 and 7: a short-lived assertion, used once. */
+async function verifyAssertion(
   ctx: OAuthContext,
   client: ClientRecord,
   assertion: string,
   alg: string,
-): Promise<JWTPayload> {
-  const secret = await unsealClientSecret(ctx.config, client);
-  if (secret === null || client.clientSecretHash === null) throw failed();
-  if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= ctx.clock.nowSecs())
-    throw failed();
-  return verified(() => jwtVerify(assertion, utf8(secret), verifyOptions(ctx, client.clientId, alg)));
-}
-
-async function verifyWithClientKeys(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  assertion: string,
-  alg: string,
-): Promise<JWTPayload> {
-  const options = verifyOptions(ctx, client.clientId, alg);
-  const registered = client.metadata.jwks;
-  if (registered !== undefined) {
-    const jwks = await jwksOrFail(() => checkJwks(registered));
-    return verified(() => jwtVerify(assertion, createLocalJWKSet(jwks), options));
-  }
-  const uri = client.metadata.jwks_uri;
-  if (typeof uri !== 'string') throw failed();
-  const load = async (refresh: boolean) =>
-    jwksOrFail(async () =>
-      remoteJwks(uri, {
-        policy: ctx.config.outbound,
-        now: ctx.clock.nowSecs(),
-        refresh,
-        breaker: (host) => ctx.outboundBreaker?.(JWKS_URI_TARGET, host),
-      }),
-    );
-  const cached = await load(false);
-  try {
-    return (await jwtVerify(assertion, createLocalJWKSet(cached), options)).payload;
-  } catch (error) {
-    // A key the cached set does not have yet: the client may have rotated its keys; fetch once more.
-    if (!(error instanceof joseErrors.JWKSNoMatchingKey)) throw failed();
-  }
-  const jwks = await load(true);
-  return verified(() => jwtVerify(assertion, createLocalJWKSet(jwks), options));
-}
-
-async function jwksOrFail(load: () => JSONWebKeySet | Promise<JSONWebKeySet>): Promise<JSONWebKeySet> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof JwksUnavailableError) throw failed();
-    throw error;
-  }
-}
-
-/**
- * The verified payload. Verification with local keys does no I/O, so anything it throws (JOSE errors,
- * WebCrypto's DataError for a malformed registered key, ...) is a failed authentication: invalid_client.
- */
-async function verified(verify: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
-  try {
-    return (await verify()).payload;
-  } catch {
-    throw failed();
-  }
-}
-
-/** RFC 7523 §3 items 4 and 7: a short-lived assertion, used once. */
-async function checkLifetimeAndReplay(
-  ctx: OAuthContext,
-  clientId: string,
-  payload: JWTPayload,
 ): Promise<void> {
-  const now = ctx.clock.nowSecs();
-  const { exp, iat, jti } = payload;
-  if (typeof exp !== 'number') throw failed();
-  const start = typeof iat === 'number' ? iat : now;
-  if (exp - start > MAX_LIFETIME_SECS || exp > now + MAX_LIFETIME_SECS + CLOCK_SKEW_SECS) throw failed();
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw failed();
-  const fresh = await ctx.replay.claim('client-assertion', `${clientId}:${jti}`, exp + CLOCK_SKEW_SECS + 1);
-  if (!fresh) throw new InvalidClientError('the client assertion was already used');
+  const clientId = client.clientId;
+  try {
+    const payload = await verifyJwt(ctx, assertion, await clientKeys(ctx, client), {
+      alg,
+      issuer: clientId,
+      subject: clientId,
+      audience: [ctx.issuer, ...CLIENT_AUTH_PATHS.map((path) => `${ctx.issuer}${path}`)],
+    });
+    await checkLifetimeAndReplay(ctx, payload, {
+      maxLifetimeSecs: MAX_LIFETIME_SECS,
+      namespace: 'client-assertion',
+      id: (jti) => `${clientId}:${jti}`,
+    });
+  } catch (error) {
+    if (!(error instanceof JwtRejectedError)) throw error;
+    if (error.reason === 'replayed') throw new InvalidClientError('the client assertion was already used');
+    throw failed();
+  }
 }

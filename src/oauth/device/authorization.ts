@@ -1,7 +1,8 @@
 /**
  * RFC 8628 §3.1–3.2 device authorization endpoint: authenticate the client as at the token endpoint
  * (a public client by client_id alone), validate the scope, store the device authorization in the
- * AuthActor of its user code's shard, and answer the codes and where the user goes.
+ * AuthActor of its user code's shard, list it in the operators' index (./pending-index.ts), and answer
+ * the codes and where the user goes.
  */
 import { authenticateTokenClient, readClientCredentials } from '../client-auth/authenticate';
 import { ServiceUnavailableError, UnauthorizedClientError } from '../errors';
@@ -11,6 +12,7 @@ import { resourcesForScopes } from '../resources/indicators';
 import { grantScope } from '../scopes/scope';
 import { newGrantId } from '../sharded-id';
 import { formatUserCode, newDeviceCode, newUserCode } from './codes';
+import { indexPendingDevice } from './pending-index';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export const DEVICE_AUTHORIZATION_PATH = '/oauth/device_authorization';
@@ -43,7 +45,8 @@ export async function deviceAuthorizationRequest(
   resourcesForScopes(scopes, [], ctx.config.scopes);
   const scope = scopes.join(' ');
   const { deviceCodeTtlSecs: ttl, deviceCodeIntervalSecs: interval, tokenActorShards } = ctx.config;
-  const expiresAt = ctx.clock.nowSecs() + ttl;
+  const now = ctx.clock.nowSecs();
+  const expiresAt = now + ttl;
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const userCode = newUserCode();
     const deviceCode = newDeviceCode(userCode, tokenActorShards);
@@ -55,6 +58,13 @@ export async function deviceAuthorizationRequest(
       interval,
     };
     if (await ctx.auth.saveDevice(deviceCode, userCode, device)) {
+      await indexPendingDevice(ctx, {
+        userCode,
+        clientId: client.clientId,
+        scope,
+        createdAt: now,
+        expiresAt,
+      });
       const verificationUri = `${ctx.issuer}${DEVICE_VERIFICATION_PATH}`;
       const shown = formatUserCode(userCode);
       return {

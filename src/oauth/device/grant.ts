@@ -82,6 +82,8 @@ export async function deviceCodeGrant(
     scope: device.scope,
     authTime: decision.authTime,
     sid: decision.sid,
+    amr: decision.amr,
+    acr: decision.acr,
     nonce: null,
     audience: audienceFor(apis, client.clientId),
     ...(apis.length > 0 ? { resources: apis } : {}),

@@ -5,9 +5,11 @@
  * address (50), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
  */
 import type { ClientRecord, UserRole } from '../../storage/ports';
+import { signInClaims } from '../authorize/claims';
 import type { OAuthContext } from '../ports';
 import { grantableScopes } from '../scopes/admin-scope';
 import { normalizeUserCode } from './codes';
+import { unindexDevice } from './pending-index';
 
 /** The signed-in user deciding. */
 export interface DeviceUser {
@@ -15,6 +17,8 @@ export interface DeviceUser {
   role: UserRole;
   authTime: number;
   sid: string;
+  /** RFC 8176 `amr` of the sign-in, carried into the device's ID tokens. */
+  amr: readonly string[];
 }
 
 export type UserCodeOutcome =
@@ -89,8 +93,10 @@ export async function decideUserCode(
     userId: user.userId,
     authTime: user.authTime,
     sid: user.sid,
+    ...signInClaims(user.amr),
   });
   if (!decided) return { kind: 'unknown' };
+  await unindexDevice(ctx, found.userCode);
   if (approved) {
     await ctx.consents.grant(user.userId, found.client.clientId, scopes);
     ctx.events.publish({

@@ -4,15 +4,13 @@
  */
 import type { ClientRecord } from '../../storage/ports';
 import { InvalidScopeError, UnauthorizedClientError } from '../errors';
-import { tokenCreated } from '../events';
 import type { FormParams } from '../form';
 import type { OAuthContext } from '../ports';
 import { registeredItself } from '../registration/provenance';
-import { audienceFor, requestedResources, scopeTarget } from '../resources/indicators';
+import { requestedResources, scopeTarget } from '../resources/indicators';
 import { ADMIN_SCOPE, hasAdminScope } from '../scopes/admin-scope';
 import { grantScope, USER_SCOPES } from '../scopes/scope';
-import { newGrantId } from '../sharded-id';
-import { issueAccessToken } from '../tokens/access-token';
+import { accessTokenOnly } from './access-token-only';
 import type { TokenResponse } from './token-response';
 
 export async function clientCredentialsGrant(
@@ -35,19 +33,11 @@ export async function clientCredentialsGrant(
   if (hasAdminScope(scope) && registeredItself(client)) {
     throw new InvalidScopeError(`a client that registered itself cannot use scope ${ADMIN_SCOPE} for itself`);
   }
-  const { token, info } = await issueAccessToken(ctx, {
-    grantId: newGrantId(ctx.config.tokenActorShards),
-    clientId: client.clientId,
+  return accessTokenOnly(ctx, {
+    client,
     sub: client.clientId,
     scope,
-    audience: audienceFor(resources, client.clientId),
+    resources,
+    grantType: 'client_credentials',
   });
-  const response: TokenResponse = {
-    access_token: token,
-    token_type: 'Bearer',
-    expires_in: info.exp - info.iat,
-  };
-  if (info.scope) response.scope = info.scope;
-  ctx.events.publish(tokenCreated(info, 'client_credentials'));
-  return response;
 }

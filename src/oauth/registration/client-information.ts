@@ -3,6 +3,8 @@
  * credentials. Secrets are only ever known at the moment they are issued (stored as hashes), so
  * client_secret appears only in the response that created it.
  */
+import { sha256 } from '../../crypto/hash';
+import { randomId } from '../../crypto/random';
 import type { ClientRecord } from '../../storage/ports';
 import { type ClientMetadata, EXTRA_METADATA_FIELDS } from './metadata';
 
@@ -72,13 +74,52 @@ export function withMetadata(client: ClientRecord, metadata: ClientMetadata, now
   );
   return {
     ...client,
+    ...metadataFields(metadata),
+    metadata: { ...kept, ...metadata.metadata },
+    updatedAt: now,
+  };
+}
+
+/** What a client can register: its credentials and flags. */
+export interface NewClientCredentials {
+  /** The secret to hash (none for a public client). */
+  clientSecret: string | undefined;
+  /** The RFC 7592 registration access token to hash (none for a client an administrator creates). */
+  registrationAccessToken: string | null;
+  enabled: boolean;
+  firstParty: boolean;
+}
+
+/** A new client's record with a fresh client_id: `metadata`, and the hashes of its credentials. */
+export async function newClientRecord(
+  now: number,
+  metadata: ClientMetadata,
+  credentials: NewClientCredentials,
+): Promise<ClientRecord> {
+  const { clientSecret, registrationAccessToken } = credentials;
+  return {
+    clientId: `client_${randomId()}`,
+    clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
+    clientSecretExpiresAt: 0,
+    registrationAccessTokenHash:
+      registrationAccessToken === null ? null : await sha256(registrationAccessToken),
+    ...metadataFields(metadata),
+    enabled: credentials.enabled,
+    firstParty: credentials.firstParty,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The record's fields that registration sets, from validated metadata. */
+function metadataFields(metadata: ClientMetadata) {
+  return {
     clientName: metadata.clientName,
     redirectUris: metadata.redirectUris,
     grantTypes: metadata.grantTypes,
     responseTypes: metadata.responseTypes,
     scope: metadata.scope,
     tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    metadata: { ...kept, ...metadata.metadata },
-    updatedAt: now,
+    metadata: metadata.metadata,
   };
 }

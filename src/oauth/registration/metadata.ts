@@ -23,6 +23,7 @@ export const REGISTRABLE_GRANT_TYPES = [
   'refresh_token',
   'urn:ietf:params:oauth:grant-type:token-exchange',
   'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
 ] as const;
 export const REGISTRABLE_RESPONSE_TYPES = ['code'] as const;
 export const REGISTRABLE_AUTH_METHODS = [
@@ -67,6 +68,8 @@ export const EXTRA_METADATA_FIELDS = [
   'request_object_signing_alg',
   'require_signed_request_object',
   'introspection_signed_response_alg',
+  'default_acr_values',
+  'require_mfa',
 ] as const;
 
 /** Validated metadata, defaults applied. */
@@ -95,13 +98,13 @@ const httpsUrl = text.refine((value) => URL.parse(value)?.protocol === 'https:',
  * The outbound policy (src/outbound/policy.ts): a URL the server would refuse to fetch is refused here.
  * Loopback is judged afterwards by the running server's policy (checkOutboundUrls).
  */
-const outboundUrl = text.superRefine((value, ctx) => {
+export const outboundUrl = text.superRefine((value, ctx) => {
   const problem = outboundUrlProblem(value, REGISTRATION_POLICY);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 /** RFC 7517 §5 JWK Set of 1-20 public keys, at most 16 KB as JSON. */
 const MAX_JWKS_JSON_LENGTH = 16 * 1024;
-const jwkSet = z.unknown().superRefine((value, ctx) => {
+export const jwkSet = z.unknown().superRefine((value, ctx) => {
   try {
     checkJwks(value);
   } catch (error) {
@@ -178,6 +181,12 @@ const MetadataSchema = z.object({
   require_signed_request_object: omittable(z.boolean('must be true or false')),
   // RFC 9701 §6: the alg of this client's JWT introspection responses (default RS256).
   introspection_signed_response_alg: omittable(z.enum(INTROSPECTION_SIGNING_ALGS)),
+  // OIDC Registration §2: the acr values asked for when a request names none (ACR_MFA steps up).
+  default_acr_values: omittable(
+    z.array(text.max(200, 'must be at most 200 characters').min(1, 'must not be empty')).max(10),
+  ),
+  // Every sign-in for this client must be multi-factor (docs/mfa.md): refused otherwise.
+  require_mfa: omittable(z.boolean('must be true or false')),
 });
 
 type ParsedMetadata = z.output<typeof MetadataSchema>;
@@ -274,6 +283,11 @@ function checkAuthMethod(grantTypes: string[], given: TokenEndpointAuthMethod | 
   if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
     throw new InvalidClientMetadataError(
       'token_endpoint_auth_method: a public client (none) cannot use the token exchange grant',
+    );
+  }
+  if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:jwt-bearer')) {
+    throw new InvalidClientMetadataError(
+      'token_endpoint_auth_method: a public client (none) cannot use the JWT bearer grant',
     );
   }
   if (method === 'none' && grantTypes.includes('client_credentials')) {

@@ -4,16 +4,14 @@
  * Either way only a public client may register a privileged scope, which it can only ask a user for
  * (metadata.ts). Secrets are returned once and stored as hashes.
  */
-import { sha256 } from '../../crypto/hash';
-import { randomId, randomToken } from '../../crypto/random';
-import type { ClientRecord } from '../../storage/ports';
+import { randomToken } from '../../crypto/random';
 import { issuesClientSecret, withSealedSecret } from '../client-auth/assertion-secret';
 import { MissingBearerError } from '../errors';
 import type { OAuthContext } from '../ports';
 import { readBearer, requireAccessToken } from '../tokens/bearer';
 import { ANONYMOUS, clientAuditEntry, type RequestOrigin } from './audit';
-import { type ClientInformation, clientInformation } from './client-information';
-import { type ClientMetadata, validateClientMetadata } from './metadata';
+import { type ClientInformation, clientInformation, newClientRecord } from './client-information';
+import { validateClientMetadata } from './metadata';
 import { markIfAnonymous } from './unused';
 
 /** The scope an initial access token must carry. */
@@ -51,7 +49,12 @@ export async function registerClient(
   const client = markIfAnonymous(
     await withSealedSecret(
       ctx.config,
-      await newClientRecord(ctx.clock.nowSecs(), metadata, clientSecret, registrationAccessToken),
+      await newClientRecord(ctx.clock.nowSecs(), metadata, {
+        clientSecret,
+        registrationAccessToken,
+        enabled: true,
+        firstParty: false,
+      }),
       clientSecret,
     ),
     actor,
@@ -77,29 +80,4 @@ export async function registerClient(
     },
   });
   return clientInformation(ctx.issuer, client, { clientSecret, registrationAccessToken });
-}
-
-async function newClientRecord(
-  now: number,
-  metadata: ClientMetadata,
-  clientSecret: string | undefined,
-  registrationAccessToken: string,
-): Promise<ClientRecord> {
-  return {
-    clientId: `client_${randomId()}`,
-    clientSecretHash: clientSecret === undefined ? null : await sha256(clientSecret),
-    clientSecretExpiresAt: 0,
-    registrationAccessTokenHash: await sha256(registrationAccessToken),
-    clientName: metadata.clientName,
-    redirectUris: metadata.redirectUris,
-    grantTypes: metadata.grantTypes,
-    responseTypes: metadata.responseTypes,
-    scope: metadata.scope,
-    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    metadata: metadata.metadata,
-    enabled: true,
-    firstParty: false,
-    createdAt: now,
-    updatedAt: now,
-  };
 }

@@ -10,6 +10,7 @@ import { UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors';
 import { type FormParams, required } from '../form';
 import { authorizationCodeGrant } from '../grants/authorization-code';
 import { clientCredentialsGrant } from '../grants/client-credentials';
+import { JWT_BEARER_GRANT, jwtBearerGrant } from '../grants/jwt-bearer';
 import { refreshTokenGrant } from '../grants/refresh-token';
 import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant } from '../grants/token-exchange';
 import type { TokenResponse } from '../grants/token-response';
@@ -23,6 +24,7 @@ export const GRANT_TYPES_SUPPORTED = [
   'refresh_token',
   TOKEN_EXCHANGE_GRANT,
   DEVICE_CODE_GRANT,
+  JWT_BEARER_GRANT,
 ] as const;
 
 export async function tokenRequest(
@@ -75,6 +77,8 @@ async function dispatchGrant(
       return tokenExchangeGrant(ctx, client, params);
     case DEVICE_CODE_GRANT:
       return deviceCodeGrant(ctx, client, params);
+    case JWT_BEARER_GRANT:
+      return jwtBearerGrant(ctx, client, params);
     default:
       throw new UnsupportedGrantTypeError('this grant_type is not supported');
   }

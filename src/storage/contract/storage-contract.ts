@@ -4,13 +4,16 @@ import { describeAuditLogStoreContract } from './audit-log-store.contract';
 import { describeClientStoreContract } from './client-store.contract';
 import { describeConsentStoreContract } from './consent-store.contract';
 import { describeDenylistStoreContract } from './denylist-store.contract';
+import { describeDeviceAuthorizationStoreContract } from './device-authorization-store.contract';
 import { describeEventStoreContract } from './event-store.contract';
 import type { MakeStorage } from './fixtures';
 import { describeGrantStoreContract } from './grant-store.contract';
 import { describeIdentityStoreContract } from './identity-store.contract';
+import { describeMfaStoreContract } from './mfa-store.contract';
 import { describeResourceStoreContract, describeScopeStoreContract } from './scope-store.contract';
 import { describeSessionStoreContract } from './session-store.contract';
 import { describeSigningKeyStoreContract } from './signing-key-store.contract';
+import { describeTrustedIssuerStoreContract } from './trusted-issuer-store.contract';
 import { describeUnitOfWorkContract } from './unit-of-work.contract';
 import { describeUserStoreContract } from './user-store.contract';
 
@@ -32,8 +35,11 @@ export function describeStorageContract(adapterName: string, makeStorage: MakeSt
     describeDenylistStoreContract(adapterName, makeStorage);
     describeEventStoreContract(adapterName, makeStorage);
     describeIdentityStoreContract(adapterName, makeStorage);
+    describeMfaStoreContract(adapterName, makeStorage);
     describeScopeStoreContract(adapterName, makeStorage);
     describeResourceStoreContract(adapterName, makeStorage);
+    describeTrustedIssuerStoreContract(adapterName, makeStorage);
+    describeDeviceAuthorizationStoreContract(adapterName, makeStorage);
     describeUnitOfWorkContract(adapterName, makeStorage);
   });
 }

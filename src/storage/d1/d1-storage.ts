@@ -6,13 +6,16 @@ import { D1AuditLogStore } from './audit-log-store';
 import { D1ClientStore } from './client-store';
 import { D1ConsentStore } from './consent-store';
 import { D1DenylistStore } from './denylist-store';
+import { D1DeviceAuthorizationStore } from './device-authorization-store';
 import { D1EventStore } from './event-store';
 import { D1GrantStore } from './grant-store';
 import { D1IdentityStore } from './identity-store';
+import { D1MfaStore } from './mfa-store';
 import { D1ResourceStore } from './resource-store';
 import { D1ScopeStore } from './scope-store';
 import { D1SessionStore } from './session-store';
 import { D1SigningKeyStore } from './signing-key-store';
+import { D1TrustedIssuerStore } from './trusted-issuer-store';
 import { runD1Unit } from './unit-of-work';
 import { D1UserStore } from './user-store';
 
@@ -32,6 +35,9 @@ export function createD1Storage(db: D1Database): Storage {
     identities: new D1IdentityStore(orm),
     scopes: new D1ScopeStore(orm),
     resources: new D1ResourceStore(orm),
+    trustedIssuers: new D1TrustedIssuerStore(orm),
+    mfa: new D1MfaStore(orm),
+    deviceAuthorizations: new D1DeviceAuthorizationStore(orm),
     atomically: (build) => runD1Unit(orm, build),
     async healthcheck() {
       try {

@@ -206,8 +206,103 @@ export const events = sqliteTable(
   ],
 );
 
+/**
+ * Pending RFC 8628 device authorizations (DeviceAuthorizationRecord, src/storage/ports.ts):
+ * an index for operators, one row per normalised user code; the AuthActor stays the source of truth.
+ * No device code and nothing secret.
+ */
+export const deviceAuthorizations = sqliteTable(
+  'device_authorizations',
+  {
+    userCode: text('user_code').primaryKey(),
+    clientId: text('client_id').notNull(),
+    scope: text('scope').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    index('device_authorizations_created_at_user_code_idx').on(t.createdAt, t.userCode),
+    index('device_authorizations_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
 /** Upstream accounts linked to users (src/storage/identities.ts). */
 export { federatedIdentities } from './identity-schema';
 
 /** Scopes and APIs defined through the admin API (registry-schema.ts). */
 export { resources, scopes } from './registry-schema';
+
+/**
+ * Second factors (src/storage/mfa.ts), each row deleted with its user (ON DELETE CASCADE):
+ * - `totp_factors`: one per user; `secret_encrypted` is the base32 secret sealed with AES-GCM (never the
+ *   secret itself); `last_used_step` the last accepted RFC 6238 time step (single use); `confirmed` 0/1.
+ * - `recovery_codes`: SHA-256 (base64url) of each unused one-time code; a used code's row is deleted.
+ * - `passkeys`: WebAuthn credentials by credential id (base64url), with the COSE public key (base64url),
+ *   the signature counter and `transports` as a JSON string array; `backed_up` 0/1.
+ */
+const userRef = () =>
+  text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' });
+
+export const totpFactors = sqliteTable('totp_factors', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretEncrypted: text('secret_encrypted').notNull(),
+  confirmed: integer('confirmed', { mode: 'boolean' }).notNull(),
+  lastUsedStep: integer('last_used_step').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    userId: userRef(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'recovery_codes_pk', columns: [t.userId, t.codeHash] })],
+);
+
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    userId: userRef(),
+    publicKey: text('public_key').notNull(),
+    signCount: integer('sign_count').notNull(),
+    transports: text('transports', { mode: 'json' }).$type<string[]>().notNull(),
+    name: text('name').notNull(),
+    deviceType: text('device_type').$type<'singleDevice' | 'multiDevice'>().notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('passkeys_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Issuers of JWT authorization grants (TrustedIssuerRecord, RFC 7523 §2.1). `issuer` (the `iss` of their
+ * assertions) is unique; `jwks` is a JSON JWK Set of public keys or null when `jwks_uri` is set;
+ * `allowed_subjects` (`["*"]` for any) and `allowed_scopes` are JSON string arrays. No secret is stored.
+ */
+export const trustedIssuers = sqliteTable(
+  'trusted_issuers',
+  {
+    id: text('id').primaryKey(),
+    issuer: text('issuer').notNull(),
+    jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text('jwks_uri'),
+    allowedSubjects: text('allowed_subjects', { mode: 'json' }).$type<string[]>().notNull(),
+    allowedScopes: text('allowed_scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    audience: text('audience'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('trusted_issuers_issuer_unique').on(t.issuer),
+    index('trusted_issuers_created_at_id_idx').on(t.createdAt, t.id),
+  ],
+);

@@ -5,16 +5,19 @@ import { PgAuditLogStore } from './audit-log-store';
 import { PgClientStore } from './client-store';
 import { PgConsentStore } from './consent-store';
 import { PgDenylistStore } from './denylist-store';
+import { PgDeviceAuthorizationStore } from './device-authorization-store';
 import { openPool, type PgConnectionOptions } from './driver';
 import { PgEventStore } from './event-store';
 import { PgGrantStore } from './grant-store';
 import { PgIdentityStore } from './identity-store';
+import { PgMfaStore } from './mfa-store';
 import { PoolLease, type WaitUntil } from './pool-lease';
 import { PgResourceStore } from './resource-store';
 import { pgRunner } from './runner';
 import { PgScopeStore } from './scope-store';
 import { PgSessionStore } from './session-store';
 import { PgSigningKeyStore } from './signing-key-store';
+import { PgTrustedIssuerStore } from './trusted-issuer-store';
 import { runPgUnit } from './unit-of-work';
 import { PgUserStore } from './user-store';
 
@@ -45,6 +48,9 @@ export function createPgStorage(options: PgConnectionOptions, background?: WaitU
     identities: new PgIdentityStore(run),
     scopes: new PgScopeStore(run),
     resources: new PgResourceStore(run),
+    trustedIssuers: new PgTrustedIssuerStore(run),
+    mfa: new PgMfaStore(run),
+    deviceAuthorizations: new PgDeviceAuthorizationStore(run),
     atomically: (build) => runPgUnit(run, build),
     async healthcheck() {
       try {

@@ -231,8 +231,92 @@ export const events = pgTable(
   ],
 );
 
+/** Pending RFC 8628 device authorizations: the D1 table (src/storage/d1/schema.ts) with bigint epoch seconds. */
+export const deviceAuthorizations = pgTable(
+  'device_authorizations',
+  {
+    userCode: byteOrderedText('user_code').primaryKey(),
+    clientId: text('client_id').notNull(),
+    scope: text('scope').notNull(),
+    createdAt: epochSeconds('created_at').notNull(),
+    expiresAt: epochSeconds('expires_at').notNull(),
+  },
+  (t) => [
+    index('device_authorizations_created_at_user_code_idx').on(t.createdAt, t.userCode),
+    index('device_authorizations_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
 /** Upstream accounts linked to users (src/storage/identities.ts). */
 export { federatedIdentities } from './identity-schema';
 
 /** Scopes and APIs defined through the admin API (registry-schema.ts). */
 export { resources, scopes } from './registry-schema';
+
+/**
+ * Second factors (src/storage/mfa.ts): the D1 tables with `bigint`
+ * epoch seconds, real booleans and a jsonb `transports`. Each row is deleted with its user (ON DELETE
+ * CASCADE); the TOTP secret is stored sealed (AES-GCM), recovery codes as SHA-256 hashes only.
+ */
+const userRef = () =>
+  text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' });
+
+export const totpFactors = pgTable('totp_factors', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretEncrypted: text('secret_encrypted').notNull(),
+  confirmed: boolean('confirmed').notNull(),
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }).notNull(),
+  createdAt: epochSeconds('created_at').notNull(),
+});
+
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    userId: userRef(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: epochSeconds('created_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'recovery_codes_pk', columns: [t.userId, t.codeHash] })],
+);
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    userId: userRef(),
+    publicKey: text('public_key').notNull(),
+    signCount: bigint('sign_count', { mode: 'number' }).notNull(),
+    transports: jsonb('transports').$type<string[]>().notNull(),
+    name: text('name').notNull(),
+    deviceType: text('device_type').$type<'singleDevice' | 'multiDevice'>().notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    createdAt: epochSeconds('created_at').notNull(),
+    lastUsedAt: epochSeconds('last_used_at'),
+  },
+  (t) => [index('passkeys_user_id_idx').on(t.userId)],
+);
+
+/** Issuers of JWT authorization grants: the D1 table (src/storage/d1/schema.ts) with jsonb and boolean. */
+export const trustedIssuers = pgTable(
+  'trusted_issuers',
+  {
+    id: byteOrderedText('id').primaryKey(),
+    issuer: text('issuer').notNull(),
+    jwks: jsonb('jwks').$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text('jwks_uri'),
+    allowedSubjects: jsonb('allowed_subjects').$type<string[]>().notNull(),
+    allowedScopes: jsonb('allowed_scopes').$type<string[]>().notNull(),
+    audience: text('audience'),
+    enabled: boolean('enabled').notNull(),
+    createdAt: epochSeconds('created_at').notNull(),
+    updatedAt: epochSeconds('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('trusted_issuers_issuer_unique').on(t.issuer),
+    index('trusted_issuers_created_at_id_idx').on(t.createdAt, t.id),
+  ],
+);

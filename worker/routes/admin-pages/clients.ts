@@ -36,15 +36,16 @@ import {
   chrome,
   errorStatus,
   formError,
+  formRoute,
   listQuery,
   pageChrome,
-  readPageForm,
   refusedForm,
   render,
   seeOther,
   text,
 } from './common';
 import { registerConfirmedAction } from './confirm';
+import type { Flash } from './flash';
 
 /** The choices of the client form: every scope this server knows, configured ones included. */
 function formOptions(c: Context<AppEnv>): ClientFormOptions {
@@ -80,7 +81,9 @@ const NEW_CLIENT: ClientFormValues = {
 
 const clientPath = (clientId: string) => `/admin/clients/${encodeURIComponent(clientId)}`;
 
-function formValues(form: FormParams, options: ClientFormOptions): ClientFormValues {
+/** The posted form's values; only the offered options count. */
+function formValues(c: Context<AppEnv>, form: FormParams): ClientFormValues {
+  const options = formOptions(c);
   return {
     client_name: text(form, 'client_name'),
     redirect_uris: form.get('redirect_uris') ?? '',
@@ -118,6 +121,17 @@ function clientBody(values: ClientFormValues): Record<string, unknown> {
     first_party: values.first_party,
     enabled: values.enabled,
   };
+}
+
+/** The flash after a change: the notice, and the client's new secret when one was issued (shown once). */
+function withSecret(
+  notice: string,
+  client: { client_id: string; client_secret?: string | undefined },
+): Flash {
+  const secret = client.client_secret;
+  return secret === undefined
+    ? { notice }
+    : { notice, secret: { clientId: client.client_id, value: secret } };
 }
 
 async function showClient(
@@ -187,53 +201,52 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
     return render(c, ClientCreatePage({ chrome, values: NEW_CLIENT, options: formOptions(c), error: null }));
   });
 
-  app.post('/admin/clients', async (c) => {
-    const values = formValues(await readPageForm(c), formOptions(c));
-    try {
-      const created = await createClient(adminContext(c), clientBody(values));
-      const secret = created.client_secret;
-      return seeOther(c, clientPath(created.client_id), {
-        notice: 'Client created.',
-        ...(secret === undefined ? {} : { secret: { clientId: created.client_id, value: secret } }),
-      });
-    } catch (error) {
-      return refusedForm(c, 'clients', error, LABELS, (chrome, formError) =>
-        ClientCreatePage({ chrome, values, options: formOptions(c), error: formError }),
-      );
-    }
-  });
+  app.post(
+    '/admin/clients',
+    formRoute({
+      labels: LABELS,
+      read: formValues,
+      async apply(c, values) {
+        const created = await createClient(adminContext(c), clientBody(values));
+        return { path: clientPath(created.client_id), flash: withSecret('Client created.', created) };
+      },
+      showAgain: (c, values, error) =>
+        refusedForm(c, 'clients', error, LABELS, (chrome, formError) =>
+          ClientCreatePage({ chrome, values, options: formOptions(c), error: formError }),
+        ),
+    }),
+  );
 }
 
 function registerItem(app: Hono<AppEnv>): void {
   app.get('/admin/clients/:id', (c) => showClient(c, null));
 
-  app.post('/admin/clients/:id', async (c) => {
-    const id = c.req.param('id');
-    const values = formValues(await readPageForm(c), formOptions(c));
-    try {
-      const updated = await updateClient(adminContext(c), id, clientBody(values));
-      const secret = updated.client_secret;
-      return seeOther(c, clientPath(id), {
-        notice: 'Changes saved.',
-        ...(secret === undefined ? {} : { secret: { clientId: id, value: secret } }),
-      });
-    } catch (error) {
-      formError(error, LABELS); // rethrows a 404 or a server error
-      return showClient(c, values, error);
-    }
-  });
+  app.post(
+    '/admin/clients/:id',
+    formRoute({
+      labels: LABELS,
+      read: formValues,
+      async apply(c, values) {
+        const updated = await updateClient(adminContext(c), c.req.param('id') ?? '', clientBody(values));
+        return { path: clientPath(updated.client_id), flash: withSecret('Changes saved.', updated) };
+      },
+      showAgain: showClient,
+    }),
+  );
 
-  app.post('/admin/clients/:id/enabled', async (c) => {
-    const id = c.req.param('id');
-    const enabled = (await readPageForm(c)).get('enabled') === 'true';
-    try {
-      await updateClient(adminContext(c), id, { enabled });
-      return seeOther(c, clientPath(id), { notice: enabled ? 'Client enabled.' : 'Client disabled.' });
-    } catch (error) {
-      formError(error, LABELS);
-      return showClient(c, null, error);
-    }
-  });
+  app.post(
+    '/admin/clients/:id/enabled',
+    formRoute({
+      labels: LABELS,
+      read: (_c, form) => form.get('enabled') === 'true',
+      async apply(c, enabled) {
+        const id = c.req.param('id') ?? '';
+        await updateClient(adminContext(c), id, { enabled });
+        return { path: clientPath(id), flash: { notice: enabled ? 'Client enabled.' : 'Client disabled.' } };
+      },
+      showAgain: (c, _enabled, error) => showClient(c, null, error),
+    }),
+  );
 }
 
 function registerConfirmations(app: Hono<AppEnv>): void {

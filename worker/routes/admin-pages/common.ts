@@ -97,6 +97,70 @@ export async function formChrome(
 }
 
 /**
+ * A record's page with its form: as shown by GET (`error` null: the chrome with the flash, 200), or again
+ * after a refused change (the chrome without the flash, the error naming its field, the error's status).
+ */
+export async function recordPage(
+  c: Context<AppEnv>,
+  section: AdminSection,
+  error: unknown,
+  labels: Record<string, string>,
+  page: (chrome: AdminChrome, error: FormError | null) => PageElement,
+): Promise<Response> {
+  const refused = error !== null;
+  const pageChromeValue = await formChrome(c, section, refused);
+  const shown = page(pageChromeValue, refused ? formError(error, labels) : null);
+  return render(c, shown, refused ? errorStatus(error) : 200);
+}
+
+/** A posted record form: how its values are read, how the change is made, how a refusal is shown. */
+export interface FormRoute<Values> {
+  /** Field labels for the refusal's message. */
+  labels: Record<string, string>;
+  /** The values as posted (shown again when the change is refused). */
+  read: (c: Context<AppEnv>, form: FormParams) => Values;
+  /** Makes the change; answers the page to go to next and its flash (the notice, a new secret). */
+  apply: (c: Context<AppEnv>, values: Values) => Promise<{ path: string; flash: Flash }>;
+  /** The form again, with the values and the refusal. */
+  showAgain: (c: Context<AppEnv>, values: Values, error: unknown) => Promise<Response>;
+}
+
+/**
+ * The handler of a posted record form: a change made is answered 303 to the next page (post/redirect/get);
+ * a refused one shows the form again; a 404 or a server error is rethrown (the error page).
+ */
+export function formRoute<Values>(route: FormRoute<Values>) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const values = route.read(c, await readPageForm(c));
+    return saveOrShowAgain(
+      route.labels,
+      async () => {
+        const next = await route.apply(c, values);
+        return seeOther(c, next.path, next.flash);
+      },
+      (error) => route.showAgain(c, values, error),
+    );
+  };
+}
+
+/**
+ * A posted change of a record: `save` makes it and answers the redirect; a refusal shows the form again
+ * (`showAgain`); a 404 or a server error is rethrown (the error page).
+ */
+export async function saveOrShowAgain(
+  labels: Record<string, string>,
+  save: () => Promise<Response>,
+  showAgain: (error: unknown) => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await save();
+  } catch (error) {
+    formError(error, labels);
+    return showAgain(error);
+  }
+}
+
+/**
  * A refused form shown again: the chrome without the flash, the error naming its field (anything but a
  * refusal is rethrown), and the error's status.
  */

@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { ConfirmPage } from '../../../templates/admin/confirm';
 import type { AppEnv } from '../../context';
-import { type AdminSection, chrome, errorStatus, formError, render } from './common';
+import { type AdminSection, chrome, errorStatus, formError, render, saveOrShowAgain } from './common';
 
 export interface Confirmation {
   title: string;
@@ -41,12 +41,11 @@ export function registerConfirmedAction(app: Hono<AppEnv>, path: string, action:
     return render(c, page, error === null ? 200 : errorStatus(error));
   };
   app.get(path, (c) => show(c));
-  app.post(path, async (c) => {
-    try {
-      return await action.perform(c);
-    } catch (error) {
-      formError(error, {}); // rethrows what is not a refused change
-      return show(c, error);
-    }
-  });
+  app.post(path, (c) =>
+    saveOrShowAgain(
+      {},
+      () => action.perform(c),
+      (error) => show(c, error),
+    ),
+  );
 }

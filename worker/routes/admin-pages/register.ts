@@ -14,11 +14,13 @@ import { registerClientPages } from './clients';
 import { chrome, render } from './common';
 import { registerDashboardPages } from './dashboard';
 import { registerDenylistPages } from './denylist';
+import { registerDeviceAuthorizationPages } from './device-authorizations';
 import { registerGrantPages } from './grants';
 import { registerKeyPages } from './keys';
 import { registerMetricsPages } from './metrics';
 import { registerResourcePages } from './resources';
 import { registerScopePages } from './scopes';
+import { registerTrustedIssuerPages } from './trusted-issuers';
 import { registerUserPages } from './users';
 
 /** What an admin page's 404 says: the error's own message as a sentence. */
@@ -54,10 +56,12 @@ export function registerAdminPageRoutes(app: Hono<AppEnv>): void {
   registerClientPages(app);
   registerScopePages(app);
   registerResourcePages(app);
+  registerTrustedIssuerPages(app);
   registerUserPages(app);
   registerGrantPages(app);
   registerKeyPages(app);
   registerDenylistPages(app);
+  registerDeviceAuthorizationPages(app);
   registerMetricsPages(app);
   // Any other page path: the HTML 404 page (the JSON API keeps its JSON 404).
   app.all('/admin/*', async (c, next) => {

@@ -24,12 +24,10 @@ import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
 import {
   checkedOptions,
-  errorStatus,
-  formChrome,
-  formError,
+  formRoute,
   listing,
   pageChrome,
-  readPageForm,
+  recordPage,
   refusedForm,
   render,
   seeOther,
@@ -66,7 +64,9 @@ function formOptions(c: Context<AppEnv>): ResourceFormOptions {
   };
 }
 
-function formValues(form: FormParams, options: ResourceFormOptions): ResourceFormValues {
+/** The posted form's values; only the offered options count. */
+function formValues(c: Context<AppEnv>, form: FormParams): ResourceFormValues {
+  const options = formOptions(c);
   return {
     identifier: text(form, 'identifier'),
     name: text(form, 'name'),
@@ -105,14 +105,15 @@ async function showResource(
   error: unknown = null,
 ): Promise<Response> {
   const resource = await getResource(adminContext(c), c.req.param('id') ?? '');
-  const page = ResourcePage({
-    chrome: await formChrome(c, 'resources', error !== null),
-    resource,
-    values: values ?? viewValues(resource),
-    options: formOptions(c),
-    error: error === null ? null : formError(error, LABELS),
-  });
-  return render(c, page, error === null ? 200 : errorStatus(error));
+  return recordPage(c, 'resources', error, LABELS, (chrome, formError) =>
+    ResourcePage({
+      chrome,
+      resource,
+      values: values ?? viewValues(resource),
+      options: formOptions(c),
+      error: formError,
+    }),
+  );
 }
 
 function registerListAndCreate(app: Hono<AppEnv>): void {
@@ -127,33 +128,39 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
     return render(c, page);
   });
 
-  app.post('/admin/resources', async (c) => {
-    const values = formValues(await readPageForm(c), formOptions(c));
-    try {
-      const created = await createResource(adminContext(c), resourceBody(values));
-      return seeOther(c, resourcePath(created.id), { notice: 'API created.' });
-    } catch (error) {
-      return refusedForm(c, 'resources', error, LABELS, (chrome, formError) =>
-        ResourceCreatePage({ chrome, values, options: formOptions(c), error: formError }),
-      );
-    }
-  });
+  app.post(
+    '/admin/resources',
+    formRoute({
+      labels: LABELS,
+      read: formValues,
+      async apply(c, values) {
+        const created = await createResource(adminContext(c), resourceBody(values));
+        return { path: resourcePath(created.id), flash: { notice: 'API created.' } };
+      },
+      showAgain: (c, values, error) =>
+        refusedForm(c, 'resources', error, LABELS, (chrome, formError) =>
+          ResourceCreatePage({ chrome, values, options: formOptions(c), error: formError }),
+        ),
+    }),
+  );
 }
 
 function registerItem(app: Hono<AppEnv>): void {
   app.get('/admin/resources/:id', (c) => showResource(c, null));
 
-  app.post('/admin/resources/:id', async (c) => {
-    const id = c.req.param('id');
-    const values = formValues(await readPageForm(c), formOptions(c));
-    try {
-      await updateResource(adminContext(c), id, resourceBody(values));
-      return seeOther(c, resourcePath(id), { notice: 'Changes saved.' });
-    } catch (error) {
-      formError(error, LABELS); // rethrows a 404 or a server error
-      return showResource(c, values, error);
-    }
-  });
+  app.post(
+    '/admin/resources/:id',
+    formRoute({
+      labels: LABELS,
+      read: formValues,
+      async apply(c, values) {
+        const id = c.req.param('id') ?? '';
+        await updateResource(adminContext(c), id, resourceBody(values));
+        return { path: resourcePath(id), flash: { notice: 'Changes saved.' } };
+      },
+      showAgain: showResource,
+    }),
+  );
 }
 
 function registerDelete(app: Hono<AppEnv>): void {

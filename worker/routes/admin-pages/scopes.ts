@@ -23,12 +23,10 @@ import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
 import {
   checked,
-  errorStatus,
-  formChrome,
-  formError,
+  formRoute,
   listing,
   pageChrome,
-  readPageForm,
+  recordPage,
   refusedForm,
   render,
   seeOther,
@@ -59,13 +57,9 @@ async function showScope(
   error: unknown = null,
 ): Promise<Response> {
   const scope = await getScope(adminContext(c), c.req.param('name') ?? '');
-  const page = ScopePage({
-    chrome: await formChrome(c, 'scopes', error !== null),
-    scope,
-    values: values ?? viewValues(scope),
-    error: error === null ? null : formError(error, LABELS),
-  });
-  return render(c, page, error === null ? 200 : errorStatus(error));
+  return recordPage(c, 'scopes', error, LABELS, (chrome, formError) =>
+    ScopePage({ chrome, scope, values: values ?? viewValues(scope), error: formError }),
+  );
 }
 
 function registerListAndCreate(app: Hono<AppEnv>): void {
@@ -79,36 +73,42 @@ function registerListAndCreate(app: Hono<AppEnv>): void {
     return render(c, ScopeCreatePage({ chrome, values: NEW_SCOPE, error: null }));
   });
 
-  app.post('/admin/scopes', async (c) => {
-    const values = formValues(await readPageForm(c));
-    try {
-      const created = await createScope(adminContext(c), values);
-      return seeOther(c, scopePath(created.name), { notice: 'Scope created.' });
-    } catch (error) {
-      return refusedForm(c, 'scopes', error, LABELS, (chrome, formError) =>
-        ScopeCreatePage({ chrome, values, error: formError }),
-      );
-    }
-  });
+  app.post(
+    '/admin/scopes',
+    formRoute({
+      labels: LABELS,
+      read: (_c, form) => formValues(form),
+      async apply(c, values) {
+        const created = await createScope(adminContext(c), values);
+        return { path: scopePath(created.name), flash: { notice: 'Scope created.' } };
+      },
+      showAgain: (c, values, error) =>
+        refusedForm(c, 'scopes', error, LABELS, (chrome, formError) =>
+          ScopeCreatePage({ chrome, values, error: formError }),
+        ),
+    }),
+  );
 }
 
 function registerItem(app: Hono<AppEnv>): void {
   app.get('/admin/scopes/by-name/:name', (c) => showScope(c, null));
 
-  app.post('/admin/scopes/by-name/:name', async (c) => {
-    const name = c.req.param('name');
-    const values = formValues(await readPageForm(c));
-    try {
-      await updateScope(adminContext(c), name, {
-        description: values.description,
-        advertise: values.advertise,
-      });
-      return seeOther(c, scopePath(name), { notice: 'Changes saved.' });
-    } catch (error) {
-      formError(error, LABELS); // rethrows a 404 or a server error
-      return showScope(c, { ...values, name }, error);
-    }
-  });
+  app.post(
+    '/admin/scopes/by-name/:name',
+    formRoute({
+      labels: LABELS,
+      // The name is the path's: it cannot be changed.
+      read: (c, form) => ({ ...formValues(form), name: c.req.param('name') ?? '' }),
+      async apply(c, values) {
+        await updateScope(adminContext(c), values.name, {
+          description: values.description,
+          advertise: values.advertise,
+        });
+        return { path: scopePath(values.name), flash: { notice: 'Changes saved.' } };
+      },
+      showAgain: showScope,
+    }),
+  );
 }
 
 function registerDelete(app: Hono<AppEnv>): void {

@@ -9,6 +9,7 @@ import {
   type UserView,
   updateUser,
 } from '../../../src/admin';
+import { getUserFactors, resetUserFactors } from '../../../src/admin/user-factors';
 import type { FormParams } from '../../../src/oauth/form';
 import { UserCreatePage, type UserFormValues, UserListPage, UserPage } from '../../../templates/admin/users';
 import type { AppEnv } from '../../context';
@@ -90,6 +91,7 @@ interface UserPageState {
 
 async function showUser(c: Context<AppEnv>, state: UserPageState = {}): Promise<Response> {
   const user = await getUser(adminContext(c), c.req.param('id') ?? '');
+  const factors = await getUserFactors(adminContext(c), user.id);
   const refused = state.error ?? state.passwordError;
   const pageChromeValue = await formChrome(c, 'users', refused !== undefined);
   const actor = c.get('admin');
@@ -100,6 +102,7 @@ async function showUser(c: Context<AppEnv>, state: UserPageState = {}): Promise<
     error: state.error === undefined ? null : formError(state.error, LABELS),
     passwordError: state.passwordError === undefined ? null : formError(state.passwordError, LABELS),
     self: actor.actorType === 'user' && actor.actorId === user.id,
+    factors,
   });
   return render(c, page, refused === undefined ? 200 : errorStatus(refused));
 }
@@ -180,6 +183,28 @@ function registerItem(app: Hono<AppEnv>): void {
       const user = await getUser(adminContext(c), c.req.param('id') ?? '');
       await deleteUser(adminContext(c), user.id);
       return seeOther(c, '/admin/users', { notice: `User ${user.username} deleted.` });
+    },
+  });
+
+  registerConfirmedAction(app, '/admin/users/:id/factors/reset', {
+    section: 'users',
+    async describe(c) {
+      const user = await getUser(adminContext(c), c.req.param('id') ?? '');
+      return {
+        title: `Reset the second factors of ${user.username}?`,
+        message:
+          'Their authenticator app, recovery codes and passkeys are deleted; they are signed out everywhere and their apps’ access is revoked. They then sign in with their password alone and may set up second factors again.',
+        confirmLabel: 'Reset second factors',
+        cancelHref: userPath(user.id),
+      };
+    },
+    async perform(c) {
+      const id = c.req.param('id') ?? '';
+      await resetUserFactors(adminContext(c), id);
+      return seeOther(c, userPath(id), {
+        notice:
+          'Second factors reset; the user was signed out everywhere and their apps’ access was revoked.',
+      });
     },
   });
 }

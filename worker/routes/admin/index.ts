@@ -6,10 +6,12 @@ import { registerAdminClientRoutes } from './clients';
 import { registerAdminSecuritySchemes } from './common';
 import { registerAdminDashboardRoutes } from './dashboard';
 import { registerAdminDenylistRoutes } from './denylist';
+import { registerAdminDeviceAuthorizationRoutes } from './device-authorizations';
 import { registerAdminGrantRoutes } from './grants';
 import { registerAdminKeyRoutes } from './keys';
 import { registerAdminResourceRoutes } from './resources';
 import { registerAdminScopeRoutes } from './scopes';
+import { registerAdminTrustedIssuerRoutes } from './trusted-issuers';
 import { registerAdminUserRoutes } from './users';
 
 export function registerAdminApiRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -22,5 +24,7 @@ export function registerAdminApiRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAdminDenylistRoutes(app);
   registerAdminScopeRoutes(app);
   registerAdminResourceRoutes(app);
+  registerAdminDeviceAuthorizationRoutes(app);
+  registerAdminTrustedIssuerRoutes(app);
   registerAdminAuditRoutes(app);
 }

@@ -1,7 +1,8 @@
-/** /admin/api/users: list and search, create, read, update, delete, reset the password. */
+/** /admin/api/users: list and search, create, read, update, delete, reset the password or the second factors. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { PageQuerySchema } from '../../../src/admin/paging';
+import { getUserFactors, resetUserFactors, UserFactorsViewSchema } from '../../../src/admin/user-factors';
 import {
   createUser,
   deleteUser,
@@ -78,4 +79,30 @@ export function registerAdminUserRoutes(app: OpenAPIHono<AppEnv>): void {
     reply: ['The user', UserViewSchema],
     run: (ctx, { id, body }) => resetUserPassword(ctx, id, body),
   });
+
+  registerPath(
+    app,
+    {
+      method: 'get',
+      path: `${USERS}/{id}/factors`,
+      param: UserIdParam,
+      summary: "Read a user's second factors",
+      description:
+        'TOTP (confirmed or not), recovery codes left, passkeys (name, dates, device type). Never a secret, a recovery code or a public key.',
+      reply: ["The user's factors", UserFactorsViewSchema],
+      run: (ctx, { id }) => getUserFactors(ctx, id),
+    },
+    {
+      method: 'delete',
+      path: `${USERS}/{id}/factors`,
+      param: UserIdParam,
+      summary: "Reset a user's second factors",
+      description:
+        'Deletes every second factor and recovery code of the user, ends their sessions and revokes their grants (refresh tokens and access tokens). The user signs in with their password alone and may enrol again. Audited; event mfa_removed.',
+      reply: 'Reset',
+      run: async (ctx, { id }) => {
+        await resetUserFactors(ctx, id);
+      },
+    },
+  );
 }
