@@ -30,6 +30,9 @@ import {
 } from './flows.mjs';
 
 const includes = (needle) => (body) => body.includes(needle);
+/** Accounts the login scenario signs in, in turn (at least the bench's connections). */
+const LOGIN_ACCOUNTS = 16;
+
 /** Grants of the refresh scenarios (the issue's "spread across 100 grants"). */
 export const SPREAD_GRANTS = 100;
 
@@ -214,6 +217,18 @@ export async function ourScenarios(server) {
   const jwt = await clientCredentialsToken(server, 'read');
   if (jwt.split('.').length !== 3) throw new Error('the JWT server issued a non-JWT access token');
   const login = await loginFormFixture(server, fx.user);
+  // One account per connection, taken in turn: a real account has one sign-in in flight at a time, and the
+  // sign-in throttle admits 10 attempts in flight per account and address (src/sign-in/login-throttle.ts).
+  const loginBodies = await Promise.all(
+    Array.from({ length: LOGIN_ACCOUNTS }, async () => {
+      const user = await createUser(server, fx.admin);
+      const body = new URLSearchParams(login.body);
+      body.set('username', user.username);
+      body.set('password', user.password);
+      return body.toString();
+    }),
+  );
+  let nextLogin = 0;
   const url = (p) => `${server.url}${p}`;
   const common = { target: 'ours', server: 'ours' };
   return [
@@ -346,6 +361,10 @@ export async function ourScenarios(server) {
         method: 'POST',
         headers: { cookie: login.cookie, 'content-type': FORM },
         body: login.body,
+      },
+      next: () => {
+        nextLogin = (nextLogin + 1) % loginBodies.length;
+        return loginBodies[nextLogin];
       },
       expectStatus: 303,
       verifyHeaders: (headers) =>
