@@ -42,11 +42,6 @@ export interface UserFactors {
   passkeys: PasskeyRecord[];
 }
 
-/** Whether the user can make a multi-factor sign-in: a confirmed authenticator app or a passkey. */
-export function hasSecondFactor(factors: UserFactors): boolean {
-  return factors.totp?.confirmed === true || factors.passkeys.length > 0;
-}
-
 export interface MfaStore {
   getTotp(userId: string): Promise<TotpFactorRecord | null>;
   /** Removes the user's TOTP factor and recovery codes; false when there was none. */
@@ -74,6 +69,11 @@ export interface MfaStore {
   deletePasskey(userId: string, credentialId: string): Promise<boolean>;
 
   factors(userId: string): Promise<UserFactors>;
+  /**
+   * Whether the user can make a multi-factor sign-in: a confirmed authenticator app or a passkey. One
+   * query (the admin guard and step-up ask it on every request they see).
+   */
+  hasSecondFactor(userId: string): Promise<boolean>;
   /** Deletes every factor and recovery code of the user (an administrator's reset). */
   deleteAllFactors(userId: string): Promise<void>;
 }

@@ -11,7 +11,6 @@ import type { MfaStore } from './mfa';
 
 export type { FederatedIdentityRecord } from './identities';
 export type { UserFactors } from './mfa';
-export { hasSecondFactor } from './mfa';
 
 /** Paging: `limit` with either an opaque `cursor` (from `nextCursor`) or an `offset`. */
 export interface PageRequest {

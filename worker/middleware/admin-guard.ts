@@ -20,7 +20,6 @@ import { constantTimeEqual } from '../../src/crypto/hash';
 import { AccessDeniedError, MissingBearerError } from '../../src/oauth/errors';
 import { isAdministrator, requireAdministration } from '../../src/oauth/scopes/admin-scope';
 import { readBearer, requireAccessToken } from '../../src/oauth/tokens/bearer';
-import { userHasSecondFactor } from '../../src/sign-in/mfa/totp-factor';
 import type { AppEnv } from '../context';
 import { executionContextOf, requestStorage } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
@@ -54,7 +53,7 @@ export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   if (
     c.get('config').mfaRequiredForAdmins &&
-    !(await userHasSecondFactor(requestStorage(c), session.userId))
+    !(await requestStorage(c).mfa.hasSecondFactor(session.userId))
   ) {
     if (!wantsPage(c)) throw new AccessDeniedError('administrators must have a second factor (docs/mfa.md)');
     c.header('Cache-Control', 'no-store');

@@ -6,7 +6,7 @@
  * `unmet_authentication_requirements` (OpenID Connect Core Unmet Authentication Requirements 1.0) when
  * the user has no second factor to step up with.
  */
-import { type ClientRecord, hasSecondFactor } from '../../storage/ports';
+import type { ClientRecord } from '../../storage/ports';
 import { AuthorizationError } from '../errors';
 import type { OAuthContext } from '../ports';
 import { ACR_MFA, acrForAmr, essentialAcr, meetsEssentialAcr } from './claims';
@@ -50,7 +50,7 @@ export async function stepUp(
   signedInAgain: boolean,
 ): Promise<StepUp> {
   if (demand === 'none' || user.amr.includes('mfa')) return 'proceed';
-  if (!signedInAgain && hasSecondFactor(await ctx.storage.mfa.factors(user.userId))) return 'sign-in-again';
+  if (!signedInAgain && (await ctx.storage.mfa.hasSecondFactor(user.userId))) return 'sign-in-again';
   if (demand === 'required') {
     throw new AuthorizationError(
       'unmet_authentication_requirements',

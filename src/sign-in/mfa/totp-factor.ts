@@ -5,7 +5,7 @@
  * once; or a recovery code, each once).
  */
 import { decryptSecret, encryptSecret } from '../../crypto/key-encryption';
-import { hasSecondFactor, type Storage } from '../../storage/ports';
+import type { Storage } from '../../storage/ports';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
 import { matchTotpStep, newTotpSecret, normaliseTotpCode } from './totp';
 
@@ -18,11 +18,6 @@ const sealContext = (userId: string) => `totp:${userId}`;
 /** Whether the user signs in with an authenticator app (a confirmed TOTP factor). */
 export async function hasConfirmedTotp(storage: Storage, userId: string): Promise<boolean> {
   return (await storage.mfa.getTotp(userId))?.confirmed === true;
-}
-
-/** Whether the user has any second factor: a confirmed authenticator app or a passkey. */
-export async function userHasSecondFactor(storage: Storage, userId: string): Promise<boolean> {
-  return hasSecondFactor(await storage.mfa.factors(userId));
 }
 
 /**

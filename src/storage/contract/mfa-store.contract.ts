@@ -145,6 +145,20 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
       expect((await storage.mfa.factors(userId)).passkeys).toEqual([newer]);
     });
 
+    it('answers whether a user has a second factor: a confirmed authenticator app or a passkey', async () => {
+      const withApp = await newUser();
+      expect(await storage.mfa.hasSecondFactor(withApp)).toBe(false);
+      await storage.mfa.putPendingTotp(makeTotp(withApp));
+      expect(await storage.mfa.hasSecondFactor(withApp)).toBe(false);
+      await storage.mfa.acceptTotpStep(withApp, 3);
+      expect(await storage.mfa.hasSecondFactor(withApp)).toBe(true);
+      const withPasskey = await newUser();
+      await storage.mfa.addPasskey(makePasskey(withPasskey));
+      expect(await storage.mfa.hasSecondFactor(withPasskey)).toBe(true);
+      await storage.mfa.deleteAllFactors(withPasskey);
+      expect(await storage.mfa.hasSecondFactor(withPasskey)).toBe(false);
+    });
+
     it('summarises and resets every factor of a user', async () => {
       const userId = await newUser();
       await storage.mfa.putPendingTotp(makeTotp(userId, { createdAt: NOW + 1 }));

@@ -3,7 +3,7 @@
  * one conditional statement each: the TOTP step by `UPDATE ... WHERE last_used_step < ?`, a recovery code
  * by its `DELETE`, both judged by the rows they changed.
  */
-import { and, asc, count, eq, lt } from 'drizzle-orm';
+import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { MfaStore, PasskeyRecord, TotpFactorRecord, UserFactors } from '../mfa';
 import { ConflictError } from '../ports';
@@ -132,6 +132,18 @@ export class D1MfaStore implements MfaStore {
       recoveryCodesLeft: codes[0]?.n ?? 0,
       passkeys: keys,
     };
+  }
+
+  async hasSecondFactor(userId: string): Promise<boolean> {
+    const rows = await d1Call('second factor', () =>
+      this.db
+        .select({ one: sql<number>`1` })
+        .from(totpFactors)
+        .where(and(eq(totpFactors.userId, userId), eq(totpFactors.confirmed, true)))
+        .unionAll(this.db.select({ one: sql<number>`1` }).from(passkeys).where(eq(passkeys.userId, userId)))
+        .limit(1),
+    );
+    return rows.length > 0;
   }
 
   async deleteAllFactors(userId: string): Promise<void> {

@@ -146,6 +146,21 @@ export class PgMfaStore implements MfaStore {
     };
   }
 
+  async hasSecondFactor(userId: string): Promise<boolean> {
+    const rows = await this.run(
+      'second factor',
+      (db) =>
+        db
+          .select({ one: sql<number>`1` })
+          .from(totpFactors)
+          .where(and(eq(totpFactors.userId, userId), eq(totpFactors.confirmed, true)))
+          .unionAll(db.select({ one: sql<number>`1` }).from(passkeys).where(eq(passkeys.userId, userId)))
+          .limit(1),
+      [],
+    );
+    return rows.length > 0;
+  }
+
   async deleteAllFactors(userId: string): Promise<void> {
     await this.run('second factor', (db) =>
       db.execute(sql`
