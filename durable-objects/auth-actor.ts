@@ -40,6 +40,7 @@ interface DeviceRow extends Record<string, SqlStorageValue> {
   record: string;
   expires_at: number;
   interval: number;
+  /** Milliseconds, unlike the other `*_at` columns: two polls in one wall-clock second must still be told apart. */
   last_poll_at: number | null;
   status: DeviceStatus;
   decision: string | null;
@@ -266,24 +267,25 @@ export class AuthActor extends DurableObject<Env> {
     if (row.status === 'approved' && row.decision !== null) {
       this.sql.exec(
         "UPDATE devices SET status = 'redeemed', last_poll_at = ? WHERE code_hash = ?",
-        now,
+        this.clock.nowMs(),
         hash,
       );
       return { status: 'approved', device, decision: JSON.parse(row.decision) as DeviceDecision };
     }
     if (row.status === 'denied') return { status: 'denied' };
     // Still pending: polling faster than the interval slows the device down for good (RFC 8628 §3.5).
-    if (row.last_poll_at !== null && now - row.last_poll_at < row.interval) {
+    const nowMs = this.clock.nowMs();
+    if (row.last_poll_at !== null && nowMs - row.last_poll_at < row.interval * 1000) {
       const interval = row.interval + SLOW_DOWN_STEP_SECS;
       this.sql.exec(
         'UPDATE devices SET interval = ?, last_poll_at = ? WHERE code_hash = ?',
         interval,
-        now,
+        nowMs,
         hash,
       );
       return { status: 'slow_down', interval };
     }
-    this.sql.exec('UPDATE devices SET last_poll_at = ? WHERE code_hash = ?', now, hash);
+    this.sql.exec('UPDATE devices SET last_poll_at = ? WHERE code_hash = ?', nowMs, hash);
     return { status: 'pending' };
   }
 

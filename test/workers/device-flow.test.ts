@@ -1,6 +1,8 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuthActor } from '../../durable-objects/auth-actor';
+import { systemClock } from '../../src/clock';
 import { sha256 } from '../../src/crypto/hash';
 import { ACR_PASSWORD } from '../../src/oauth/authorize/claims';
 import {
@@ -210,6 +212,25 @@ describe('Device Access Token Request (RFC 8628 §3.4, §3.5)', () => {
     expect(faster.error_description).toContain('15 seconds');
     await waited(device.device_code);
     await expectOAuthError(await poll(tv, device.device_code), 400, 'authorization_pending');
+  });
+
+  it('tells two polls a few milliseconds apart to slow down even when a wall-clock second begins between them', async () => {
+    const device = await start(tv);
+    await onDeviceRow(device.device_code, 'interval = 1');
+    const stub = env.AUTH_ACTOR.get(env.AUTH_ACTOR.idFromName(`auth-${device.device_code.slice(0, 2)}`));
+    let ms = Math.floor(Date.now() / 1000) * 1000 + 999; // the last millisecond of this second
+    await runInDurableObject(stub, (instance: AuthActor) => {
+      instance.clock = { nowMs: () => ms, nowSecs: () => Math.floor(ms / 1000) };
+    });
+    try {
+      await expectOAuthError(await poll(tv, device.device_code), 400, 'authorization_pending');
+      ms += 2;
+      await expectOAuthError(await poll(tv, device.device_code), 400, 'slow_down');
+    } finally {
+      await runInDurableObject(stub, (instance: AuthActor) => {
+        instance.clock = systemClock;
+      });
+    }
   });
 
   it('issues tokens once the user approves: access, refresh (offline_access) and ID token (openid)', async () => {
