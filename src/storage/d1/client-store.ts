@@ -4,7 +4,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { ClientFilter, ClientRecord, ClientStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { clients } from './schema';
 import { containsAny } from './search';
 
@@ -19,7 +19,7 @@ export class D1ClientStore implements ClientStore {
   }
 
   async get(clientId: string): Promise<ClientRecord | null> {
-    return findOne(this.db, 'client', clients, eq(clients.clientId, clientId));
+    return findOneBy(this.db, 'client', clients, clients.clientId, clientId);
   }
 
   async update(client: ClientRecord): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { DenyEntry, DenylistFilter, DenylistStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { newestFirst } from './keyset';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { denylist } from './schema';
 
 const PAGED = pagedTable('denylist entry', denylist, 'createdAt', 'id');
@@ -19,7 +19,7 @@ export class D1DenylistStore implements DenylistStore {
   }
 
   async get(id: string): Promise<DenyEntry | null> {
-    return findOne(this.db, 'denylist entry', denylist, eq(denylist.id, id));
+    return findOneBy(this.db, 'denylist entry', denylist, denylist.id, id);
   }
 
   async delete(id: string): Promise<boolean> {

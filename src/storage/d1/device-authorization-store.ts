@@ -4,7 +4,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { DeviceAuthorizationRecord, DeviceAuthorizationStore, Page, PageRequest } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { deviceAuthorizations } from './schema';
 
 const WHAT = 'device authorization';
@@ -29,7 +29,7 @@ export class D1DeviceAuthorizationStore implements DeviceAuthorizationStore {
   }
 
   async get(userCode: string): Promise<DeviceAuthorizationRecord | null> {
-    return findOne(this.db, WHAT, deviceAuthorizations, eq(deviceAuthorizations.userCode, userCode));
+    return findOneBy(this.db, WHAT, deviceAuthorizations, deviceAuthorizations.userCode, userCode);
   }
 
   async delete(userCode: string): Promise<boolean> {

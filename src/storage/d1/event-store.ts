@@ -4,7 +4,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { EventFilter, EventRecord, EventStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { events } from './schema';
 
 const PAGED = pagedTable('event', events, 'time', 'id');
@@ -70,7 +70,7 @@ export class D1EventStore implements EventStore {
   }
 
   async get(id: string): Promise<EventRecord | null> {
-    return findOne(this.db, 'event', events, eq(events.id, id));
+    return findOneBy(this.db, 'event', events, events.id, id);
   }
 
   async list(filter: EventFilter): Promise<Page<EventRecord>> {

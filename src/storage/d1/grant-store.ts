@@ -1,43 +1,57 @@
 /** D1 adapter for GrantStore (table `grants`). */
-import { and, asc, count, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { DailyCount, GrantFilter, GrantRecord, GrantStore, Page } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { grants } from './schema';
 
 const PAGED = pagedTable('grant', grants, 'createdAt', 'id');
 
+type GrantColumn = keyof typeof grants.$inferInsert;
+interface PreparedUpsert {
+  run(values: Record<GrantColumn, unknown>): Promise<unknown>;
+}
+
 /** GrantStore over D1. */
 export class D1GrantStore implements GrantStore {
+  /** Every code exchange and refresh writes a grant: its statement is built once per database, not per call. */
+  private upsertStatement: PreparedUpsert | undefined;
+
   constructor(private readonly db: DrizzleD1Database) {}
 
   /** Replaces every field except a revocation already recorded: revocation is final. */
   async upsert(grant: GrantRecord): Promise<void> {
-    await d1Call('grant', () =>
-      this.db
-        .insert(grants)
-        .values({ ...grant, sid: grant.sid ?? null })
-        .onConflictDoUpdate({
-          target: grants.id,
-          set: {
-            clientId: sql`excluded.client_id`,
-            userId: sql`excluded.user_id`,
-            grantType: sql`excluded.grant_type`,
-            scope: sql`excluded.scope`,
-            createdAt: sql`excluded.created_at`,
-            expiresAt: sql`excluded.expires_at`,
-            revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
-            sid: sql`excluded.sid`,
-          },
-        })
-        .run(),
-    );
+    this.upsertStatement ??= this.prepareUpsert();
+    const values: Record<GrantColumn, unknown> = { ...grant, sid: grant.sid ?? null };
+    await d1Call('grant', () => (this.upsertStatement as PreparedUpsert).run(values));
+  }
+
+  private prepareUpsert(): PreparedUpsert {
+    const columns = Object.keys(getTableColumns(grants));
+    const value = Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)]));
+    return this.db
+      .insert(grants)
+      .values(value as unknown as typeof grants.$inferInsert)
+      .onConflictDoUpdate({
+        target: grants.id,
+        set: {
+          clientId: sql`excluded.client_id`,
+          userId: sql`excluded.user_id`,
+          grantType: sql`excluded.grant_type`,
+          scope: sql`excluded.scope`,
+          createdAt: sql`excluded.created_at`,
+          expiresAt: sql`excluded.expires_at`,
+          revokedAt: sql`coalesce(${grants.revokedAt}, excluded.revoked_at)`,
+          sid: sql`excluded.sid`,
+        },
+      })
+      .prepare();
   }
 
   async get(id: string): Promise<GrantRecord | null> {
-    return findOne(this.db, 'grant', grants, eq(grants.id, id));
+    return findOneBy(this.db, 'grant', grants, grants.id, id);
   }
 
   async list(filter: GrantFilter): Promise<Page<GrantRecord>> {

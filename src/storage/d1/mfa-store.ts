@@ -8,7 +8,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { MfaStore, PasskeyRecord, TotpFactorRecord, UserFactors } from '../mfa';
 import { ConflictError } from '../ports';
 import { d1Call } from './errors';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { passkeys, recoveryCodes, totpFactors } from './schema';
 
 const ownPasskey = (userId: string, credentialId: string) =>
@@ -19,7 +19,7 @@ export class D1MfaStore implements MfaStore {
   constructor(private readonly db: DrizzleD1Database) {}
 
   async getTotp(userId: string): Promise<TotpFactorRecord | null> {
-    return findOne(this.db, 'totp factor', totpFactors, eq(totpFactors.userId, userId));
+    return findOneBy(this.db, 'totp factor', totpFactors, totpFactors.userId, userId);
   }
 
   async deleteTotp(userId: string): Promise<boolean> {
@@ -82,7 +82,7 @@ export class D1MfaStore implements MfaStore {
   }
 
   async getPasskey(credentialId: string): Promise<PasskeyRecord | null> {
-    return findOne(this.db, 'passkey', passkeys, eq(passkeys.credentialId, credentialId));
+    return findOneBy(this.db, 'passkey', passkeys, passkeys.credentialId, credentialId);
   }
 
   async listPasskeys(userId: string): Promise<PasskeyRecord[]> {

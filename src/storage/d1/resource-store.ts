@@ -6,7 +6,7 @@ import { d1Call } from './errors';
 import { oldestFirst } from './keyset';
 import { listPage, pagedTable } from './paging';
 import { resources } from './registry-schema';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 
 const PAGED = pagedTable('resource', resources, 'createdAt', 'id');
 
@@ -19,7 +19,7 @@ export class D1ResourceStore implements ResourceStore {
   }
 
   async get(id: string): Promise<ResourceRecord | null> {
-    return findOne(this.db, 'resource', resources, eq(resources.id, id));
+    return findOneBy(this.db, 'resource', resources, resources.id, id);
   }
 
   async update(resource: ResourceRecord): Promise<boolean> {

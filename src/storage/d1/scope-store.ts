@@ -6,7 +6,7 @@ import { d1Call } from './errors';
 import { oldestFirst } from './keyset';
 import { listPage, pagedTable } from './paging';
 import { scopes } from './registry-schema';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 
 const PAGED = pagedTable('scope', scopes, 'createdAt', 'name');
 
@@ -19,7 +19,7 @@ export class D1ScopeStore implements ScopeStore {
   }
 
   async get(name: string): Promise<ScopeRecord | null> {
-    return findOne(this.db, 'scope', scopes, eq(scopes.name, name));
+    return findOneBy(this.db, 'scope', scopes, scopes.name, name);
   }
 
   async update(scope: ScopeRecord): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { Page, PageRequest, TrustedIssuerRecord, TrustedIssuerStore } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { trustedIssuers } from './schema';
 
 const PAGED = pagedTable('trusted issuer', trustedIssuers, 'createdAt', 'id');
@@ -18,11 +18,11 @@ export class D1TrustedIssuerStore implements TrustedIssuerStore {
   }
 
   async get(id: string): Promise<TrustedIssuerRecord | null> {
-    return findOne(this.db, 'trusted issuer', trustedIssuers, eq(trustedIssuers.id, id));
+    return findOneBy(this.db, 'trusted issuer', trustedIssuers, trustedIssuers.id, id);
   }
 
   async getByIssuer(issuer: string): Promise<TrustedIssuerRecord | null> {
-    return findOne(this.db, 'trusted issuer', trustedIssuers, eq(trustedIssuers.issuer, issuer));
+    return findOneBy(this.db, 'trusted issuer', trustedIssuers, trustedIssuers.issuer, issuer);
   }
 
   async update(issuer: TrustedIssuerRecord): Promise<boolean> {

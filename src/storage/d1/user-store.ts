@@ -4,7 +4,7 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { Page, UserFilter, UserRecord, UserStore } from '../ports';
 import { d1Call } from './errors';
 import { listPage, pagedTable } from './paging';
-import { findOne } from './rows';
+import { findOneBy } from './rows';
 import { users } from './schema';
 import { containsAny } from './search';
 
@@ -20,11 +20,11 @@ export class D1UserStore implements UserStore {
   }
 
   async getById(id: string): Promise<UserRecord | null> {
-    return findOne(this.db, 'user', users, eq(users.id, id));
+    return findOneBy(this.db, 'user', users, users.id, id);
   }
 
   async getByUsername(username: string): Promise<UserRecord | null> {
-    return findOne(this.db, 'user', users, eq(users.username, username.toLowerCase()));
+    return findOneBy(this.db, 'user', users, users.username, username.toLowerCase());
   }
 
   async update(user: UserRecord): Promise<boolean> {
