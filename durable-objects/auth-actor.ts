@@ -7,8 +7,6 @@
  * user code, redeem a device code, take a challenge) is one synchronous SQLite step, so of any number of
  * concurrent attempts exactly one succeeds.
  */
-import { DurableObject } from 'cloudflare:workers';
-import { type Clock, systemClock } from '../src/clock';
 import { constantTimeEqual, sha256 } from '../src/crypto/hash';
 import type {
   CodeRecord,
@@ -25,6 +23,7 @@ import type {
 import { RESOURCE_NOT_GRANTED } from '../src/oauth/authorization-state';
 import { withinGrantedResources } from '../src/oauth/resources/indicators';
 import type { PasskeyChallenge } from '../src/sign-in/passkeys/challenges';
+import { SweepingObject } from './sweeping-object';
 
 /** Used codes are remembered this long after expiry so replays are still recognised. */
 const REPLAY_MEMORY_SECS = 24 * 3600;
@@ -33,6 +32,63 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const DEVICE_MEMORY_SECS = 3600;
 /** RFC 8628 §3.5: every slow_down adds 5 seconds to the interval. */
 const SLOW_DOWN_STEP_SECS = 5;
+
+/**
+ * The tables: the column holding the hash of a row's id, and how long a row is kept past its expiry
+ * before the sweep drops it.
+ */
+const TABLES = {
+  codes: { hashColumn: 'hash', keepSecs: REPLAY_MEMORY_SECS },
+  pending: { hashColumn: 'id_hash', keepSecs: 0 },
+  pushed: { hashColumn: 'ref_hash', keepSecs: 0 },
+  devices: { hashColumn: 'code_hash', keepSecs: DEVICE_MEMORY_SECS },
+  challenges: { hashColumn: 'id_hash', keepSecs: 0 },
+} as const;
+const TABLE_NAMES = Object.keys(TABLES) as (keyof typeof TABLES)[];
+
+/** The tables of plain records (a device row has more columns); other columns of a new row start NULL. */
+type RecordTable = Exclude<keyof typeof TABLES, 'devices'>;
+const INSERT_RECORD = Object.fromEntries(
+  TABLE_NAMES.map((table) => [
+    table,
+    `INSERT INTO ${table} (${TABLES[table].hashColumn}, record, expires_at) VALUES (?, ?, ?)`,
+  ]),
+) as Record<RecordTable, string>;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS codes (
+    hash TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE IF NOT EXISTS pending (
+    id_hash TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS pushed (
+    ref_hash TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE IF NOT EXISTS devices (
+    code_hash TEXT PRIMARY KEY,
+    user_code TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    interval INTEGER NOT NULL,
+    last_poll_at INTEGER,
+    status TEXT NOT NULL,
+    decision TEXT
+  );
+  CREATE TABLE IF NOT EXISTS challenges (
+    id_hash TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+`;
 
 type DeviceStatus = 'pending' | 'approved' | 'denied' | 'redeemed';
 interface DeviceRow extends Record<string, SqlStorageValue> {
@@ -46,59 +102,19 @@ interface DeviceRow extends Record<string, SqlStorageValue> {
   decision: string | null;
 }
 
-export class AuthActor extends DurableObject<Env> {
-  /** This object's clock; a test may replace it. */
-  clock: Clock = systemClock;
-  private readonly sql: SqlStorage;
-  private sweepScheduled = false;
-
+export class AuthActor extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS codes (
-        hash TEXT PRIMARY KEY,
-        record TEXT NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used_at INTEGER
-      );
-      CREATE TABLE IF NOT EXISTS pending (
-        id_hash TEXT PRIMARY KEY,
-        record TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS pushed (
-        ref_hash TEXT PRIMARY KEY,
-        record TEXT NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used_at INTEGER
-      );
-      CREATE TABLE IF NOT EXISTS devices (
-        code_hash TEXT PRIMARY KEY,
-        user_code TEXT NOT NULL UNIQUE,
-        record TEXT NOT NULL,
-        expires_at INTEGER NOT NULL,
-        interval INTEGER NOT NULL,
-        last_poll_at INTEGER,
-        status TEXT NOT NULL,
-        decision TEXT
-      );
-      CREATE TABLE IF NOT EXISTS challenges (
-        id_hash TEXT PRIMARY KEY,
-        record TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-    `);
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
   }
 
-  async saveCode(code: string, record: CodeRecord): Promise<void> {
-    this.sql.exec(
-      'INSERT INTO codes (hash, record, expires_at, used_at) VALUES (?, ?, ?, NULL)',
-      await sha256(code),
-      JSON.stringify(record),
-      record.expiresAt,
-    );
+  /** Stores `record` under the hash of `id` and makes sure a sweep will drop it once expired. */
+  private async saveRecord(table: RecordTable, id: string, record: { expiresAt: number }): Promise<void> {
+    this.sql.exec(INSERT_RECORD[table], await sha256(id), JSON.stringify(record), record.expiresAt);
     await this.scheduleSweep();
+  }
+
+  saveCode(code: string, record: CodeRecord): Promise<void> {
+    return this.saveRecord('codes', code, record);
   }
 
   async redeemCode(code: string, check: RedeemCheck): Promise<RedeemResult> {
@@ -118,14 +134,8 @@ export class AuthActor extends DurableObject<Env> {
     return { status: 'ok', code: record };
   }
 
-  async savePending(requestId: string, request: PendingRequest): Promise<void> {
-    this.sql.exec(
-      'INSERT INTO pending (id_hash, record, expires_at) VALUES (?, ?, ?)',
-      await sha256(requestId),
-      JSON.stringify(request),
-      request.expiresAt,
-    );
-    await this.scheduleSweep();
+  savePending(requestId: string, request: PendingRequest): Promise<void> {
+    return this.saveRecord('pending', requestId, request);
   }
 
   async takePending(requestId: string, userId: string): Promise<PendingRequest | null> {
@@ -140,14 +150,8 @@ export class AuthActor extends DurableObject<Env> {
     return request.expiresAt > this.clock.nowSecs() ? request : null;
   }
 
-  async savePushed(reference: string, request: PushedRequest): Promise<void> {
-    this.sql.exec(
-      'INSERT INTO pushed (ref_hash, record, expires_at, used_at) VALUES (?, ?, ?, NULL)',
-      await sha256(reference),
-      JSON.stringify(request),
-      request.expiresAt,
-    );
-    await this.scheduleSweep();
+  savePushed(reference: string, request: PushedRequest): Promise<void> {
+    return this.saveRecord('pushed', reference, request);
   }
 
   async peekPushed(reference: string): Promise<PushedRequest | null> {
@@ -289,14 +293,8 @@ export class AuthActor extends DurableObject<Env> {
     return { status: 'pending' };
   }
 
-  async saveChallenge(id: string, challenge: PasskeyChallenge): Promise<void> {
-    this.sql.exec(
-      'INSERT INTO challenges (id_hash, record, expires_at) VALUES (?, ?, ?)',
-      await sha256(id),
-      JSON.stringify(challenge),
-      challenge.expiresAt,
-    );
-    await this.scheduleSweep();
+  saveChallenge(id: string, challenge: PasskeyChallenge): Promise<void> {
+    return this.saveRecord('challenges', id, challenge);
   }
 
   async takeChallenge(id: string): Promise<PasskeyChallenge | null> {
@@ -308,25 +306,13 @@ export class AuthActor extends DurableObject<Env> {
     return challenge.expiresAt > this.clock.nowSecs() ? challenge : null;
   }
 
-  override async alarm(): Promise<void> {
+  /** Drops the rows past their expiry and the table's memory after it. */
+  protected override sweepExpired(): number {
     const now = this.clock.nowSecs();
-    this.sql.exec('DELETE FROM codes WHERE expires_at < ?', now - REPLAY_MEMORY_SECS);
-    this.sql.exec('DELETE FROM pending WHERE expires_at < ?', now);
-    this.sql.exec('DELETE FROM pushed WHERE expires_at < ?', now);
-    this.sql.exec('DELETE FROM devices WHERE expires_at < ?', now - DEVICE_MEMORY_SECS);
-    this.sql.exec('DELETE FROM challenges WHERE expires_at < ?', now);
-    this.sweepScheduled = false;
-    const left = ['codes', 'pending', 'pushed', 'devices', 'challenges']
-      .map((table) => this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n)
-      .reduce((a, b) => a + b, 0);
-    if (left > 0) await this.scheduleSweep();
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sweepScheduled) return;
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(this.clock.nowMs() + SWEEP_INTERVAL_MS);
-    this.sweepScheduled = true;
+    for (const table of TABLE_NAMES) {
+      this.sql.exec(`DELETE FROM ${table} WHERE expires_at < ?`, now - TABLES[table].keepSecs);
+    }
+    return this.countRows(...TABLE_NAMES);
   }
 }
 

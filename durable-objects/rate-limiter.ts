@@ -6,7 +6,7 @@
  * exact. An alarm drops the counters of ended windows.
  */
 import { grantLease, type LeaseCounter, type LeaseGrant } from '../src/rate-limit/lease';
-import { SweepingObject } from './sweeping-object';
+import { type ExpiringTable, SweepingObject } from './sweeping-object';
 
 const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
@@ -17,12 +17,19 @@ const SCHEMA = `
     count INTEGER NOT NULL,
     reset_at INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS counters_reset_at ON counters (reset_at);
 `;
+
+/** A counter goes once its window has ended. */
+const COUNTERS: ExpiringTable = {
+  table: 'counters',
+  column: 'reset_at',
+  index: 'counters_reset_at',
+  unit: 'ms',
+};
 
 export class RateLimiter extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS, COUNTERS);
   }
 
   /** Leases up to `want` hits of `key` in the window of `nowMs` (epoch ms; the caller's clock). */
@@ -53,11 +60,5 @@ export class RateLimiter extends SweepingObject {
       await this.scheduleSweep();
     }
     return grant;
-  }
-
-  /** Drops the counters of ended windows. */
-  protected override sweepExpired(): number {
-    this.sql.exec('DELETE FROM counters WHERE reset_at <= ?', this.clock.nowMs());
-    return this.countRows('counters');
   }
 }

@@ -5,7 +5,7 @@
  * `jti` exactly one wins. Each entry is kept until its expiry (after which the proof or assertion is
  * refused for its age anyway); expired rows go lazily on a claim of the same key and by an alarm sweep.
  */
-import { SweepingObject } from './sweeping-object';
+import { type ExpiringTable, SweepingObject } from './sweeping-object';
 
 /** How often expired entries are swept. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -15,12 +15,14 @@ const SCHEMA = `
     key TEXT PRIMARY KEY,
     expires_at INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at);
 `;
+
+/** An entry goes once the proof or assertion it records is past its expiry. */
+const SEEN: ExpiringTable = { table: 'seen', column: 'expires_at', index: 'seen_expiry', unit: 'secs' };
 
 export class ReplayGuard extends SweepingObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS);
+    super(ctx, env, SCHEMA, SWEEP_INTERVAL_MS, SEEN);
   }
 
   /**
@@ -40,11 +42,5 @@ export class ReplayGuard extends SweepingObject {
     );
     await this.scheduleSweep();
     return true;
-  }
-
-  /** Drops expired entries. */
-  protected override sweepExpired(): number {
-    this.sql.exec('DELETE FROM seen WHERE expires_at <= ?', this.clock.nowSecs());
-    return this.countRows('seen');
   }
 }

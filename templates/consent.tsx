@@ -6,13 +6,11 @@
  */
 import { type ClientIdentity, ClientLinks, ClientLogo, httpsUrl } from './client-identity';
 import { Layout } from './layout';
-import { ScopeDecision } from './scope-decision';
+import { ScopeDecision, type ScopeDecisionRequest } from './scope-decision';
 
-export interface ConsentPageProps {
+/** `action`: the consent endpoint. */
+export interface ConsentPageProps extends ScopeDecisionRequest {
   nonce: string;
-  csrfToken: string;
-  /** Where the form posts (the consent endpoint). */
-  action: string;
   /** Identifies the pending authorization request on the server. */
   requestId: string;
   clientName: string;
@@ -21,11 +19,6 @@ export interface ConsentPageProps {
   logoUri?: string | null;
   policyUri?: string | null;
   tosUri?: string | null;
-  scopes: { name: string; description: string }[];
-  /** The client registered itself rather than being added by an administrator. */
-  selfRegistered: boolean;
-  /** The signed-in user, so they can tell which account is consenting. */
-  username: string;
 }
 
 function isWebUrl(value: string): boolean {
@@ -60,12 +53,8 @@ export function ConsentPage(props: ConsentPageProps) {
       )}
       <ClientLinks client={client} />
       <ScopeDecision
-        username={props.username}
+        {...props}
         requester="application"
-        selfRegistered={props.selfRegistered}
-        scopes={props.scopes}
-        action={props.action}
-        csrfToken={props.csrfToken}
         pending={{ name: 'request_id', value: props.requestId }}
       />
     </Layout>

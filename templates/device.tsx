@@ -5,7 +5,7 @@
  * user can compare it with the one on the device (RFC 8628 §5.4). Client names are escaped.
  */
 import { Alert, Layout } from './layout';
-import { ScopeDecision } from './scope-decision';
+import { ScopeDecision, type ScopeDecisionRequest } from './scope-decision';
 
 export interface DeviceCodePageProps {
   nonce: string;
@@ -46,17 +46,11 @@ export function DeviceCodePage(props: DeviceCodePageProps) {
   );
 }
 
-export interface DeviceConfirmPageProps {
+export interface DeviceConfirmPageProps extends ScopeDecisionRequest {
   nonce: string;
-  csrfToken: string;
-  action: string;
   /** As shown on the device: `XXXX-XXXX`. */
   userCode: string;
   clientName: string;
-  scopes: { name: string; description: string }[];
-  /** The client registered itself rather than being added by an administrator. */
-  selfRegistered: boolean;
-  username: string;
 }
 
 export function DeviceConfirmPage(props: DeviceConfirmPageProps) {
@@ -69,15 +63,7 @@ export function DeviceConfirmPage(props: DeviceConfirmPageProps) {
         Only continue if your device shows the code <code>{props.userCode}</code> and you started this
         yourself.
       </p>
-      <ScopeDecision
-        username={props.username}
-        requester="device"
-        selfRegistered={props.selfRegistered}
-        scopes={props.scopes}
-        action={props.action}
-        csrfToken={props.csrfToken}
-        pending={{ name: 'user_code', value: props.userCode }}
-      />
+      <ScopeDecision {...props} requester="device" pending={{ name: 'user_code', value: props.userCode }} />
     </Layout>
   );
 }

@@ -24,6 +24,9 @@ export interface ScopeDecisionProps {
   pending: { name: string; value: string };
 }
 
+/** What a page asking for the decision gets from its route for the form (the page adds who asks and what is pending). */
+export type ScopeDecisionRequest = Omit<ScopeDecisionProps, 'requester' | 'pending'>;
+
 export function ScopeDecision(props: ScopeDecisionProps) {
   const administers = props.scopes.some((scope) => scope.name === 'admin');
   return (

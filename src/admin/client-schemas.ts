@@ -7,9 +7,13 @@ import {
   REGISTRABLE_GRANT_TYPES,
 } from '../oauth/registration/metadata';
 import type { ClientRecord } from '../storage/ports';
-import { pageSchema } from './paging';
+import { pageSchema, searchQuerySchema } from './paging';
 
 const httpsUrl = z.string().meta({ description: 'https URL' });
+
+/** A metadata field that may be omitted or null (its default), with its meaning. */
+const flagField = (description: string) => z.boolean().nullable().optional().meta({ description });
+const textField = (description: string) => z.string().nullable().optional().meta({ description });
 
 /** RFC 7591 metadata, for the OpenAPI document (validated by validateClientMetadata). */
 const metadataFields = {
@@ -53,47 +57,39 @@ const metadataFields = {
   software_version: z.string().nullable().optional(),
   post_logout_redirect_uris: z.array(z.string()).max(20).nullable().optional(),
   id_token_signed_response_alg: z.enum(['RS256', 'ES256']).nullable().optional(),
-  backchannel_logout_uri: z.string().nullable().optional().meta({
-    description: 'OIDC Back-Channel Logout: where logout tokens are POSTed (https, no fragment)',
-  }),
-  backchannel_logout_session_required: z.boolean().nullable().optional().meta({
-    description: 'The client needs sid in logout tokens (default false)',
-  }),
-  require_pushed_authorization_requests: z.boolean().nullable().optional().meta({
-    description: 'RFC 9126: authorization requests must come through POST /oauth/par (default false)',
-  }),
+  backchannel_logout_uri: textField(
+    'OIDC Back-Channel Logout: where logout tokens are POSTed (https, no fragment)',
+  ),
+  backchannel_logout_session_required: flagField('The client needs sid in logout tokens (default false)'),
+  require_pushed_authorization_requests: flagField(
+    'RFC 9126: authorization requests must come through POST /oauth/par (default false)',
+  ),
   jwks: z
     .object({ keys: z.array(z.record(z.string(), z.unknown())) })
     .nullable()
     .optional()
     .meta({ description: "The client's public keys by value (instead of jwks_uri)" }),
-  token_endpoint_auth_signing_alg: z.string().nullable().optional().meta({
-    description: 'RFC 7523: the alg of the client assertions',
-  }),
-  dpop_bound_access_tokens: z.boolean().nullable().optional().meta({
-    description: 'RFC 9449 §5.2: every token request must carry a DPoP proof (default false)',
-  }),
-  frontchannel_logout_uri: z.string().nullable().optional().meta({
-    description: 'OIDC Front-Channel Logout: loaded in an iframe at logout (same origin as a redirect URI)',
-  }),
-  frontchannel_logout_session_required: z.boolean().nullable().optional().meta({
-    description: 'The client needs iss and sid on its front-channel logout URI (default false)',
-  }),
-  request_object_signing_alg: z.string().nullable().optional().meta({
-    description: "RFC 9101: the only alg accepted for this client's request objects",
-  }),
-  require_signed_request_object: z.boolean().nullable().optional().meta({
-    description: 'RFC 9101: every authorization request must be a signed request object (default false)',
-  }),
-  introspection_signed_response_alg: z.string().nullable().optional().meta({
-    description: 'RFC 9701: the alg of JWT introspection responses for this client',
-  }),
+  token_endpoint_auth_signing_alg: textField('RFC 7523: the alg of the client assertions'),
+  dpop_bound_access_tokens: flagField(
+    'RFC 9449 §5.2: every token request must carry a DPoP proof (default false)',
+  ),
+  frontchannel_logout_uri: textField(
+    'OIDC Front-Channel Logout: loaded in an iframe at logout (same origin as a redirect URI)',
+  ),
+  frontchannel_logout_session_required: flagField(
+    'The client needs iss and sid on its front-channel logout URI (default false)',
+  ),
+  request_object_signing_alg: textField("RFC 9101: the only alg accepted for this client's request objects"),
+  require_signed_request_object: flagField(
+    'RFC 9101: every authorization request must be a signed request object (default false)',
+  ),
+  introspection_signed_response_alg: textField(
+    'RFC 9701: the alg of JWT introspection responses for this client',
+  ),
   default_acr_values: z.array(z.string()).max(10).nullable().optional().meta({
     description: 'OIDC Registration: acr values asked for when a request names none',
   }),
-  require_mfa: z.boolean().nullable().optional().meta({
-    description: 'Every sign-in for this client must be multi-factor (default false)',
-  }),
+  require_mfa: flagField('Every sign-in for this client must be multi-factor (default false)'),
 };
 
 /** `first_party` and `enabled`, checked before the metadata. */
@@ -183,6 +179,7 @@ export const ClientSecretSchema = z
   .meta({ id: 'AdminClientSecret' });
 
 export const ClientPageSchema = pageSchema(ClientViewSchema, 'AdminClientPage');
+export const ClientQuerySchema = searchQuerySchema('Case-insensitive substring of client_id or client_name');
 
 export type ClientView = z.output<typeof ClientViewSchema>;
 export type ClientWithSecret = z.output<typeof ClientWithSecretSchema>;

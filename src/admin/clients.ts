@@ -24,7 +24,7 @@ import {
   clientView,
 } from './client-schemas';
 import type { AdminContext } from './context';
-import { type PageView, pageOf, parsePageQuery, type Query, searchParam } from './paging';
+import { type PageView, pageOf, parseSearchQuery, type Query } from './paging';
 import { parseInput } from './validation';
 
 /** The RFC 7591 fields an administrator may set (the rest of a body is ignored, as RFC 7591 §2 says). */
@@ -40,9 +40,7 @@ const METADATA_FIELDS = [
 
 /** Clients, newest first; `q` searches client_id and client_name (case-insensitive substring). */
 export function listClients(ctx: AdminContext, query: Query): Promise<PageView<ClientView>> {
-  const page = parsePageQuery(query);
-  const q = searchParam(query, 'q');
-  return pageOf(() => ctx.storage.clients.list({ ...page, q }), clientView);
+  return pageOf(() => ctx.storage.clients.list(parseSearchQuery(query)), clientView);
 }
 
 /** One client (the bootstrap admin client too); 404 not_found when unknown. */

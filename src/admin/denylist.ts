@@ -10,17 +10,11 @@ import { randomId } from '../crypto/random';
 import { DENYLIST_MAX_ENTRIES, formatIpBlock, normalizeDenyValue, parseIpBlock } from '../denylist';
 import { InvalidRequestError, NotFoundError } from '../oauth/errors';
 import { endingSessions, publishBackchannelLogout } from '../oidc/backchannel-logout';
-import {
-  ConflictError,
-  type DenyEntry,
-  type DenyKind,
-  type UserRecord,
-  type Written,
-} from '../storage/ports';
+import type { DenyEntry, DenyKind, UserRecord, Written } from '../storage/ports';
 import { announceAudit, auditEntry } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
-import { ConflictRequestError, parseInput } from './validation';
+import { conflictAs, parseInput } from './validation';
 
 export const DENY_KINDS = [
   'ip',
@@ -147,17 +141,13 @@ export async function addDenyEntry(ctx: AdminContext, body: unknown): Promise<De
     },
   );
   // The entry, the end of the user's sessions and the audit entry: all or nothing.
-  try {
-    await ctx.storage.atomically((unit) => {
+  await conflictAs(`an entry for this ${input.kind} exists already`, () =>
+    ctx.storage.atomically((unit) => {
       unit.denylist.add(entry);
       if (user !== null) unit.sessions.deleteByUser(user.id);
       unit.auditLog.append(audit);
-    });
-  } catch (error) {
-    if (error instanceof ConflictError)
-      throw new ConflictRequestError(`an entry for this ${input.kind} exists already`);
-    throw error;
-  }
+    }),
+  );
   ctx.denylist.invalidate();
   await announceAudit(ctx, audit);
   if (ending !== null) await publishBackchannelLogout(ctx, ending, 'admin_denylist');

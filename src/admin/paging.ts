@@ -31,6 +31,11 @@ export const PageQuerySchema = z.object({
     }),
 });
 
+/** The search parameter `q` of a listing, for the OpenAPI document (read by `parseSearchQuery`). */
+export function searchQuerySchema(description: string) {
+  return z.object({ q: z.string().optional().meta({ description }) });
+}
+
 /** A page as the admin API answers it. */
 export interface PageView<T> {
   items: T[];
@@ -94,4 +99,9 @@ export function searchParam(query: Query, name: string, max = 200): string | und
   if (value === undefined || value === '') return undefined;
   if (value.length > max) throw new InvalidRequestError(`invalid ${name}: must be at most ${max} characters`);
   return value;
+}
+
+/** The PageRequest of a searchable listing, with its search text `q` (see `searchQuerySchema`). */
+export function parseSearchQuery(query: Query): PageRequest & { q: string | undefined } {
+  return { ...parsePageQuery(query), q: searchParam(query, 'q') };
 }

@@ -12,12 +12,15 @@ import type { ProtectedResourceConfig } from '../oauth/resources/config';
 import { mcpResource, resourceProblem } from '../oauth/resources/indicators';
 import { isScopeToken } from '../oauth/scopes/scope';
 import { MAX_STORED_RESOURCES } from '../oauth/scopes/stored-registry';
-import { ConflictError, type ResourceRecord } from '../storage/ports';
+import type { ResourceRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
 import { fixedProvenance, storedProvenance } from './provenance';
-import { ConflictRequestError, parseInput } from './validation';
+import { ConflictRequestError, conflictAs, parseInput } from './validation';
+
+/** Another stored API has the identifier: 409. */
+const TAKEN = 'an API with this identifier exists';
 
 export const ResourceInputSchema = z
   .strictObject({
@@ -154,25 +157,13 @@ function toRecord(input: ResourceInput, id: string, createdAt: number, now: numb
   };
 }
 
-async function stored(write: () => Promise<boolean | undefined>): Promise<void> {
-  try {
-    if ((await write()) === false) throw new NotFoundError('no such resource');
-  } catch (error) {
-    if (error instanceof ConflictError) throw new ConflictRequestError('an API with this identifier exists');
-    throw error;
-  }
-}
-
 /** Defines an API (201). */
 export async function createResource(ctx: AdminContext, body: unknown): Promise<ResourceView> {
   const input = parseInput(ResourceInputSchema, body);
   await checkInput(ctx, input, undefined);
   const now = ctx.clock.nowSecs();
   const resource = toRecord(input, randomId(), now, now);
-  await stored(async () => {
-    await ctx.storage.resources.create(resource);
-    return undefined;
-  });
+  await conflictAs(TAKEN, () => ctx.storage.resources.create(resource));
   await recordAudit(
     ctx,
     'resource.create',
@@ -192,7 +183,9 @@ export async function updateResource(ctx: AdminContext, id: string, body: unknow
   if (!existing) throw new NotFoundError('no such resource');
   await checkInput(ctx, input, id);
   const resource = toRecord(input, id, existing.createdAt, ctx.clock.nowSecs());
-  await stored(() => ctx.storage.resources.update(resource));
+  if (!(await conflictAs(TAKEN, () => ctx.storage.resources.update(resource)))) {
+    throw new NotFoundError('no such resource');
+  }
   await recordAudit(ctx, 'resource.update', { kind: 'resource', id }, { identifier: resource.identifier });
   await ctx.scopeRegistry.reload();
   return storedView(resource);

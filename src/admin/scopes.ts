@@ -8,13 +8,13 @@ import { InvalidRequestError, NotFoundError } from '../oauth/errors';
 import { BUILT_IN_SCOPES, type ScopeDefinition } from '../oauth/scopes/registry';
 import { isScopeToken } from '../oauth/scopes/scope';
 import { MAX_STORED_SCOPES } from '../oauth/scopes/stored-registry';
-import { ConflictError, type ScopeRecord } from '../storage/ports';
+import type { ScopeRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
 import { fixedProvenance, storedProvenance } from './provenance';
 import { scopeHolders } from './scope-holders';
-import { ConflictRequestError, parseInput } from './validation';
+import { ConflictRequestError, conflictAs, parseInput } from './validation';
 
 const SOURCES = ['built_in', 'configuration', 'admin'] as const;
 const description = z
@@ -140,12 +140,7 @@ export async function createScope(ctx: AdminContext, body: unknown): Promise<Sco
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.storage.scopes.create(scope);
-  } catch (error) {
-    if (error instanceof ConflictError) throw new ConflictRequestError(`scope ${scope.name} exists already`);
-    throw error;
-  }
+  await conflictAs(`scope ${scope.name} exists already`, () => ctx.storage.scopes.create(scope));
   await recordAudit(ctx, 'scope.create', { kind: 'scope', id: scope.name });
   await ctx.scopeRegistry.reload();
   return storedView(ctx, scope);

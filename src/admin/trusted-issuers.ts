@@ -12,11 +12,14 @@ import { InvalidRequestError, NotFoundError } from '../oauth/errors';
 import { UNGRANTABLE_SCOPES } from '../oauth/grants/jwt-bearer';
 import { jwkSet, outboundUrl } from '../oauth/registration/metadata';
 import { isScopeToken } from '../oauth/scopes/scope';
-import { ConflictError, type TrustedIssuerRecord } from '../storage/ports';
+import type { TrustedIssuerRecord } from '../storage/ports';
 import { recordAudit } from './audit';
 import type { AdminContext } from './context';
 import { type PageView, pageOf, pageSchema, parsePageQuery, type Query } from './paging';
-import { ConflictRequestError, parseInput } from './validation';
+import { conflictAs, parseInput } from './validation';
+
+/** Another trusted issuer has the issuer: 409. */
+const TAKEN = 'a trusted issuer with this issuer exists';
 
 /** The `allowed_subjects` entry that admits any subject. */
 export const ANY_SUBJECT = '*';
@@ -146,26 +149,13 @@ function toRecord(
   };
 }
 
-async function stored(write: () => Promise<boolean | undefined>): Promise<void> {
-  try {
-    if ((await write()) === false) throw new NotFoundError('no such trusted issuer');
-  } catch (error) {
-    if (error instanceof ConflictError)
-      throw new ConflictRequestError('a trusted issuer with this issuer exists');
-    throw error;
-  }
-}
-
 /** Adds a trusted issuer (201). */
 export async function createTrustedIssuer(ctx: AdminContext, body: unknown): Promise<TrustedIssuerView> {
   const input = parseInput(TrustedIssuerInputSchema, body);
   checkInput(ctx, input);
   const now = ctx.clock.nowSecs();
   const record = toRecord(input, randomId(), now, now);
-  await stored(async () => {
-    await ctx.storage.trustedIssuers.create(record);
-    return undefined;
-  });
+  await conflictAs(TAKEN, () => ctx.storage.trustedIssuers.create(record));
   await recordAudit(ctx, 'trusted_issuer.create', { kind: 'trusted_issuer', id: record.id }, auditOf(record));
   return trustedIssuerView(record);
 }
@@ -180,7 +170,9 @@ export async function updateTrustedIssuer(
   const before = await existing(ctx, id);
   checkInput(ctx, input);
   const record = toRecord(input, id, before.createdAt, ctx.clock.nowSecs());
-  await stored(() => ctx.storage.trustedIssuers.update(record));
+  if (!(await conflictAs(TAKEN, () => ctx.storage.trustedIssuers.update(record)))) {
+    throw new NotFoundError('no such trusted issuer');
+  }
   await recordAudit(ctx, 'trusted_issuer.update', { kind: 'trusted_issuer', id }, auditOf(record));
   return trustedIssuerView(record);
 }

@@ -28,7 +28,7 @@ import { ensureSeedAdmin } from '../users/seed';
 import { announceAudit, auditEntry } from './audit';
 import { type AdminContext, isAdministrator } from './context';
 import { revokeUserGrants } from './grants';
-import { type PageView, pageOf, pageSchema, parsePageQuery, type Query, searchParam } from './paging';
+import { type PageView, pageOf, pageSchema, parseSearchQuery, type Query, searchQuerySchema } from './paging';
 import { ConflictRequestError, parseInput } from './validation';
 
 const username = z
@@ -101,6 +101,7 @@ export const UserViewSchema = z
   .meta({ id: 'User' });
 
 export const UserPageSchema = pageSchema(UserViewSchema, 'UserPage');
+export const UserQuerySchema = searchQuerySchema('Case-insensitive substring of username, email or name');
 
 export type UserView = z.output<typeof UserViewSchema>;
 export type UserCreateInput = z.input<typeof UserCreateSchema>;
@@ -123,10 +124,9 @@ export function userView(user: UserRecord): UserView {
 
 /** Users, newest first; `q` searches username, e-mail and name (case-insensitive substring). */
 export async function listUsers(ctx: AdminContext, query: Query): Promise<PageView<UserView>> {
-  const page = parsePageQuery(query);
-  const q = searchParam(query, 'q');
+  const page = parseSearchQuery(query);
   await seed(ctx);
-  return pageOf(() => ctx.storage.users.list({ ...page, q }), userView);
+  return pageOf(() => ctx.storage.users.list(page), userView);
 }
 
 export async function getUser(ctx: AdminContext, id: string): Promise<UserView> {

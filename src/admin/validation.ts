@@ -1,11 +1,22 @@
 /** Input validation for the admin operations: zod schemas, failures as invalid_request naming the field. */
 import type { z } from 'zod';
 import { InvalidRequestError, OAuthError } from '../oauth/errors';
+import { ConflictError } from '../storage/ports';
 
 /** 409 invalid_request: the change conflicts with what exists (a taken username, a duplicate entry). */
 export class ConflictRequestError extends OAuthError {
   constructor(description: string) {
     super('invalid_request', description, 409);
+  }
+}
+
+/** Runs a storage write; a unique key already taken (ConflictError) becomes a 409 saying `description`. */
+export async function conflictAs<T>(description: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ConflictError) throw new ConflictRequestError(description);
+    throw error;
   }
 }
 

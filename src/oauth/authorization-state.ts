@@ -3,17 +3,8 @@
  * requests (RFC 9126) and device authorizations (RFC 8628).
  */
 
-/** Everything a code is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4, OIDC Core §3.1.2.1). */
-export interface CodeRecord {
-  /** The grant (token family) the code's tokens will belong to; revoked if the code is replayed. */
-  grantId: string;
-  clientId: string;
-  userId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  /** Space-separated granted scopes. */
-  scope: string;
-  nonce: string | null;
+/** The sign-in behind a grant, as its ID tokens state it (OIDC Core §2, RFC 8176). */
+export interface SignInFacts {
   /** When the user authenticated (OIDC auth_time), Unix seconds. */
   authTime: number;
   /** The browser session's public id (OIDC sid). */
@@ -22,11 +13,28 @@ export interface CodeRecord {
   amr?: string[] | undefined;
   /** The `acr` that sign-in satisfies (src/oauth/authorize/claims.ts), absent when none. */
   acr?: string | undefined;
+}
+
+/** An authorization request the user signed in for: what a pending consent and then its code carry. */
+interface UserAuthorization extends SignInFacts {
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  /** Space-separated scopes. */
+  scope: string;
+  nonce: string | null;
   expiresAt: number;
   /** RFC 8707: the resources the authorization request named (absent: none, the client is the audience). */
   resources?: string[] | undefined;
   /** RFC 9449 §10: the code is redeemed only with a DPoP proof by the key of this thumbprint (`dpop_jkt`). */
   dpopJkt?: string | undefined;
+}
+
+/** Everything a code is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4, OIDC Core §3.1.2.1). */
+export interface CodeRecord extends UserAuthorization {
+  /** The grant (token family) the code's tokens will belong to; revoked if the code is replayed. */
+  grantId: string;
 }
 
 export type RedeemResult =
@@ -52,23 +60,8 @@ export interface RedeemCheck {
 export const RESOURCE_NOT_GRANTED = 'resource was not granted by the authorization';
 
 /** An authorization request waiting for the user's consent decision. */
-export interface PendingRequest {
-  userId: string;
-  clientId: string;
-  redirectUri: string;
+export interface PendingRequest extends UserAuthorization {
   state: string | null;
-  codeChallenge: string;
-  scope: string;
-  nonce: string | null;
-  authTime: number;
-  sid: string;
-  amr?: string[] | undefined;
-  acr?: string | undefined;
-  expiresAt: number;
-  /** RFC 8707 resources of the request. */
-  resources?: string[] | undefined;
-  /** RFC 9449 §10: `dpop_jkt` of the request, carried into the code. */
-  dpopJkt?: string | undefined;
   /** How the response travels, when not by redirect (`response_mode=form_post`). */
   responseMode?: 'form_post' | undefined;
 }
@@ -107,15 +100,9 @@ export interface DeviceAuthorization {
 }
 
 /** The user's decision on a device authorization, with what the ID token and refresh family need. */
-export interface DeviceDecision {
+export interface DeviceDecision extends SignInFacts {
   approved: boolean;
   userId: string;
-  authTime: number;
-  sid: string;
-  /** RFC 8176 `amr` of the approving sign-in (absent: nothing asserted, e.g. a federated sign-in). */
-  amr?: string[] | undefined;
-  /** The `acr` that sign-in satisfies, absent when none. */
-  acr?: string | undefined;
 }
 
 /** A device authorization the verification page may show: still pending and unexpired. */

@@ -31,8 +31,9 @@ import { requestObjectParams, requiresSignedRequestObject } from './authorize/re
 import { authenticateTokenClient, readClientCredentials } from './client-auth/authenticate';
 import { InvalidDpopProofError } from './dpop/errors';
 import { type DpopRequest, verifyDpopProof } from './dpop/proof';
-import { InvalidRequestError, OAuthError, UnauthorizedClientError } from './errors';
+import { InvalidRequestError, OAuthError } from './errors';
 import type { FormParams } from './form';
+import { AUTHORIZATION_CODE_RULE, requireGrantType } from './grant-permission';
 import type { OAuthContext } from './ports';
 import { newAuthorizationCode } from './sharded-id';
 
@@ -66,9 +67,7 @@ export async function pushAuthorizationRequest(
   dpop?: DpopRequest,
 ): Promise<PushedAuthorizationResponse> {
   const client = await authenticateTokenClient(ctx, readClientCredentials(authorization, params));
-  if (!client.grantTypes.includes('authorization_code')) {
-    throw new UnauthorizedClientError('this client may not use the authorization code grant');
-  }
+  requireGrantType(client, AUTHORIZATION_CODE_RULE);
   if (params.has('request_uri'))
     throw new InvalidRequestError('request_uri must not be pushed (RFC 9126 §2.1)');
   const front = new Map<string, string>();

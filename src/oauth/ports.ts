@@ -5,7 +5,7 @@ import type { KeySet, VerificationKey } from '../crypto/signing-keys';
 import type { EventPort } from '../events/types';
 import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import type { AuditEntry, ClientRecord, SigningKeyUse, Storage } from '../storage/ports';
-import type { AuthStatePort } from './authorization-state';
+import type { AuthStatePort, SignInFacts } from './authorization-state';
 
 /** RFC 8693 §4.1 `act`: the actor's identity claims, and the prior actor nested as `act`. */
 export interface ActClaim {
@@ -30,19 +30,15 @@ export interface StoredAccessToken {
   act?: ActClaim | undefined;
 }
 
-/** A refresh-token family: what the user granted the client, fixed when the authorization code is redeemed. */
-export interface RefreshFamily {
+/**
+ * A refresh-token family: what the user granted the client, fixed when the authorization code is redeemed.
+ * Its sign-in facts are those of the sign-in that started it, kept for the ID tokens of later refreshes.
+ */
+export interface RefreshFamily extends SignInFacts {
   clientId: string;
   userId: string;
   /** Space-separated granted scope; every refresh may narrow it for its access token, never widen it. */
   scope: string;
-  /** OIDC auth_time of the sign-in that started the family. */
-  authTime: number;
-  /** OIDC sid of that sign-in's session. */
-  sid: string;
-  /** RFC 8176 `amr` and the `acr` of that sign-in, kept for the ID tokens of later refreshes. */
-  amr?: string[] | undefined;
-  acr?: string | undefined;
   /** Absolute end of the family (OAUTH2_REFRESH_TOKEN_TTL_SECS after it started); rotation never extends it. */
   expiresAt: number;
   /** RFC 8707: the resources granted at authorization; each refresh may ask for some of them (none: none). */

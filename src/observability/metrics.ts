@@ -202,9 +202,22 @@ function formatValue(value: number): string {
 }
 
 /** Splits `name{labels}` into the name and the label text. */
-function splitKey(key: string): [string, string] {
+export function splitKey(key: string): [string, string] {
   const brace = key.indexOf('{');
   return brace < 0 ? [key, ''] : [key.slice(0, brace), key.slice(brace + 1, -1)];
+}
+
+/** A histogram's buckets by series: label text (without `le`) -> `le` -> cumulative count. */
+export type BucketSets = Map<string, Map<string, number>>;
+
+/** Files the count of a `_bucket` series under its labels without `le` (a series without `le` is skipped). */
+export function fileBucket(sets: BucketSets, labels: string, value: number): void {
+  const le = /(?:^|,)le="([^"]*)"$/.exec(labels);
+  if (!le) return;
+  const rest = labels.slice(0, le.index);
+  const buckets = sets.get(rest) ?? new Map<string, number>();
+  sets.set(rest, buckets);
+  buckets.set(le[1] ?? '', value);
 }
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
@@ -227,17 +240,10 @@ function renderHistogram(name: MetricName, series: Map<string, number>, lines: s
   const def = METRICS[name];
   if (def.type !== 'histogram') return;
   const prefix = `${METRIC_PREFIX}${name}`;
-  /** label text (without le) -> le -> cumulative count */
-  const sets = new Map<string, Map<string, number>>();
+  const sets: BucketSets = new Map();
   for (const [key, value] of series) {
     const [seriesName, labels] = splitKey(key);
-    if (seriesName !== `${prefix}_bucket`) continue;
-    const le = /(?:^|,)le="([^"]*)"$/.exec(labels);
-    if (!le) continue;
-    const rest = labels.slice(0, le.index);
-    const buckets = sets.get(rest) ?? new Map<string, number>();
-    sets.set(rest, buckets);
-    buckets.set(le[1] ?? '', value);
+    if (seriesName === `${prefix}_bucket`) fileBucket(sets, labels, value);
   }
   for (const key of series.keys()) {
     const [seriesName, labels] = splitKey(key);

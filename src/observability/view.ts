@@ -5,7 +5,7 @@
  * grouped by area. The same snapshot GET /metrics renders as Prometheus text.
  */
 import { METRIC_PREFIX, METRICS, type MetricName } from './catalogue';
-import type { MetricsSnapshot } from './metrics';
+import { type BucketSets, fileBucket, type MetricsSnapshot, splitKey } from './metrics';
 
 /** Where a metric belongs on the page, in page order. */
 export const METRIC_AREAS = [
@@ -82,12 +82,6 @@ export interface MetricGroup {
   families: MetricFamily[];
 }
 
-/** Splits `name{labels}` into the name and the label text. */
-function splitKey(key: string): [string, string] {
-  const brace = key.indexOf('{');
-  return brace < 0 ? [key, ''] : [key.slice(0, brace), key.slice(brace + 1, -1)];
-}
-
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 /** `a="1",b="x\"y"` as pairs, unescaped. */
@@ -128,22 +122,14 @@ function histogramSeries(name: MetricName, all: Record<string, number>): Histogr
   const def = METRICS[name];
   if (def.type !== 'histogram') return [];
   const prefix = `${METRIC_PREFIX}${name}`;
-  /** label text (without le) -> le -> cumulative count */
-  const sets = new Map<string, Map<string, number>>();
+  const sets: BucketSets = new Map();
   const counts = new Map<string, number>();
   const sums = new Map<string, number>();
   for (const [key, value] of Object.entries(all)) {
     const [seriesName, labels] = splitKey(key);
     if (seriesName === `${prefix}_count`) counts.set(labels, value);
     else if (seriesName === `${prefix}_sum`) sums.set(labels, value);
-    else if (seriesName === `${prefix}_bucket`) {
-      const le = /(?:^|,)le="([^"]*)"$/.exec(labels);
-      if (!le) continue;
-      const rest = labels.slice(0, le.index);
-      const buckets = sets.get(rest) ?? new Map<string, number>();
-      sets.set(rest, buckets);
-      buckets.set(le[1] ?? '', value);
-    }
+    else if (seriesName === `${prefix}_bucket`) fileBucket(sets, labels, value);
   }
   const out: HistogramSeries[] = [];
   for (const labels of [...counts.keys()].sort()) {

@@ -12,6 +12,7 @@
  *   locking someone out from everywhere takes many addresses, while the guesses stay bounded.
  * No OAUTH2_* setting: these are the server's brute-force bounds, not a deployment choice.
  */
+import type { AttemptThrottle, ThrottleKey } from '../storage/ports';
 
 export const LOGIN_WINDOW_SECS = 15 * 60;
 /** Failed attempts per (username, client address). */
@@ -21,11 +22,7 @@ export const LOGIN_MAX_FAILURES_PER_IP = 50;
 /** Failed attempts per username, across client addresses. */
 export const LOGIN_MAX_FAILURES_PER_USER = 100;
 
-/** One counter: the LoginThrottle object named `name` admits `limit` attempts per window. */
-export interface ThrottleKey {
-  name: string;
-  limit: number;
-}
+export type { ThrottleKey } from '../storage/ports';
 
 /** The answer of one object to a reservation. */
 export interface ThrottleState {
@@ -37,20 +34,8 @@ export interface ThrottleState {
   retryAfterSecs: number;
 }
 
-/** A reservation on every key of an attempt, or the refusal of the first full one. */
-export type Reservation =
-  | { granted: true; keys: readonly ThrottleKey[]; at: number }
-  | { granted: false; retryAfterSecs: number };
-
-/** What the sign-in and device verification pages need from the throttle actors. */
-export interface LoginThrottlePort {
-  /**
-   * Reserves one attempt on every key; granted only when each had room. A refused attempt leaves no
-   * reservation behind, so it costs nothing on the keys that still had room.
-   */
-  reserve(keys: readonly ThrottleKey[]): Promise<Reservation>;
-  /** Gives a granted reservation back: the attempt did not fail. */
-  release(reservation: Reservation & { granted: true }): Promise<void>;
+/** What the sign-in and device verification pages need from the throttle actors (one object per key). */
+export interface LoginThrottlePort extends AttemptThrottle {
   /** Forgets every attempt on one key. */
   reset(key: ThrottleKey): Promise<void>;
 }

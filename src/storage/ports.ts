@@ -206,14 +206,23 @@ export interface DenylistFilter extends PageRequest {
   kind?: DenyKind | undefined;
 }
 
-export interface ClientStore {
-  /** Throws ConflictError when the client_id exists. */
-  create(client: ClientRecord): Promise<void>;
-  get(clientId: string): Promise<ClientRecord | null>;
-  /** Replaces the record; false when it does not exist. */
-  update(client: ClientRecord): Promise<boolean>;
-  delete(clientId: string): Promise<boolean>;
-  list(filter: ClientFilter): Promise<Page<ClientRecord>>;
+/**
+ * The records of one kind that operators manage (clients, users, scopes, APIs, trusted issuers), each
+ * under its key, listed by page newest first (ties by key).
+ */
+export interface RecordStore<R, F extends PageRequest = PageRequest> {
+  /** Throws ConflictError when a record with that key (or another unique field) exists. */
+  create(record: R): Promise<void>;
+  get(key: string): Promise<R | null>;
+  /** Replaces every field but the key and createdAt; false when there was none; ConflictError on a taken unique field. */
+  update(record: R): Promise<boolean>;
+  /** false when there was none. */
+  delete(key: string): Promise<boolean>;
+  list(filter: F): Promise<Page<R>>;
+}
+
+/** Clients, keyed by client_id. */
+export interface ClientStore extends RecordStore<ClientRecord, ClientFilter> {
   count(): Promise<number>;
 }
 
@@ -235,15 +244,10 @@ export interface IdentityStore {
   findUsersByEmail(email: string, limit: number): Promise<UserRecord[]>;
 }
 
-export interface UserStore {
-  /** Throws ConflictError when the id or username exists. */
-  create(user: UserRecord): Promise<void>;
+/** Users, keyed by id; `username` is unique too. */
+export interface UserStore extends Omit<RecordStore<UserRecord, UserFilter>, 'get'> {
   getById(id: string): Promise<UserRecord | null>;
   getByUsername(username: string): Promise<UserRecord | null>;
-  /** Replaces the record; false when it does not exist. Throws ConflictError on a taken username. */
-  update(user: UserRecord): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
-  list(filter: UserFilter): Promise<Page<UserRecord>>;
   count(): Promise<number>;
 }
 
@@ -385,16 +389,8 @@ export interface ScopeRecord {
   updatedAt: number;
 }
 
-/** Stored scopes, paged newest first (ties by name). */
-export interface ScopeStore {
-  /** Throws ConflictError when a scope of that name exists. */
-  create(scope: ScopeRecord): Promise<void>;
-  get(name: string): Promise<ScopeRecord | null>;
-  /** Replaces description, advertise and updatedAt; false when there was none. */
-  update(scope: ScopeRecord): Promise<boolean>;
-  /** false when there was none. */
-  delete(name: string): Promise<boolean>;
-  list(page: PageRequest): Promise<Page<ScopeRecord>>;
+/** Stored scopes, keyed by name (an update replaces description, advertise and updatedAt). */
+export interface ScopeStore extends RecordStore<ScopeRecord> {
   /** Every scope, oldest first, at most `limit` (for the per-isolate registry). */
   all(limit: number): Promise<ScopeRecord[]>;
 }
@@ -416,16 +412,8 @@ export interface ResourceRecord {
   updatedAt: number;
 }
 
-/** Stored APIs, paged newest first (ties by id). */
-export interface ResourceStore {
-  /** Throws ConflictError when an API with that id or identifier exists. */
-  create(resource: ResourceRecord): Promise<void>;
-  get(id: string): Promise<ResourceRecord | null>;
-  /** Replaces every field but id and createdAt; false when there was none; ConflictError on a taken identifier. */
-  update(resource: ResourceRecord): Promise<boolean>;
-  /** false when there was none. */
-  delete(id: string): Promise<boolean>;
-  list(page: PageRequest): Promise<Page<ResourceRecord>>;
+/** Stored APIs, keyed by id; `identifier` is unique too. */
+export interface ResourceStore extends RecordStore<ResourceRecord> {
   /** Every API, oldest first, at most `limit` (for the per-isolate registry). */
   all(limit: number): Promise<ResourceRecord[]>;
 }
@@ -449,18 +437,10 @@ export interface TrustedIssuerRecord {
   updatedAt: number;
 }
 
-/** Trusted issuers, paged newest first (ties by id). */
-export interface TrustedIssuerStore {
-  /** Throws ConflictError when one with that id or issuer exists. */
-  create(issuer: TrustedIssuerRecord): Promise<void>;
-  get(id: string): Promise<TrustedIssuerRecord | null>;
+/** Trusted issuers, keyed by id; `issuer` is unique too. */
+export interface TrustedIssuerStore extends RecordStore<TrustedIssuerRecord> {
   /** The one whose `issuer` is exactly `issuer`. */
   getByIssuer(issuer: string): Promise<TrustedIssuerRecord | null>;
-  /** Replaces every field but id and createdAt; false when there was none; ConflictError on a taken issuer. */
-  update(issuer: TrustedIssuerRecord): Promise<boolean>;
-  /** false when there was none. */
-  delete(id: string): Promise<boolean>;
-  list(page: PageRequest): Promise<Page<TrustedIssuerRecord>>;
 }
 
 /**
@@ -561,6 +541,31 @@ export interface Storage {
   atomically(build: (unit: UnitOfWork) => void): Promise<void>;
   /** Throws StorageUnavailableError when the database cannot be reached. */
   healthcheck(): Promise<void>;
+}
+
+/** One counter of the attempt throttle (the LoginThrottle Durable Objects): `limit` attempts per window under `name`. */
+export interface ThrottleKey {
+  name: string;
+  limit: number;
+}
+
+/** A reservation on every key of an attempt, or the refusal of the first full one. */
+export type ThrottleReservation =
+  | { granted: true; keys: readonly ThrottleKey[]; at: number }
+  | { granted: false; retryAfterSecs: number };
+
+/**
+ * The attempt throttle as its users see it: the sign-in form (src/sign-in/login-throttle.ts) and the
+ * device flow's user-code entry (src/oauth/device/verification.ts).
+ */
+export interface AttemptThrottle {
+  /**
+   * Reserves one attempt on every key; granted only when each had room. A refused attempt leaves no
+   * reservation behind, so it costs nothing on the keys that still had room.
+   */
+  reserve(keys: readonly ThrottleKey[]): Promise<ThrottleReservation>;
+  /** Gives a granted reservation back: the attempt did not fail. */
+  release(reservation: ThrottleReservation & { granted: true }): Promise<void>;
 }
 
 /** A unique constraint was violated (duplicate client_id, username, kid, ...). */

@@ -3,16 +3,26 @@
  * form, and right after a create or rotation its new secret, shown this once.
  */
 import type { ClientView } from '../../src/admin';
-import { ClientBadges, ClientFields, type ClientFormOptions, type ClientFormValues } from './clients';
+import {
+  CLIENT_PAGES,
+  ClientBadges,
+  ClientFields,
+  type ClientFormOptions,
+  type ClientFormValues,
+  clientPath,
+} from './clients';
 import {
   CsrfInput,
   DeleteLink,
   DetailsPanel,
   EditSection,
   ErrorSummary,
+  type Fact,
+  FactList,
   type FormError,
   Time,
 } from './components';
+import { GrantLinks } from './grants';
 import { type AdminChrome, AdminLayout } from './layout';
 
 export interface ClientPageProps {
@@ -41,65 +51,54 @@ function SecretBox({ clientId, secret }: { clientId: string; secret: string }) {
   );
 }
 
-function ClientFacts({ client }: { client: ClientView }) {
+/** How the client came to be. */
+function registeredBy(client: ClientView): string {
+  if (client.bootstrap) return 'by configuration';
+  if (!client.dynamically_registered) return 'by an administrator';
+  return client.registration_access
+    ? 'through dynamic registration (RFC 7591); the registrant can still change it'
+    : 'through dynamic registration (RFC 7591); the registrant’s access was revoked when its trust changed';
+}
+
+function RedirectUris({ uris }: { uris: string[] }) {
+  if (uris.length === 0) return <>—</>;
   return (
-    <dl class="facts">
-      <dt>Client ID</dt>
-      <dd>
-        <code>{client.client_id}</code>
-      </dd>
-      <dt>Status</dt>
-      <dd>
-        <ClientBadges client={client} />
-      </dd>
-      <dt>Type</dt>
-      <dd>
-        {client.client_type} (<code>{client.token_endpoint_auth_method}</code>)
-      </dd>
-      <dt>Grant types</dt>
-      <dd>{client.grant_types.join(', ') || '—'}</dd>
-      <dt>Scopes</dt>
-      <dd>{client.scope}</dd>
-      <dt>Redirect URIs</dt>
-      <dd>
-        {client.redirect_uris.length === 0
-          ? '—'
-          : client.redirect_uris.map((uri) => (
-              <>
-                <code>{uri}</code>
-                <br />
-              </>
-            ))}
-      </dd>
-      <dt>Registered</dt>
-      <dd>
-        {client.bootstrap
-          ? 'by configuration'
-          : client.dynamically_registered
-            ? client.registration_access
-              ? 'through dynamic registration (RFC 7591); the registrant can still change it'
-              : 'through dynamic registration (RFC 7591); the registrant’s access was revoked when its trust changed'
-            : 'by an administrator'}
-      </dd>
-      {!client.bootstrap && (
+    <>
+      {uris.map((uri) => (
         <>
-          <dt>Created</dt>
-          <dd>
-            <Time secs={client.created_at} />
-          </dd>
-          <dt>Updated</dt>
-          <dd>
-            <Time secs={client.updated_at} />
-          </dd>
+          <code>{uri}</code>
+          <br />
         </>
-      )}
-    </dl>
+      ))}
+    </>
   );
 }
 
+function clientFacts(client: ClientView): Fact[] {
+  const facts: Fact[] = [
+    ['Client ID', <code>{client.client_id}</code>],
+    ['Status', <ClientBadges client={client} />],
+    [
+      'Type',
+      <>
+        {client.client_type} (<code>{client.token_endpoint_auth_method}</code>)
+      </>,
+    ],
+    ['Grant types', client.grant_types.join(', ') || '—'],
+    ['Scopes', client.scope],
+    ['Redirect URIs', <RedirectUris uris={client.redirect_uris} />],
+    ['Registered', registeredBy(client)],
+  ];
+  if (client.bootstrap) return facts;
+  return [
+    ...facts,
+    ['Created', <Time secs={client.created_at} />],
+    ['Updated', <Time secs={client.updated_at} />],
+  ];
+}
+
 function ClientActions({ client, csrfToken }: { client: ClientView; csrfToken: string }) {
-  const base = `/admin/clients/${encodeURIComponent(client.client_id)}`;
-  const grants = `/admin/grants?client_id=${encodeURIComponent(client.client_id)}`;
+  const base = clientPath(client.client_id);
   return (
     <form method="post" action={`${base}/enabled`} class="actions">
       <CsrfInput token={csrfToken} />
@@ -112,15 +111,7 @@ function ClientActions({ client, csrfToken }: { client: ClientView; csrfToken: s
           Rotate secret…
         </a>
       )}
-      <a class="button secondary" href={grants}>
-        Grants
-      </a>
-      <a
-        class="button secondary"
-        href={`/admin/grants/revoke-all?client_id=${encodeURIComponent(client.client_id)}`}
-      >
-        Revoke all grants…
-      </a>
+      <GrantLinks filter={`client_id=${encodeURIComponent(client.client_id)}`} />
       <DeleteLink path={base} />
     </form>
   );
@@ -130,11 +121,15 @@ export function ClientPage(props: ClientPageProps) {
   const { client } = props;
   const title = client.client_name ?? client.client_id;
   return (
-    <AdminLayout chrome={props.chrome} title={title} back={{ href: '/admin/clients', label: 'Clients' }}>
+    <AdminLayout
+      chrome={props.chrome}
+      title={title}
+      back={{ href: CLIENT_PAGES.collection.path, label: CLIENT_PAGES.collection.title }}
+    >
       {props.secret !== null && <SecretBox clientId={client.client_id} secret={props.secret} />}
       <ErrorSummary error={props.error} />
       <DetailsPanel>
-        <ClientFacts client={client} />
+        <FactList facts={clientFacts(client)} />
         {client.bootstrap ? (
           <p class="muted">
             The bootstrap admin client is defined by configuration (<code>OAUTH2_ADMIN_CLIENT_ID</code> and{' '}
@@ -145,10 +140,7 @@ export function ClientPage(props: ClientPageProps) {
         )}
       </DetailsPanel>
       {!client.bootstrap && (
-        <EditSection
-          path={`/admin/clients/${encodeURIComponent(client.client_id)}`}
-          csrfToken={props.chrome.csrfToken}
-        >
+        <EditSection path={clientPath(client.client_id)} csrfToken={props.chrome.csrfToken}>
           <ClientFields values={props.values} options={props.options} error={props.error} />
         </EditSection>
       )}

@@ -2,17 +2,17 @@
 import type { ClientView } from '../../src/admin';
 import {
   Badge,
-  Checkbox,
   CheckboxGroup,
+  codeOptions,
   EnabledBadge,
   type FormError,
+  OptionBoxes,
   SelectField,
   TextArea,
   TextField,
   Time,
 } from './components';
-import { CreatePage, type ListingProps, SearchListPage } from './frames';
-import type { AdminChrome } from './layout';
+import { listAndCreatePages } from './frames';
 
 /** The client form as the administrator filled it in (kept when a change is refused). */
 export interface ClientFormValues {
@@ -59,7 +59,7 @@ export function ClientFields(props: {
         name="grant_types"
         label="Grant types"
         hint="None checked: authorization_code."
-        options={options.grantTypes.map((grant) => ({ value: grant, label: <code>{grant}</code> }))}
+        options={codeOptions(options.grantTypes)}
         checked={values.grant_types}
         error={error}
       />
@@ -67,7 +67,7 @@ export function ClientFields(props: {
         name="scope"
         label="Scopes"
         hint={`None checked: ${options.defaultScope}. Scope admin gives full access to this admin API.`}
-        options={options.scopes.map((scope) => ({ value: scope, label: <code>{scope}</code> }))}
+        options={codeOptions(options.scopes)}
         checked={values.scopes}
         error={error}
       />
@@ -81,65 +81,20 @@ export function ClientFields(props: {
         }))}
         error={error}
       />
-      <fieldset>
-        <legend>Options</legend>
-        <Checkbox
-          name="enabled"
-          label="Enabled (a disabled client gets no tokens; its tokens turn inactive)"
-          checked={values.enabled}
-        />
-        <Checkbox
-          name="first_party"
-          label="First-party (users are not asked for consent)"
-          checked={values.first_party}
-        />
-      </fieldset>
+      <OptionBoxes
+        legend="Options"
+        values={values}
+        labels={{
+          enabled: 'Enabled (a disabled client gets no tokens; its tokens turn inactive)',
+          first_party: 'First-party (users are not asked for consent)',
+        }}
+      />
     </>
   );
 }
 
-export interface ClientListPageProps extends ListingProps<ClientView> {
-  q: string;
-}
-
-export function ClientListPage(props: ClientListPageProps) {
-  return (
-    <SearchListPage
-      chrome={props.chrome}
-      title="Clients"
-      newHref="/admin/clients/new"
-      newLabel="New client"
-      searchLabel="Search by name or client_id"
-      q={props.q}
-      caption="Clients"
-      columns={['Name', 'Client ID', 'Type', 'Grant types', 'Status', 'Created']}
-      empty="No clients yet."
-      noMatch="No client matches the search."
-      count={props.items.length}
-      path="/admin/clients"
-      page={props}
-    >
-      {props.items.map((client) => (
-        <tr>
-          <td>
-            <a href={`/admin/clients/${encodeURIComponent(client.client_id)}`}>
-              {client.client_name ?? client.client_id}
-            </a>
-          </td>
-          <td class="id">
-            <code>{client.client_id}</code>
-          </td>
-          <td>{client.client_type}</td>
-          <td>{client.grant_types.join(', ')}</td>
-          <td>
-            <ClientBadges client={client} />
-          </td>
-          <td>{client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />}</td>
-        </tr>
-      ))}
-    </SearchListPage>
-  );
-}
+/** One client's page. */
+export const clientPath = (clientId: string) => `/admin/clients/${encodeURIComponent(clientId)}`;
 
 export function ClientBadges({ client }: { client: ClientView }) {
   return (
@@ -160,24 +115,29 @@ export function ClientBadges({ client }: { client: ClientView }) {
   );
 }
 
-export interface ClientCreatePageProps {
-  chrome: AdminChrome;
-  values: ClientFormValues;
-  options: ClientFormOptions;
-  error: FormError | null;
-}
-
-export function ClientCreatePage(props: ClientCreatePageProps) {
-  return (
-    <CreatePage
-      chrome={props.chrome}
-      title="New client"
-      listPath="/admin/clients"
-      listLabel="Clients"
-      error={props.error}
-      submitLabel="Create client"
-    >
-      <ClientFields values={props.values} options={props.options} error={props.error} />
-    </CreatePage>
-  );
-}
+/** The client listing (with its search) and the create form; one client's page is `ClientPage`. */
+export const CLIENT_PAGES = listAndCreatePages<ClientView, ClientFormValues, { options: ClientFormOptions }>({
+  collection: {
+    title: 'Clients',
+    path: '/admin/clients',
+    newLabel: 'New client',
+    createLabel: 'Create client',
+  },
+  columns: [
+    {
+      heading: 'Name',
+      cell: (client) => <a href={clientPath(client.client_id)}>{client.client_name ?? client.client_id}</a>,
+    },
+    { heading: 'Client ID', class: 'id', cell: (client) => <code>{client.client_id}</code> },
+    { heading: 'Type', cell: (client) => client.client_type },
+    { heading: 'Grant types', cell: (client) => client.grant_types.join(', ') },
+    { heading: 'Status', cell: (client) => <ClientBadges client={client} /> },
+    {
+      heading: 'Created',
+      cell: (client) => (client.bootstrap ? <span class="muted">—</span> : <Time secs={client.created_at} />),
+    },
+  ],
+  empty: 'No clients yet.',
+  search: { label: 'Search by name or client_id', noMatch: 'No client matches the search.' },
+  fields: ClientFields,
+});

@@ -68,6 +68,36 @@ function describedBy(name: string, hint: string | undefined, message: string | n
   return joined === '' ? undefined : joined;
 }
 
+/**
+ * A labelled control: the <label>, the hint and the error message, then the control (`tag`) with the
+ * attributes that tie it to them (id, name, aria-invalid, aria-describedby) around its own `attributes`.
+ */
+function LabelledField(
+  props: FieldProps & {
+    tag: 'input' | 'textarea' | 'select';
+    attributes: Record<string, string | number | boolean | undefined>;
+    children?: Child;
+  },
+) {
+  const message = errorFor(props.error, props.name);
+  const Control = props.tag;
+  return (
+    <div class="field">
+      <label for={fieldId(props.name)}>{props.label}</label>
+      <Described name={props.name} hint={props.hint} message={message} />
+      <Control
+        id={fieldId(props.name)}
+        name={props.name}
+        {...props.attributes}
+        aria-invalid={message === null ? undefined : 'true'}
+        aria-describedby={describedBy(props.name, props.hint, message)}
+      >
+        {props.children}
+      </Control>
+    </div>
+  );
+}
+
 export interface TextFieldProps extends FieldProps {
   value: string;
   type?: 'text' | 'password' | 'email' | 'search';
@@ -78,25 +108,15 @@ export interface TextFieldProps extends FieldProps {
 }
 
 export function TextField(props: TextFieldProps) {
-  const message = errorFor(props.error, props.name);
-  return (
-    <div class="field">
-      <label for={fieldId(props.name)}>{props.label}</label>
-      <Described name={props.name} hint={props.hint} message={message} />
-      <input
-        id={fieldId(props.name)}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.type === 'password' ? undefined : props.value}
-        required={props.required}
-        autocomplete={props.autocomplete ?? 'off'}
-        maxlength={props.maxlength}
-        spellcheck={props.spellcheck}
-        aria-invalid={message === null ? undefined : 'true'}
-        aria-describedby={describedBy(props.name, props.hint, message)}
-      />
-    </div>
-  );
+  const attributes = {
+    type: props.type ?? 'text',
+    value: props.type === 'password' ? undefined : props.value,
+    required: props.required,
+    autocomplete: props.autocomplete ?? 'off',
+    maxlength: props.maxlength,
+    spellcheck: props.spellcheck,
+  };
+  return <LabelledField {...props} tag="input" attributes={attributes} />;
 }
 
 export interface TextAreaProps extends FieldProps {
@@ -105,22 +125,10 @@ export interface TextAreaProps extends FieldProps {
 }
 
 export function TextArea(props: TextAreaProps) {
-  const message = errorFor(props.error, props.name);
   return (
-    <div class="field">
-      <label for={fieldId(props.name)}>{props.label}</label>
-      <Described name={props.name} hint={props.hint} message={message} />
-      <textarea
-        id={fieldId(props.name)}
-        name={props.name}
-        rows={props.rows ?? 3}
-        spellcheck={false}
-        aria-invalid={message === null ? undefined : 'true'}
-        aria-describedby={describedBy(props.name, props.hint, message)}
-      >
-        {props.value}
-      </textarea>
-    </div>
+    <LabelledField {...props} tag="textarea" attributes={{ rows: props.rows ?? 3, spellcheck: false }}>
+      {props.value}
+    </LabelledField>
   );
 }
 
@@ -130,24 +138,41 @@ export interface SelectFieldProps extends FieldProps {
 }
 
 export function SelectField(props: SelectFieldProps) {
-  const message = errorFor(props.error, props.name);
   return (
-    <div class="field">
-      <label for={fieldId(props.name)}>{props.label}</label>
-      <Described name={props.name} hint={props.hint} message={message} />
-      <select
-        id={fieldId(props.name)}
-        name={props.name}
-        aria-invalid={message === null ? undefined : 'true'}
-        aria-describedby={describedBy(props.name, props.hint, message)}
-      >
-        {props.options.map((option) => (
-          <option value={option.value} selected={option.value === props.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <LabelledField {...props} tag="select" attributes={{}}>
+      {props.options.map((option) => (
+        <option value={option.value} selected={option.value === props.value}>
+          {option.label}
+        </option>
+      ))}
+    </LabelledField>
+  );
+}
+
+/**
+ * A form's text fields as data, each shown with its value from `values[name]`: a text area when it has
+ * `rows`, a select when it has `options`, a text box otherwise.
+ */
+export type FieldSpec<Values> = Omit<TextFieldProps, 'name' | 'value' | 'error'> & {
+  name: keyof Values & string;
+  rows?: number;
+  options?: SelectFieldProps['options'];
+};
+
+export function FieldList<Values>(props: {
+  fields: FieldSpec<Values>[];
+  values: Values;
+  error: FormError | null;
+}) {
+  return (
+    <>
+      {props.fields.map(({ rows, options, ...field }) => {
+        const shown = { ...field, value: String(props.values[field.name] ?? ''), error: props.error };
+        if (options !== undefined) return <SelectField {...shown} options={options} />;
+        if (rows !== undefined) return <TextArea {...shown} rows={rows} />;
+        return <TextField {...shown} />;
+      })}
+    </>
   );
 }
 
@@ -167,10 +192,32 @@ export function Checkbox({ name, label, checked, value }: CheckboxProps) {
   );
 }
 
+/** On/off options under a legend: a checkbox per labelled name, checked when that value of `values` is true. */
+export function OptionBoxes<Values extends object>(props: {
+  legend: string;
+  values: Values;
+  labels: Partial<Record<keyof Values & string, string>>;
+}) {
+  const boxes = Object.entries(props.labels) as [keyof Values & string, string][];
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {boxes.map(([name, label]) => (
+        <Checkbox name={name} label={label} checked={props.values[name] === true} />
+      ))}
+    </fieldset>
+  );
+}
+
 export interface CheckboxGroupProps extends FieldProps {
   /** Each box posts `${name}.${option}` (a repeated parameter would be refused by the strict form parser). */
   options: { value: string; label: Child }[];
   checked: ReadonlySet<string>;
+}
+
+/** Options of a checkbox group that are code-like names (grant types, scopes), each labelled as code. */
+export function codeOptions(names: readonly string[]): CheckboxGroupProps['options'] {
+  return names.map((name) => ({ value: name, label: <code>{name}</code> }));
 }
 
 export function CheckboxGroup(props: CheckboxGroupProps) {
@@ -260,6 +307,23 @@ export function CodeLink({ href, children }: { href: string | null; children: Ch
     <a href={href}>
       <code>{children}</code>
     </a>
+  );
+}
+
+/** One fact of a record's details: its term and what it says. */
+export type Fact = [term: string, detail: Child];
+
+/** A record's facts as a <dl class="facts"> of <dt>/<dd> pairs. */
+export function FactList({ facts }: { facts: Fact[] }) {
+  return (
+    <dl class="facts">
+      {facts.map(([term, detail]) => (
+        <>
+          <dt>{term}</dt>
+          <dd>{detail}</dd>
+        </>
+      ))}
+    </dl>
   );
 }
 
@@ -396,6 +460,28 @@ export function Pager({ path, params = {}, page }: PagerProps) {
 /** The heading of a listing's last column, the one of per-row buttons: read by screen readers only. */
 export function ActionsHeading() {
   return <span class="visually-hidden">Actions</span>;
+}
+
+/** One column of a listing table: its heading, and its cell (and the cell's class) for each item. */
+export interface Column<T> {
+  heading: Child;
+  cell: (item: T) => Child;
+  class?: string;
+}
+
+/** The rows of a listing table, a cell per column. */
+export function ColumnRows<T>({ columns, items }: { columns: Column<T>[]; items: T[] }) {
+  return (
+    <>
+      {items.map((item) => (
+        <tr>
+          {columns.map((column) => (
+            <td class={column.class}>{column.cell(item)}</td>
+          ))}
+        </tr>
+      ))}
+    </>
+  );
 }
 
 /**

@@ -4,10 +4,10 @@ import {
   ActionsHeading,
   Badge,
   ErrorSummary,
+  FieldList,
+  type FieldSpec,
   type FormError,
   FormSection,
-  SelectField,
-  TextField,
   Time,
 } from './components';
 import { ListPage } from './frames';
@@ -50,6 +50,13 @@ export interface DenylistPageProps {
 
 const KIND_OPTIONS = Object.entries(DENY_KIND_LABELS).map(([value, label]) => ({ value, label }));
 
+const DENY_FIELDS: FieldSpec<DenyFormValues>[] = [
+  { name: 'kind', label: 'Kind', options: KIND_OPTIONS },
+  { name: 'value', label: 'Value', required: true, maxlength: 320 },
+  { name: 'reason', label: 'Reason (optional)', maxlength: 500 },
+  { name: 'expires_in', label: 'Expires', options: EXPIRY_OPTIONS },
+];
+
 function AddForm({ chrome, values, error }: Pick<DenylistPageProps, 'chrome' | 'values' | 'error'>) {
   return (
     <FormSection
@@ -66,22 +73,7 @@ function AddForm({ chrome, values, error }: Pick<DenylistPageProps, 'chrome' | '
       submitLabel="Add to denylist"
     >
       <div class="grid-2">
-        <SelectField name="kind" label="Kind" value={values.kind} options={KIND_OPTIONS} error={error} />
-        <TextField name="value" label="Value" value={values.value} error={error} required maxlength={320} />
-        <TextField
-          name="reason"
-          label="Reason (optional)"
-          value={values.reason}
-          error={error}
-          maxlength={500}
-        />
-        <SelectField
-          name="expires_in"
-          label="Expires"
-          value={values.expires_in}
-          options={EXPIRY_OPTIONS}
-          error={error}
-        />
+        <FieldList fields={DENY_FIELDS} values={values} error={error} />
       </div>
     </FormSection>
   );

@@ -43,6 +43,23 @@ export function filterQuery(filters: Partial<GrantFilters>): string {
   return query.toString();
 }
 
+/**
+ * On a client's or a user's page: the links to its grants and to the confirmation that revokes them all
+ * (`filter`: `client_id=…` or `user_id=…`, its value already encoded).
+ */
+export function GrantLinks({ filter }: { filter: string }) {
+  return (
+    <>
+      <a class="button secondary" href={`/admin/grants?${filter}`}>
+        Grants
+      </a>
+      <a class="button secondary" href={`/admin/grants/revoke-all?${filter}`}>
+        Revoke all grants…
+      </a>
+    </>
+  );
+}
+
 /** A client or user of a grant: its name linked, the id below it; the id alone when it is gone. */
 function Party({ href, id, name }: { href: string; id: string; name: string | null | undefined }) {
   if (name === null) {

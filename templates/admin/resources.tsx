@@ -3,9 +3,15 @@
  * one API with its edit form. APIs from configuration are shown read-only.
  */
 import type { ResourceView } from '../../src/admin/resources';
-import { CheckboxGroup, CodeLink, type FormError, ListToolbar, SelectField, TextField } from './components';
-import { CreatePage, type ListingProps, ListPage, RecordPage } from './frames';
-import type { AdminChrome } from './layout';
+import {
+  CheckboxGroup,
+  CodeLink,
+  codeOptions,
+  FieldList,
+  type FieldSpec,
+  type FormError,
+} from './components';
+import { collectionPages } from './frames';
 import { SourceBadges, scopePath } from './scopes';
 
 /** The API form as the administrator filled it in (kept when a change is refused). */
@@ -38,6 +44,17 @@ const FORMAT_OPTIONS = [
   { value: 'opaque', label: 'opaque (checked through introspection)' },
 ];
 
+const NAME_FIELDS: FieldSpec<ResourceFormValues>[] = [
+  {
+    name: 'identifier',
+    label: 'Identifier',
+    hint: "The API's absolute URI (no fragment): the aud of its tokens, e.g. https://api.example.com/orders.",
+    maxlength: 255,
+    spellcheck: false,
+  },
+  { name: 'name', label: 'Name', maxlength: 200 },
+];
+
 function ResourceFields(props: {
   values: ResourceFormValues;
   options: ResourceFormOptions;
@@ -46,16 +63,7 @@ function ResourceFields(props: {
   const { values, options, error } = props;
   return (
     <>
-      <TextField
-        name="identifier"
-        label="Identifier"
-        hint="The API's absolute URI (no fragment): the aud of its tokens, e.g. https://api.example.com/orders."
-        value={values.identifier}
-        error={error}
-        maxlength={255}
-        spellcheck={false}
-      />
-      <TextField name="name" label="Name" value={values.name} error={error} maxlength={200} />
+      <FieldList fields={NAME_FIELDS} values={values} error={error} />
       <CheckboxGroup
         name="scopes"
         label="Scopes"
@@ -64,24 +72,22 @@ function ResourceFields(props: {
             ? 'No scopes are defined here yet: create them on the Scopes page first.'
             : 'Scopes defined here; each belongs to at most one API.'
         }
-        options={options.scopes.map((scope) => ({ value: scope, label: <code>{scope}</code> }))}
+        options={codeOptions(options.scopes)}
         checked={values.scopes}
         error={error}
       />
-      <SelectField
-        name="access_token_format"
-        label="Access-token format"
-        value={values.access_token_format}
-        options={FORMAT_OPTIONS}
+      <FieldList
+        fields={[
+          { name: 'access_token_format', label: 'Access-token format', options: FORMAT_OPTIONS },
+          {
+            name: 'access_token_ttl_secs',
+            label: 'Access-token lifetime (seconds)',
+            hint: `Empty: the server's ${options.defaultTtlSecs} s. From 60 up to that.`,
+            maxlength: 10,
+          },
+        ]}
+        values={values}
         error={error}
-      />
-      <TextField
-        name="access_token_ttl_secs"
-        label="Access-token lifetime (seconds)"
-        hint={`Empty: the server's ${options.defaultTtlSecs} s. From 60 up to that.`}
-        value={values.access_token_ttl_secs}
-        error={error}
-        maxlength={10}
       />
     </>
   );
@@ -111,109 +117,44 @@ function ScopeList({ scopes, link }: { scopes: string[]; link?: (scope: string) 
   );
 }
 
-export type ResourceListPageProps = ListingProps<ResourceView>;
-
-export function ResourceListPage(props: ResourceListPageProps) {
-  return (
-    <ListPage
-      chrome={props.chrome}
-      title="APIs"
-      header={<ListToolbar newHref="/admin/resources/new" newLabel="New API" />}
-      caption="APIs"
-      columns={['Identifier', 'Name', 'Scopes', 'Access tokens', 'Source']}
-      empty="No APIs yet."
-      count={props.items.length}
-      path="/admin/resources"
-      page={props}
-    >
-      {props.items.map((resource) => (
-        <tr>
-          <td class="id">
-            <CodeLink href={resource.read_only ? null : resourcePath(resource.id)}>
-              {resource.identifier}
-            </CodeLink>
-          </td>
-          <td>{resource.name ?? '—'}</td>
-          <td>
-            <ScopeList scopes={resource.scopes} />
-          </td>
-          <td>
-            <TokenFacts resource={resource} />
-          </td>
-          <td>
-            <SourceBadges source={resource.source} />
-          </td>
-        </tr>
-      ))}
-    </ListPage>
-  );
-}
-
-export interface ResourceCreatePageProps {
-  chrome: AdminChrome;
-  values: ResourceFormValues;
-  options: ResourceFormOptions;
-  error: FormError | null;
-}
-
-export function ResourceCreatePage(props: ResourceCreatePageProps) {
-  return (
-    <CreatePage
-      chrome={props.chrome}
-      title="New API"
-      listPath="/admin/resources"
-      listLabel="APIs"
-      error={props.error}
-      submitLabel="Create API"
-    >
-      <ResourceFields values={props.values} options={props.options} error={props.error} />
-    </CreatePage>
-  );
-}
-
-export interface ResourcePageProps extends ResourceCreatePageProps {
-  resource: ResourceView;
-}
-
-/** One API: its facts and, for one defined here, the edit form and the way to delete it. */
-export function ResourcePage({ chrome, resource, values, options, error }: ResourcePageProps) {
-  return (
-    <RecordPage
-      chrome={chrome}
-      title={resource.name ?? resource.identifier}
-      listPath="/admin/resources"
-      listLabel="APIs"
-      error={error}
-      path={resourcePath(resource.id)}
-      readOnly={resource.read_only}
-      readOnlyNote={
-        <>
-          This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed here.
-        </>
-      }
-      facts={
-        <>
-          <dt>Identifier</dt>
-          <dd>
-            <code>{resource.identifier}</code>
-          </dd>
-          <dt>Scopes</dt>
-          <dd>
-            <ScopeList scopes={resource.scopes} link={resource.read_only ? undefined : scopePath} />
-          </dd>
-          <dt>Access tokens</dt>
-          <dd>
-            <TokenFacts resource={resource} />
-          </dd>
-          <dt>Source</dt>
-          <dd>
-            <SourceBadges source={resource.source} />
-          </dd>
-        </>
-      }
-      updatedAt={resource.updated_at}
-    >
-      <ResourceFields values={values} options={options} error={error} />
-    </RecordPage>
-  );
-}
+/** The API pages: the listing, the create form, and one API (read-only when it is from configuration). */
+export const RESOURCE_PAGES = collectionPages<
+  ResourceView,
+  ResourceFormValues,
+  { options: ResourceFormOptions }
+>({
+  collection: { title: 'APIs', path: '/admin/resources', newLabel: 'New API', createLabel: 'Create API' },
+  columns: [
+    {
+      heading: 'Identifier',
+      class: 'id',
+      cell: (resource) => (
+        <CodeLink href={resource.read_only ? null : resourcePath(resource.id)}>
+          {resource.identifier}
+        </CodeLink>
+      ),
+    },
+    { heading: 'Name', cell: (resource) => resource.name ?? '—' },
+    { heading: 'Scopes', cell: (resource) => <ScopeList scopes={resource.scopes} /> },
+    { heading: 'Access tokens', cell: (resource) => <TokenFacts resource={resource} /> },
+    { heading: 'Source', cell: (resource) => <SourceBadges source={resource.source} /> },
+  ],
+  empty: 'No APIs yet.',
+  fields: ResourceFields,
+  record: (resource) => ({
+    title: resource.name ?? resource.identifier,
+    path: resourcePath(resource.id),
+    facts: [
+      ['Identifier', <code>{resource.identifier}</code>],
+      ['Scopes', <ScopeList scopes={resource.scopes} link={resource.read_only ? undefined : scopePath} />],
+      ['Access tokens', <TokenFacts resource={resource} />],
+      ['Source', <SourceBadges source={resource.source} />],
+    ],
+    updatedAt: resource.updated_at,
+    readOnlyNote: resource.read_only ? (
+      <>
+        This API is from configuration (<code>OAUTH2_PROTECTED_RESOURCES</code>): it cannot be changed here.
+      </>
+    ) : undefined,
+  }),
+});

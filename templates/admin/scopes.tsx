@@ -3,9 +3,8 @@
  * with its edit form. Built-in and configured scopes are shown read-only.
  */
 import type { ScopeView } from '../../src/admin/scopes';
-import { Badge, Checkbox, CodeLink, type FormError, ListToolbar, TextField } from './components';
-import { CreatePage, type ListingProps, ListPage, RecordPage } from './frames';
-import type { AdminChrome } from './layout';
+import { Badge, CodeLink, FieldList, type FieldSpec, type FormError, OptionBoxes } from './components';
+import { collectionPages } from './frames';
 
 /** The scope form as the administrator filled it in (kept when a change is refused). */
 export interface ScopeFormValues {
@@ -41,6 +40,21 @@ export function SourceBadges({ source, advertise }: { source: ScopeView['source'
   );
 }
 
+const NAME_FIELD: FieldSpec<ScopeFormValues> = {
+  name: 'name',
+  label: 'Name',
+  hint: 'As clients request it, e.g. orders:read. Cannot be changed later.',
+  maxlength: 128,
+  spellcheck: false,
+};
+
+const DESCRIPTION_FIELD: FieldSpec<ScopeFormValues> = {
+  name: 'description',
+  label: 'Description',
+  hint: 'Plain words shown on the consent and device pages.',
+  maxlength: 200,
+};
+
 function ScopeFields({
   values,
   error,
@@ -52,123 +66,56 @@ function ScopeFields({
 }) {
   return (
     <>
-      {withName && (
-        <TextField
-          name="name"
-          label="Name"
-          hint="As clients request it, e.g. orders:read. Cannot be changed later."
-          value={values.name}
-          error={error}
-          maxlength={128}
-          spellcheck={false}
-        />
-      )}
-      <TextField
-        name="description"
-        label="Description"
-        hint="Plain words shown on the consent and device pages."
-        value={values.description}
+      <FieldList
+        fields={withName ? [NAME_FIELD, DESCRIPTION_FIELD] : [DESCRIPTION_FIELD]}
+        values={values}
         error={error}
-        maxlength={200}
       />
-      <fieldset>
-        <legend>Options</legend>
-        <Checkbox
-          name="advertise"
-          label="Advertised (listed in discovery scopes_supported)"
-          checked={values.advertise}
-        />
-      </fieldset>
+      <OptionBoxes
+        legend="Options"
+        values={values}
+        labels={{ advertise: 'Advertised (listed in discovery scopes_supported)' }}
+      />
     </>
   );
 }
 
-export type ScopeListPageProps = ListingProps<ScopeView>;
-
-export function ScopeListPage(props: ScopeListPageProps) {
-  return (
-    <ListPage
-      chrome={props.chrome}
-      title="Scopes"
-      header={<ListToolbar newHref="/admin/scopes/new" newLabel="New scope" />}
-      caption="Scopes"
-      columns={['Name', 'Description', 'API', 'Source']}
-      empty="No scopes."
-      count={props.items.length}
-      path="/admin/scopes"
-      page={props}
-    >
-      {props.items.map((scope) => (
-        <tr>
-          <td>
-            <CodeLink href={scope.read_only ? null : scopePath(scope.name)}>{scope.name}</CodeLink>
-          </td>
-          <td>{scope.description}</td>
-          <td>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</td>
-          <td>
-            <SourceBadges source={scope.source} advertise={scope.advertise} />
-          </td>
-        </tr>
-      ))}
-    </ListPage>
-  );
+/** The API a scope belongs to, or a dash. */
+function ScopeResource({ scope }: { scope: ScopeView }) {
+  return <>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</>;
 }
 
-export interface ScopeCreatePageProps {
-  chrome: AdminChrome;
-  values: ScopeFormValues;
-  error: FormError | null;
-}
-
-export function ScopeCreatePage(props: ScopeCreatePageProps) {
-  return (
-    <CreatePage
-      chrome={props.chrome}
-      title="New scope"
-      listPath="/admin/scopes"
-      listLabel="Scopes"
-      error={props.error}
-      submitLabel="Create scope"
-    >
-      <ScopeFields values={props.values} error={props.error} withName={true} />
-    </CreatePage>
-  );
-}
-
-export interface ScopePageProps {
-  chrome: AdminChrome;
-  scope: ScopeView;
-  values: ScopeFormValues;
-  error: FormError | null;
-}
-
-/** One scope: its facts and, for one defined here, the edit form and the way to delete it. */
-export function ScopePage({ chrome, scope, values, error }: ScopePageProps) {
-  return (
-    <RecordPage
-      chrome={chrome}
-      title={scope.name}
-      listPath="/admin/scopes"
-      listLabel="Scopes"
-      error={error}
-      path={scopePath(scope.name)}
-      readOnly={scope.read_only}
-      readOnlyNote={<>This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</>}
-      facts={
-        <>
-          <dt>Description</dt>
-          <dd>{scope.description}</dd>
-          <dt>Source</dt>
-          <dd>
-            <SourceBadges source={scope.source} advertise={scope.advertise} />
-          </dd>
-          <dt>API</dt>
-          <dd>{scope.resource === null ? '—' : <code>{scope.resource}</code>}</dd>
-        </>
-      }
-      updatedAt={scope.updated_at}
-    >
-      <ScopeFields values={values} error={error} withName={false} />
-    </RecordPage>
-  );
-}
+/** The scope pages: the listing, the create form, and one scope (read-only when built in or configured). */
+export const SCOPE_PAGES = collectionPages<ScopeView, ScopeFormValues>({
+  collection: { title: 'Scopes', path: '/admin/scopes', newLabel: 'New scope', createLabel: 'Create scope' },
+  columns: [
+    {
+      heading: 'Name',
+      cell: (scope) => (
+        <CodeLink href={scope.read_only ? null : scopePath(scope.name)}>{scope.name}</CodeLink>
+      ),
+    },
+    { heading: 'Description', cell: (scope) => scope.description },
+    { heading: 'API', cell: (scope) => <ScopeResource scope={scope} /> },
+    {
+      heading: 'Source',
+      cell: (scope) => <SourceBadges source={scope.source} advertise={scope.advertise} />,
+    },
+  ],
+  empty: 'No scopes.',
+  // The name is chosen once, on the create form: it names the scope's page.
+  fields: ({ values, error, item }) => <ScopeFields values={values} error={error} withName={item === null} />,
+  record: (scope) => ({
+    title: scope.name,
+    path: scopePath(scope.name),
+    facts: [
+      ['Description', scope.description],
+      ['Source', <SourceBadges source={scope.source} advertise={scope.advertise} />],
+      ['API', <ScopeResource scope={scope} />],
+    ],
+    updatedAt: scope.updated_at,
+    readOnlyNote: scope.read_only ? (
+      <>This scope is {SOURCE_LABELS[scope.source]}: it cannot be changed here.</>
+    ) : undefined,
+  }),
+});

@@ -3,19 +3,21 @@ import type { UserView } from '../../src/admin';
 import type { UserFactorsView } from '../../src/admin/user-factors';
 import {
   Badge,
-  Checkbox,
   DeleteLink,
   DetailsPanel,
   EditSection,
   EnabledBadge,
   ErrorSummary,
+  FactList,
   type FormError,
   FormSection,
+  OptionBoxes,
   SelectField,
   TextField,
   Time,
 } from './components';
-import { CreatePage, type ListingProps, SearchListPage } from './frames';
+import { listAndCreatePages } from './frames';
+import { GrantLinks } from './grants';
 import { type AdminChrome, AdminLayout } from './layout';
 import { UserFactorsSection } from './user-factors';
 
@@ -34,47 +36,14 @@ const ROLES = [
   { value: 'admin', label: 'admin (may use these pages and the admin API)' },
 ];
 
+/** One user's page. */
+export const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+
 const PASSWORD_HINT = 'At least 8 characters, not a common password.';
 
-export interface UserListPageProps extends ListingProps<UserView> {
-  q: string;
-}
-
-export function UserListPage(props: UserListPageProps) {
-  return (
-    <SearchListPage
-      chrome={props.chrome}
-      title="Users"
-      newHref="/admin/users/new"
-      newLabel="New user"
-      searchLabel="Search by username, e-mail or name"
-      q={props.q}
-      caption="Users"
-      columns={['Username', 'Name', 'E-mail', 'Role', 'Status', 'Created']}
-      empty="No users yet."
-      noMatch="No user matches the search."
-      count={props.items.length}
-      path="/admin/users"
-      page={props}
-    >
-      {props.items.map((user) => (
-        <tr>
-          <td>
-            <a href={`/admin/users/${encodeURIComponent(user.id)}`}>{user.username}</a>
-          </td>
-          <td>{user.name ?? '—'}</td>
-          <td>{user.email ?? '—'}</td>
-          <td>{user.role === 'admin' ? <Badge tone="warn">admin</Badge> : 'user'}</td>
-          <td>
-            <EnabledBadge enabled={user.enabled} />
-          </td>
-          <td>
-            <Time secs={user.created_at} />
-          </td>
-        </tr>
-      ))}
-    </SearchListPage>
-  );
+/** A user's role: a badge for an administrator. */
+function RoleBadge({ user }: { user: UserView }) {
+  return <>{user.role === 'admin' ? <Badge tone="warn">admin</Badge> : 'user'}</>;
 }
 
 function ProfileFields({ values, error }: { values: UserFormValues; error: FormError | null }) {
@@ -90,40 +59,36 @@ function ProfileFields({ values, error }: { values: UserFormValues; error: FormE
       />
       <TextField name="name" label="Name (optional)" value={values.name} error={error} maxlength={200} />
       <SelectField name="role" label="Role" value={values.role} options={ROLES} error={error} />
-      <fieldset>
-        <legend>Options</legend>
-        <Checkbox
-          name="email_verified"
-          label="E-mail address verified (the OpenID Connect email_verified claim)"
-          checked={values.email_verified}
-        />
-      </fieldset>
+      <OptionBoxes
+        legend="Options"
+        values={values}
+        labels={{ email_verified: 'E-mail address verified (the OpenID Connect email_verified claim)' }}
+      />
     </>
   );
 }
 
-export interface UserCreatePageProps {
-  chrome: AdminChrome;
-  values: UserFormValues;
-  error: FormError | null;
-}
-
-export function UserCreatePage(props: UserCreatePageProps) {
-  return (
-    <CreatePage
-      chrome={props.chrome}
-      title="New user"
-      listPath="/admin/users"
-      listLabel="Users"
-      error={props.error}
-      submitLabel="Create user"
-    >
+/** The user listing (with its search) and the create form; one user's page is `UserPage`. */
+export const USER_PAGES = listAndCreatePages<UserView, UserFormValues>({
+  collection: { title: 'Users', path: '/admin/users', newLabel: 'New user', createLabel: 'Create user' },
+  columns: [
+    { heading: 'Username', cell: (user) => <a href={userPath(user.id)}>{user.username}</a> },
+    { heading: 'Name', cell: (user) => user.name ?? '—' },
+    { heading: 'E-mail', cell: (user) => user.email ?? '—' },
+    { heading: 'Role', cell: (user) => <RoleBadge user={user} /> },
+    { heading: 'Status', cell: (user) => <EnabledBadge enabled={user.enabled} /> },
+    { heading: 'Created', cell: (user) => <Time secs={user.created_at} /> },
+  ],
+  empty: 'No users yet.',
+  search: { label: 'Search by username, e-mail or name', noMatch: 'No user matches the search.' },
+  fields: ({ values, error }) => (
+    <>
       <TextField
         name="username"
         label="Username"
         hint="Letters, digits and . _ @ + - (case-insensitive)."
-        value={props.values.username}
-        error={props.error}
+        value={values.username}
+        error={error}
         required
         maxlength={64}
         spellcheck={false}
@@ -134,14 +99,14 @@ export function UserCreatePage(props: UserCreatePageProps) {
         type="password"
         hint={PASSWORD_HINT}
         value=""
-        error={props.error}
+        error={error}
         required
         autocomplete="new-password"
       />
-      <ProfileFields values={props.values} error={props.error} />
-    </CreatePage>
-  );
-}
+      <ProfileFields values={values} error={error} />
+    </>
+  ),
+});
 
 export interface UserPageProps {
   chrome: AdminChrome;
@@ -159,40 +124,31 @@ export interface UserPageProps {
 
 export function UserPage(props: UserPageProps) {
   const { user } = props;
-  const base = `/admin/users/${encodeURIComponent(user.id)}`;
+  const base = userPath(user.id);
   return (
-    <AdminLayout chrome={props.chrome} title={user.username} back={{ href: '/admin/users', label: 'Users' }}>
+    <AdminLayout
+      chrome={props.chrome}
+      title={user.username}
+      back={{ href: USER_PAGES.collection.path, label: USER_PAGES.collection.title }}
+    >
       <ErrorSummary error={props.error ?? props.passwordError} />
       <DetailsPanel>
-        <dl class="facts">
-          <dt>User ID</dt>
-          <dd>
-            <code>{user.id}</code>
-          </dd>
-          <dt>Status</dt>
-          <dd>
-            <EnabledBadge enabled={user.enabled} />{' '}
-            {user.role === 'admin' && <Badge tone="warn">admin</Badge>}
-          </dd>
-          <dt>Created</dt>
-          <dd>
-            <Time secs={user.created_at} />
-          </dd>
-          <dt>Updated</dt>
-          <dd>
-            <Time secs={user.updated_at} />
-          </dd>
-        </dl>
+        <FactList
+          facts={[
+            ['User ID', <code>{user.id}</code>],
+            [
+              'Status',
+              <>
+                <EnabledBadge enabled={user.enabled} />{' '}
+                {user.role === 'admin' && <Badge tone="warn">admin</Badge>}
+              </>,
+            ],
+            ['Created', <Time secs={user.created_at} />],
+            ['Updated', <Time secs={user.updated_at} />],
+          ]}
+        />
         <div class="actions">
-          <a class="button secondary" href={`/admin/grants?user_id=${encodeURIComponent(user.id)}`}>
-            Grants
-          </a>
-          <a
-            class="button secondary"
-            href={`/admin/grants/revoke-all?user_id=${encodeURIComponent(user.id)}`}
-          >
-            Revoke all grants…
-          </a>
+          <GrantLinks filter={`user_id=${encodeURIComponent(user.id)}`} />
           {!props.self && <DeleteLink path={base} />}
         </div>
       </DetailsPanel>
@@ -218,14 +174,11 @@ export function UserPage(props: UserPageProps) {
           spellcheck={false}
         />
         <ProfileFields values={props.values} error={props.error} />
-        <fieldset>
-          <legend>Access</legend>
-          <Checkbox
-            name="enabled"
-            label="Enabled (disabling ends the user's sessions at once)"
-            checked={props.values.enabled}
-          />
-        </fieldset>
+        <OptionBoxes
+          legend="Access"
+          values={props.values}
+          labels={{ enabled: "Enabled (disabling ends the user's sessions at once)" }}
+        />
       </EditSection>
       <FormSection
         id="reset"

@@ -4,7 +4,7 @@
  * src/events/consumer. Metrics recorded here go to the aggregate like a request's (ctx.waitUntil).
  */
 import { systemClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
 import { consumeEvents } from '../../src/events/consumer';
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from '../../src/events/dead-letter';
 import { consolePlugin } from '../../src/events/plugins/console';
@@ -24,36 +24,58 @@ export function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext
     : handleEventBatch(batch, env, ctx);
 }
 
-/** Records dead-lettered events in the recent-events store (nothing is delivered again). */
-export async function handleDeadLetters(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+/**
+ * Runs `work` with the configuration, then releases the storage and flushes the metrics as after a request.
+ * Misconfigured: logs `misconfigured` and retries the whole batch in a minute, so that its messages are
+ * kept (retried, then dead-lettered) rather than dropped.
+ */
+async function withConfig(
+  batch: MessageBatch,
+  env: Env,
+  ctx: ExecutionContext,
+  misconfigured: string,
+  work: (config: Config) => Promise<void>,
+): Promise<void> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
-    console.error(JSON.stringify({ level: 'error', msg: 'dead letters not recorded: server misconfigured' }));
+    console.error(JSON.stringify({ level: 'error', msg: misconfigured }));
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
   try {
-    await recordDeadLetters(batch.messages, {
-      events: createStorage(env, ctx).events,
-      metrics: isolateMetrics,
-      nowMs: systemClock.nowMs,
-      logError: (line) => console.error(line),
-    });
+    await work(loaded.config);
   } finally {
     releaseStorage(ctx);
   }
   afterWork(env, loaded.config.observability.metricsFlushIntervalSecs ?? DEFAULT_FLUSH_INTERVAL_SECS, ctx);
 }
 
-export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
-  const loaded = loadConfig(env);
-  if (!loaded.ok) {
-    // Misconfigured: keep the events (retried, then dead-lettered) rather than dropping them.
-    console.error(JSON.stringify({ level: 'error', msg: 'events not consumed: server misconfigured' }));
-    batch.retryAll({ delaySeconds: 60 });
-    return;
-  }
-  const { events } = loaded.config;
+/** Records dead-lettered events in the recent-events store (nothing is delivered again). */
+export function handleDeadLetters(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  return withConfig(batch, env, ctx, 'dead letters not recorded: server misconfigured', () =>
+    recordDeadLetters(batch.messages, {
+      events: createStorage(env, ctx).events,
+      metrics: isolateMetrics,
+      nowMs: systemClock.nowMs,
+      logError: (line) => console.error(line),
+    }),
+  );
+}
+
+export function handleEventBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  return withConfig(batch, env, ctx, 'events not consumed: server misconfigured', (config) =>
+    consumeBatch(batch, env, ctx, config),
+  );
+}
+
+/** Hands the batch to the consumer with the plugins the configuration enables. */
+async function consumeBatch(
+  batch: MessageBatch,
+  env: Env,
+  ctx: ExecutionContext,
+  config: Config,
+): Promise<void> {
+  const { events } = config;
   const storage = createStorage(env, ctx);
   const store = storagePlugin({
     events: storage.events,
@@ -64,32 +86,27 @@ export async function handleEventBatch(batch: MessageBatch, env: Env, ctx: Execu
   const plugins: EventPlugin[] = [];
   if (events.console) plugins.push(consolePlugin());
   // OIDC back-channel logout: delivers `backchannel_logout` events only (worker/jobs/backchannel.ts).
-  plugins.push(backchannelPlugin(env, loaded.config, storage));
+  plugins.push(backchannelPlugin(env, config, storage));
   if (events.webhookUrls.length > 0 && events.webhookSecret !== undefined) {
     plugins.push(
       webhookPlugin({
         urls: events.webhookUrls,
         secret: events.webhookSecret,
         timeoutMs: events.webhookTimeoutMs,
-        policy: loaded.config.outbound,
+        policy: config.outbound,
         metrics: isolateMetrics,
         nowMs: systemClock.nowMs,
       }),
     );
   }
-  try {
-    await consumeEvents(batch.messages, {
-      storage: store,
-      plugins,
-      metrics: isolateMetrics,
-      nowMs: systemClock.nowMs,
-      logError: (line) => console.error(line),
-      retryDelaySecs: events.retryDelaySecs,
-      requeue: (pack, delaySeconds) => env.EVENTS.send(pack, { contentType: 'text', delaySeconds }),
-    });
-    await store.sweep().catch(() => undefined);
-  } finally {
-    releaseStorage(ctx);
-  }
-  afterWork(env, loaded.config.observability.metricsFlushIntervalSecs ?? DEFAULT_FLUSH_INTERVAL_SECS, ctx);
+  await consumeEvents(batch.messages, {
+    storage: store,
+    plugins,
+    metrics: isolateMetrics,
+    nowMs: systemClock.nowMs,
+    logError: (line) => console.error(line),
+    retryDelaySecs: events.retryDelaySecs,
+    requeue: (pack, delaySeconds) => env.EVENTS.send(pack, { contentType: 'text', delaySeconds }),
+  });
+  await store.sweep().catch(() => undefined);
 }

@@ -38,6 +38,23 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSecs: number) {
   } as const;
 }
 
+/** The signed-in user as the authorization and device flows take them, or null when nobody is signed in. */
+export function signedInUser(
+  c: Context<AppEnv>,
+): Pick<SessionInfo, 'userId' | 'role' | 'authTime' | 'sid' | 'amr' | 'username'> | null {
+  const session = c.get('session');
+  return session
+    ? {
+        userId: session.userId,
+        role: session.role,
+        authTime: session.authTime,
+        sid: session.sid,
+        amr: session.amr,
+        username: session.username,
+      }
+    : null;
+}
+
 function sessionCookieName(c: Context<AppEnv>): string {
   return cookieName(c, 'session');
 }

@@ -3,7 +3,7 @@
  * shells over src/oauth/authorize; errors before the redirect URI is proven are HTML error pages.
  */
 import type { Context, Hono } from 'hono';
-import { type AuthenticatedUser, authorize, decideConsent } from '../../src/oauth/authorize/flow';
+import { authorize, decideConsent } from '../../src/oauth/authorize/flow';
 import { AuthorizationPageError, type AuthorizationResponse } from '../../src/oauth/authorize/redirect';
 import type { FormParams } from '../../src/oauth/form';
 import { registeredItself } from '../../src/oauth/registration/provenance';
@@ -15,25 +15,12 @@ import { PageError, pageNonce, renderPage } from '../http/pages';
 import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
-import { loginRedirect } from '../middleware/session';
+import { loginRedirect, signedInUser } from '../middleware/session';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
 
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const CONSENT_PATH = '/oauth/consent';
-
-function signedInUser(c: Context<AppEnv>): AuthenticatedUser | null {
-  const session = c.get('session');
-  return session
-    ? {
-        userId: session.userId,
-        role: session.role,
-        authTime: session.authTime,
-        sid: session.sid,
-        amr: session.amr,
-      }
-    : null;
-}
 
 /** AuthorizationPageError (src/) becomes the browser error page. */
 async function pageErrors<T>(work: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
  * the device) and GET/POST /oauth/device/verify (pages, for the user's browser: sign-in through the
  * login page, code entry, approve/deny, result). Pages follow post/redirect/get: a POST answers 303.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
@@ -28,18 +28,11 @@ import { PageError, pageNonce, renderPage } from '../http/pages';
 import { strictQuery } from '../http/query';
 import { readForm } from '../middleware/body';
 import { csrfToken, verifyCsrf } from '../middleware/csrf';
-import { loginRedirect } from '../middleware/session';
+import { loginRedirect, signedInUser } from '../middleware/session';
 import { loginThrottle } from '../wiring/login-throttle';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
-import {
-  answer,
-  basicAuth,
-  ClientAuthFields,
-  errorResponses,
-  handParsedBody,
-  registerBodySchema,
-} from './schemas';
+import { answer, clientForm, jsonResponse, oauthFormRoute, registerBodySchema } from './schemas';
 
 const DeviceAuthorizationSchema = z
   .object({
@@ -53,48 +46,19 @@ const DeviceAuthorizationSchema = z
   .openapi('DeviceAuthorizationResponse');
 
 /** The form of a device authorization request (RFC 8628 §3.1). */
-export const DeviceAuthorizationRequestSchema = z.object({
-  scope: z.string().optional(),
-  ...ClientAuthFields,
-});
+export const DeviceAuthorizationRequestSchema = clientForm({ scope: z.string().optional() });
 
-export const deviceAuthorizationRoute = createRoute({
-  method: 'post',
+export const deviceAuthorizationRoute = oauthFormRoute({
   path: DEVICE_AUTHORIZATION_PATH,
-  tags: ['OAuth 2.0'],
   summary: 'Device authorization (RFC 8628)',
   description:
     'Starts a device flow: the device shows user_code and verification_uri, then polls /oauth/token with grant_type urn:ietf:params:oauth:grant-type:device_code. Confidential clients authenticate as at the token endpoint; public clients send client_id.',
-  security: basicAuth,
-  request: {
-    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
-    body: handParsedBody('DeviceAuthorizationRequest', 'application/x-www-form-urlencoded'),
-  },
-  responses: {
-    200: {
-      description: 'Device authorization started',
-      content: { 'application/json': { schema: DeviceAuthorizationSchema } },
-    },
-    ...errorResponses,
-  },
+  form: 'DeviceAuthorizationRequest',
+  responses: { 200: jsonResponse('Device authorization started', DeviceAuthorizationSchema) },
 });
 
 const UNKNOWN_CODE = 'That code is not valid or has expired. Check the code on your device and try again.';
 const TOO_MANY = 'Too many wrong codes. Wait a few minutes and try again.';
-
-function deviceUser(c: Context<AppEnv>): (DeviceUser & { username: string }) | null {
-  const session = c.get('session');
-  return session
-    ? {
-        userId: session.userId,
-        role: session.role,
-        authTime: session.authTime,
-        sid: session.sid,
-        amr: session.amr,
-        username: session.username,
-      }
-    : null;
-}
 
 async function codePage(
   c: Context<AppEnv>,
@@ -126,7 +90,7 @@ function see(c: Context<AppEnv>, query: Record<string, string>): Response {
 async function showVerification(c: Context<AppEnv>): Promise<Response> {
   const query = strictQuery(c);
   const typed = query.get('user_code');
-  const user = deviceUser(c);
+  const user = signedInUser(c);
   if (!user) {
     const code = normalizeUserCode(typed);
     const back = code === null ? '' : `?${new URLSearchParams({ user_code: formatUserCode(code) })}`;
@@ -158,7 +122,7 @@ async function showVerification(c: Context<AppEnv>): Promise<Response> {
 async function submitVerification(c: Context<AppEnv>): Promise<Response> {
   const form = await readForm(c.req.raw);
   await verifyCsrf(c, form);
-  const user = deviceUser(c);
+  const user = signedInUser(c);
   if (!user) throw new PageError(401, 'Your session ended. Sign in and enter the code again.');
   const typed = form.get('user_code') ?? '';
   const decision = form.get('decision');

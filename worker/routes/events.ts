@@ -16,24 +16,32 @@ import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
 import { requestStorage } from '../wiring/request-storage';
 import { readMetrics } from '../wiring/telemetry';
-import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
+import {
+  answer,
+  handParsedBody,
+  jsonError,
+  jsonResponse,
+  optionalField,
+  optionalText,
+  registerBodySchema,
+} from './schemas';
 
 /** At most this many envelopes per ingest request (one queue batch). */
 const MAX_INGEST = 100;
 
 const EnvelopeSchema = z
   .object({
-    id: z.string().optional().openapi({ description: 'Default: a generated UUIDv7' }),
+    id: optionalText('Default: a generated UUIDv7'),
     type: z.enum(EVENT_TYPES),
-    time: z.string().optional().openapi({ description: 'RFC 3339; default: now' }),
-    severity: z.enum(SEVERITIES).optional().openapi({ description: 'Default info' }),
+    time: optionalText('RFC 3339; default: now'),
+    severity: optionalField(z.enum(SEVERITIES), 'Default info'),
     user_id: z.string().nullable().optional(),
     client_id: z.string().nullable().optional(),
     metadata: z
       .record(z.string(), z.unknown())
       .optional()
       .openapi({ description: 'At most 8 KiB; keys naming secrets (token, password, ...) are dropped' }),
-    idempotency_key: z.string().optional().openapi({ description: 'Default: the id. Same key = same event' }),
+    idempotency_key: optionalText('Default: the id. Same key = same event'),
     traceparent: z.string().nullable().optional().openapi({ description: 'W3C traceparent' }),
   })
   .openapi('EventEnvelope');
@@ -45,11 +53,6 @@ export const IngestBodySchema = z.union([
 ]);
 
 const IngestBatchSchema = z.object({ events: z.array(EnvelopeInputSchema).min(1).max(MAX_INGEST) });
-
-const jsonError = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: OAuthErrorSchema } },
-});
 
 export const ingestRoute = createRoute({
   method: 'post',
@@ -119,8 +122,8 @@ export const eventsHealthRoute = createRoute({
   description:
     'Per plugin: enabled, last success and failure, delivery counts (aggregated across isolates, as /metrics). 503 when a plugin is failing or storage is unreachable.',
   responses: {
-    200: { description: 'Every plugin healthy', content: { 'application/json': { schema: HealthSchema } } },
-    503: { description: 'Degraded', content: { 'application/json': { schema: HealthSchema } } },
+    200: jsonResponse('Every plugin healthy', HealthSchema),
+    503: jsonResponse('Degraded', HealthSchema),
   },
 });
 

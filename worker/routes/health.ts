@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { requestStorage } from '../wiring/request-storage';
+import { jsonResponse } from './schemas';
 
 const healthRoute = createRoute({
   method: 'get',
@@ -35,8 +36,8 @@ const readyRoute = createRoute({
   tags: ['Operations'],
   summary: 'Readiness: storage is reachable',
   responses: {
-    200: { description: 'Ready', content: { 'application/json': { schema: ReadySchema } } },
-    503: { description: 'Storage unreachable', content: { 'application/json': { schema: ReadySchema } } },
+    200: jsonResponse('Ready', ReadySchema),
+    503: jsonResponse('Storage unreachable', ReadySchema),
   },
 });
 

@@ -29,7 +29,7 @@ import { readText } from '../middleware/body';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
 import { resourceChallenge } from './protected-resource';
-import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
+import { answer, handParsedBody, jsonError, jsonResponse, registerBodySchema } from './schemas';
 
 /** JSON-RPC bodies of the tools are small. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -128,20 +128,12 @@ const mcpRoute = createRoute({
     body: handParsedBody('McpRequest', 'application/json'),
   },
   responses: {
-    200: {
-      description: 'JSON-RPC response',
-      content: { 'application/json': { schema: z.object({ jsonrpc: z.literal('2.0') }).passthrough() } },
-    },
+    200: jsonResponse('JSON-RPC response', z.object({ jsonrpc: z.literal('2.0') }).passthrough()),
     400: { description: 'Malformed JSON-RPC (a JSON-RPC error object)' },
-    401: {
-      description: 'No or invalid token, or a token for another audience',
-      content: { 'application/json': { schema: OAuthErrorSchema } },
-    },
-    403: {
-      description:
-        'An admin tool called without scope admin, or a client token without it (insufficient_scope)',
-      content: { 'application/json': { schema: OAuthErrorSchema } },
-    },
+    401: jsonError('No or invalid token, or a token for another audience'),
+    403: jsonError(
+      'An admin tool called without scope admin, or a client token without it (insufficient_scope)',
+    ),
   },
 });
 
@@ -154,14 +146,8 @@ const mcpUnsupportedRoute = (method: 'get' | 'delete') =>
     summary: `${method.toUpperCase()} is not offered (stateless server, no sessions or server-sent stream)`,
     security: [{ bearer: [] }],
     responses: {
-      401: {
-        description: 'No or invalid token (checked first, so the challenge names the resource metadata)',
-        content: { 'application/json': { schema: OAuthErrorSchema } },
-      },
-      405: {
-        description: 'Method not allowed (Allow: POST)',
-        content: { 'application/json': { schema: OAuthErrorSchema } },
-      },
+      401: jsonError('No or invalid token (checked first, so the challenge names the resource metadata)'),
+      405: jsonError('Method not allowed (Allow: POST)'),
     },
   });
 

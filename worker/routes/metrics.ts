@@ -9,7 +9,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../src/observabili
 import type { AppEnv } from '../context';
 import { requestStorage } from '../wiring/request-storage';
 import { collectMetrics } from '../wiring/telemetry';
-import { OAuthErrorSchema } from './schemas';
+import { jsonError } from './schemas';
 
 export const SERVICE = { service: 'edge-oauth2-server', version: '0.1.0' };
 
@@ -28,11 +28,9 @@ export const metricsRoute = createRoute({
         'text/plain': { schema: z.string().openapi({ example: 'oauth2_server_http_requests_total 42' }) },
       },
     },
-    401: {
-      description:
-        'OAUTH2_METRICS_TOKEN is set and the request did not present it (WWW-Authenticate: Bearer)',
-      content: { 'application/json': { schema: OAuthErrorSchema } },
-    },
+    401: jsonError(
+      'OAUTH2_METRICS_TOKEN is set and the request did not present it (WWW-Authenticate: Bearer)',
+    ),
   },
 });
 

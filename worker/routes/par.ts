@@ -1,17 +1,9 @@
 /** POST /oauth/par (RFC 9126 §2): pushed authorization requests, answered 201 with a request_uri. */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { PAR_PATH, pushAuthorizationRequest } from '../../src/oauth/par';
 import type { AppEnv } from '../context';
-import { dpopFormHandler } from './dpop-form';
-import {
-  answer,
-  basicAuth,
-  ClientAuthFields,
-  DPoPHeaders,
-  errorResponses,
-  handParsedBody,
-  registerBodySchema,
-} from './schemas';
+import { serveDpopForm } from './dpop-form';
+import { clientForm, DPoPHeaders, jsonResponse, oauthFormRoute, optionalText } from './schemas';
 
 const PushedResponseSchema = z
   .object({
@@ -21,7 +13,7 @@ const PushedResponseSchema = z
   .openapi('PushedAuthorizationResponse');
 
 /** The form of a pushed authorization request (RFC 9126 §2.1). */
-export const PushedAuthorizationRequestSchema = z.object({
+export const PushedAuthorizationRequestSchema = clientForm({
   response_type: z.literal('code'),
   response_mode: z.enum(['query', 'form_post']).optional(),
   redirect_uri: z.string().optional(),
@@ -33,54 +25,35 @@ export const PushedAuthorizationRequestSchema = z.object({
   prompt: z.string().optional(),
   max_age: z.string().optional(),
   login_hint: z.string().optional(),
-  claims: z.string().optional().openapi({
-    description: 'OIDC Core §5.5: JSON object naming id_token and userinfo claims (essential, value, values)',
-  }),
-  acr_values: z
-    .string()
-    .optional()
-    .openapi({ description: 'OIDC Core §3.1.2.1: space-separated, in order of preference' }),
-  request: z.string().optional().openapi({
-    description:
-      'RFC 9101 request object (a JWT signed by the client): only its parameters are used; client_id and response_type must agree with it',
-  }),
-  dpop_jkt: z.string().optional().openapi({
-    description:
-      'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',
-  }),
+  claims: optionalText(
+    'OIDC Core §5.5: JSON object naming id_token and userinfo claims (essential, value, values)',
+  ),
+  acr_values: optionalText('OIDC Core §3.1.2.1: space-separated, in order of preference'),
+  request: optionalText(
+    'RFC 9101 request object (a JWT signed by the client): only its parameters are used; client_id and response_type must agree with it',
+  ),
+  dpop_jkt: optionalText(
+    'RFC 9449 §10: JWK SHA-256 thumbprint of the DPoP key the code is bound to (a DPoP header sets it)',
+  ),
   resource: z
     .union([z.string(), z.array(z.string())])
     .optional()
     .openapi({
       description: 'RFC 8707 resource indicator, may repeat: the audience of the tokens',
     }),
-  ...ClientAuthFields,
 });
 
-export const parRoute = createRoute({
-  method: 'post',
+export const parRoute = oauthFormRoute({
   path: PAR_PATH,
-  tags: ['OAuth 2.0'],
   summary: 'Pushed authorization request (RFC 9126)',
   description:
     'The parameters of an authorization request, validated as /oauth/authorize would. The request_uri is used once at /oauth/authorize with the same client_id, within expires_in seconds. Confidential clients authenticate as at the token endpoint; public clients send client_id.',
-  security: basicAuth,
-  request: {
-    headers: DPoPHeaders,
-    // Parsed by hand (src/oauth/form.ts: a repeated parameter other than resource is invalid_request).
-    body: handParsedBody('PushedAuthorizationRequest', 'application/x-www-form-urlencoded'),
-  },
-  responses: {
-    201: {
-      description: 'Request stored',
-      content: { 'application/json': { schema: PushedResponseSchema } },
-    },
-    ...errorResponses,
-  },
+  headers: DPoPHeaders,
+  form: 'PushedAuthorizationRequest',
+  responses: { 201: jsonResponse('Request stored', PushedResponseSchema) },
 });
 
 export function registerParRoute(app: OpenAPIHono<AppEnv>): void {
-  registerBodySchema(app, 'PushedAuthorizationRequest', PushedAuthorizationRequestSchema);
-  const handler = dpopFormHandler(201, pushAuthorizationRequest);
-  app.openapi(parRoute, async (c) => answer(await handler(c)));
+  const form = { name: 'PushedAuthorizationRequest', schema: PushedAuthorizationRequestSchema };
+  serveDpopForm(app, parRoute, form, 201, pushAuthorizationRequest);
 }

@@ -7,8 +7,8 @@
  * sign-in cookie and the page's CSRF token, so they are declared (and validated) here but `hide`s keep
  * them out of the API document, like every other /auth/ route; docs/mfa.md lists them.
  */
-import { createRoute, z } from '@hono/zod-openapi';
-import { OAuthErrorSchema } from './schemas';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import { jsonError, jsonResponse, optionalText } from './schemas';
 
 const BASE = '/auth/passkeys';
 
@@ -49,12 +49,18 @@ export const AuthenticationResponseSchema = z
   })
   .openapi('PasskeyAuthenticationResponse', { description: 'WebAuthn AuthenticationResponseJSON' });
 
+const PasskeyAddedSchema = z.object({ name: z.string(), credential_id: z.string() }).openapi('PasskeyAdded');
+
+const PasskeySignedInSchema = z
+  .object({ redirect: z.string() })
+  .openapi('PasskeySignedIn', { description: 'Navigate there' });
+
 /** The options are the WebAuthn JSON dictionaries, passed to `navigator.credentials` as they are. */
 const OptionsSchema = z.record(z.string(), z.unknown());
 
 /** Documented here; checked by requireCsrf (403 when missing or wrong, like a form without its token). */
 const csrfHeader = z.object({
-  'x-csrf-token': z.string().optional().openapi({ description: 'The CSRF token of the page (required)' }),
+  'x-csrf-token': optionalText('The CSRF token of the page (required)'),
 });
 
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -62,77 +68,76 @@ const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
-const jsonAnswer = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const errors = (refused: string) => ({
-  400: jsonAnswer('Malformed request, or a passkey that does not verify', OAuthErrorSchema),
-  401: jsonAnswer(refused, OAuthErrorSchema),
-  403: jsonAnswer('Missing or wrong CSRF token', OAuthErrorSchema),
+  400: jsonError('Malformed request, or a passkey that does not verify'),
+  401: jsonError(refused),
+  403: jsonError('Missing or wrong CSRF token'),
 });
 
-export const registrationOptionsRoute = createRoute({
-  hide: true,
-  method: 'post',
-  path: `${BASE}/registration/options`,
-  tags: ['Sign-in'],
+/** What a passkey endpoint's declaration says beyond what they share. */
+interface PasskeyDoc {
+  summary: string;
+  description: string;
+  /** The WebAuthn JSON the endpoint takes, validated at the edge. */
+  body?: ReturnType<typeof jsonBody>;
+  /** When its 401 is answered. */
+  refused: string;
+  responses: RouteConfig['responses'];
+}
+
+/**
+ * A passkey endpoint: a POST below /auth/passkeys, hidden from the document (see above), that needs the
+ * page's CSRF header and answers the shared errors after its own.
+ */
+const passkeyRoute = <D extends PasskeyDoc>(path: string, doc: D) =>
+  createRoute({
+    hide: true,
+    method: 'post',
+    path: `${BASE}${path}`,
+    tags: ['Sign-in'],
+    summary: doc.summary,
+    description: doc.description,
+    request: { headers: csrfHeader, body: doc.body as D extends { body: infer B } ? B : undefined },
+    responses: { ...(doc.responses as D['responses']), ...errors(doc.refused) },
+  });
+
+export const registrationOptionsRoute = passkeyRoute('/registration/options', {
   summary: 'Passkey registration options',
   description:
     'PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create: residentKey required, user verification required, the user’s passkeys excluded. Signed in within the last 5 minutes only.',
-  request: { headers: csrfHeader },
+  refused: 'Not signed in, or signed in too long ago (login_required)',
   responses: {
-    200: jsonAnswer('The creation options', OptionsSchema),
-    ...errors('Not signed in, or signed in too long ago (login_required)'),
+    200: jsonResponse('The creation options', OptionsSchema),
   },
 });
 
-export const registrationRoute = createRoute({
-  hide: true,
-  method: 'post',
-  path: `${BASE}/registration`,
-  tags: ['Sign-in'],
+export const registrationRoute = passkeyRoute('/registration', {
   summary: 'Register a passkey',
   description:
     'Verifies the attestation (format none or any, the key is what counts) and stores the passkey.',
-  request: { headers: csrfHeader, body: jsonBody(RegistrationResponseSchema) },
+  body: jsonBody(RegistrationResponseSchema),
+  refused: 'Not signed in, or signed in too long ago (login_required)',
   responses: {
-    201: jsonAnswer(
-      'The passkey was added',
-      z.object({ name: z.string(), credential_id: z.string() }).openapi('PasskeyAdded'),
-    ),
-    ...errors('Not signed in, or signed in too long ago (login_required)'),
+    201: jsonResponse('The passkey was added', PasskeyAddedSchema),
   },
 });
 
-export const authenticationOptionsRoute = createRoute({
-  hide: true,
-  method: 'post',
-  path: `${BASE}/authentication/options`,
-  tags: ['Sign-in'],
+export const authenticationOptionsRoute = passkeyRoute('/authentication/options', {
   summary: 'Passkey sign-in options',
   description:
     'PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get: no allowCredentials (discoverable credentials), user verification required.',
-  request: { headers: csrfHeader },
-  responses: { 200: jsonAnswer('The request options', OptionsSchema), ...errors('Not used') },
+  refused: 'Not used',
+  responses: { 200: jsonResponse('The request options', OptionsSchema) },
 });
 
-export const authenticationRoute = createRoute({
-  hide: true,
-  method: 'post',
-  path: `${BASE}/authentication`,
-  tags: ['Sign-in'],
+export const authenticationRoute = passkeyRoute('/authentication', {
   summary: 'Sign in with a passkey',
   description:
     'Verifies the assertion and signs the browser in; answers where to go next, as the password form would redirect.',
-  request: { headers: csrfHeader, body: jsonBody(AuthenticationResponseSchema) },
+  body: jsonBody(AuthenticationResponseSchema),
+  refused: 'The passkey did not sign anyone in (access_denied)',
   responses: {
-    200: jsonAnswer(
-      'Signed in',
-      z.object({ redirect: z.string() }).openapi('PasskeySignedIn', { description: 'Navigate there' }),
-    ),
-    ...errors('The passkey did not sign anyone in (access_denied)'),
-    429: jsonAnswer('Too many failed sign-ins from this address', OAuthErrorSchema),
+    200: jsonResponse('Signed in', PasskeySignedInSchema),
+    429: jsonError('Too many failed sign-ins from this address'),
   },
 });

@@ -12,7 +12,7 @@ import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { systemClock } from '../../src/clock';
 import { sha256 } from '../../src/crypto/hash';
-import { newRequestId } from '../../src/oauth/sharded-id';
+import { newRequestId } from '../../src/crypto/sharded-id';
 import { recordRateLimitRejected } from '../../src/observability';
 import { throttleKeys } from '../../src/sign-in/login-throttle';
 import {

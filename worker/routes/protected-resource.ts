@@ -3,7 +3,7 @@
  * (itself, /mcp, configured resources on its origin), and the middleware that adds `resource_metadata`
  * to the Bearer challenges of its own protected endpoints (§5.1).
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { NotFoundError } from '../../src/oauth/errors';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../../src/oauth/resources/metadata';
 import type { AppEnv } from '../context';
 import { issuerFor } from '../wiring/services';
-import { answer, OAuthErrorSchema } from './schemas';
+import { answer, discoveryRoute, jsonError, jsonResponse } from './schemas';
 
 const ResourceMetadataSchema = z
   .object({
@@ -28,21 +28,9 @@ const ResourceMetadataSchema = z
   .openapi('ProtectedResourceMetadata');
 
 const metadataRoute = (path: string, summary: string) =>
-  createRoute({
-    method: 'get',
-    path,
-    tags: ['Discovery'],
-    summary,
-    responses: {
-      200: {
-        description: 'Protected resource metadata (RFC 9728 §3.2)',
-        content: { 'application/json': { schema: ResourceMetadataSchema } },
-      },
-      404: {
-        description: 'No resource of this server has its metadata here',
-        content: { 'application/json': { schema: OAuthErrorSchema } },
-      },
-    },
+  discoveryRoute(path, summary, {
+    200: jsonResponse('Protected resource metadata (RFC 9728 §3.2)', ResourceMetadataSchema),
+    404: jsonError('No resource of this server has its metadata here'),
   });
 
 function serveMetadata(c: Context<AppEnv>): Response {

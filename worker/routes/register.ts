@@ -1,5 +1,5 @@
 /** POST /connect/register and GET/PUT/DELETE /connect/register/{client_id} (RFC 7591 / RFC 7592). */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MethodNotAllowedError } from '../../src/oauth/errors';
 import {
@@ -18,7 +18,15 @@ import type { AppEnv } from '../context';
 import { readJsonObject } from '../middleware/body';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
-import { answer, handParsedBody, OAuthErrorSchema, registerBodySchema } from './schemas';
+import {
+  answer,
+  handParsedBody,
+  jsonError,
+  jsonResponse,
+  optionalField,
+  optionalText,
+  registerBodySchema,
+} from './schemas';
 
 const REGISTER_PATH = '/connect/register';
 
@@ -40,72 +48,61 @@ const metadataFields = {
     .array(z.enum(['code']))
     .optional()
     .openapi({ description: 'Default ["code"] with authorization_code, else []' }),
-  token_endpoint_auth_method: z.enum(REGISTRABLE_AUTH_METHODS).optional().openapi({
-    description:
-      'Default client_secret_basic; none = public client (no client_credentials); client_secret_jwt and private_key_jwt per RFC 7523',
-  }),
-  token_endpoint_auth_signing_alg: z
-    .string()
-    .optional()
-    .openapi({ description: 'the alg of the client assertions (RFC 7523)' }),
+  token_endpoint_auth_method: optionalField(
+    z.enum(REGISTRABLE_AUTH_METHODS),
+    'Default client_secret_basic; none = public client (no client_credentials); client_secret_jwt and private_key_jwt per RFC 7523',
+  ),
+  token_endpoint_auth_signing_alg: optionalText('the alg of the client assertions (RFC 7523)'),
   scope: z.string().optional().openapi({
     description: 'Space-separated subset of scopes_supported; never admin. Default "read"',
     example: 'read write',
   }),
   client_name: z.string().max(500).optional(),
-  client_uri: z.url().optional().openapi({ description: 'https' }),
-  logo_uri: z.url().optional().openapi({ description: 'https' }),
-  policy_uri: z.url().optional().openapi({ description: 'https' }),
-  tos_uri: z.url().optional().openapi({ description: 'https' }),
-  jwks_uri: z.url().optional().openapi({ description: 'https' }),
+  client_uri: optionalField(z.url(), 'https'),
+  logo_uri: optionalField(z.url(), 'https'),
+  policy_uri: optionalField(z.url(), 'https'),
+  tos_uri: optionalField(z.url(), 'https'),
+  jwks_uri: optionalField(z.url(), 'https'),
   jwks: z
     .object({ keys: z.array(z.record(z.string(), z.unknown())) })
     .optional()
     .openapi({ description: "the client's public keys by value (instead of jwks_uri)" }),
-  dpop_bound_access_tokens: z
-    .boolean()
-    .optional()
-    .openapi({ description: 'RFC 9449 §5.2: every token request must carry a DPoP proof' }),
-  post_logout_redirect_uris: z
-    .array(z.string())
-    .optional()
-    .openapi({ description: 'OIDC RP-Initiated Logout: where /oauth/logout may send the browser' }),
-  id_token_signed_response_alg: z
-    .enum(['RS256', 'ES256'])
-    .optional()
-    .openapi({ description: 'Default RS256' }),
-  backchannel_logout_uri: z.string().optional().openapi({ description: 'OIDC Back-Channel Logout 1.0' }),
+  dpop_bound_access_tokens: optionalField(
+    z.boolean(),
+    'RFC 9449 §5.2: every token request must carry a DPoP proof',
+  ),
+  post_logout_redirect_uris: optionalField(
+    z.array(z.string()),
+    'OIDC RP-Initiated Logout: where /oauth/logout may send the browser',
+  ),
+  id_token_signed_response_alg: optionalField(z.enum(['RS256', 'ES256']), 'Default RS256'),
+  backchannel_logout_uri: optionalText('OIDC Back-Channel Logout 1.0'),
   backchannel_logout_session_required: z.boolean().optional(),
-  frontchannel_logout_uri: z
-    .string()
-    .optional()
-    .openapi({ description: 'OIDC Front-Channel Logout 1.0: same scheme, host and port as a redirect URI' }),
+  frontchannel_logout_uri: optionalText(
+    'OIDC Front-Channel Logout 1.0: same scheme, host and port as a redirect URI',
+  ),
   frontchannel_logout_session_required: z.boolean().optional(),
-  request_object_signing_alg: z
-    .string()
-    .optional()
-    .openapi({ description: "RFC 9101: the only alg accepted for this client's request objects" }),
-  require_signed_request_object: z
-    .boolean()
-    .optional()
-    .openapi({ description: 'RFC 9101 §10.5: every authorization request must be a signed request object' }),
-  require_pushed_authorization_requests: z
-    .boolean()
-    .optional()
-    .openapi({ description: 'RFC 9126 §6: every authorization request must be pushed' }),
-  introspection_signed_response_alg: z.enum(INTROSPECTION_SIGNING_ALGS).optional().openapi({
-    description:
-      'RFC 9701 §6: introspection responses to this client are JWTs signed with this alg (default RS256, when asked by Accept)',
-  }),
+  request_object_signing_alg: optionalText(
+    "RFC 9101: the only alg accepted for this client's request objects",
+  ),
+  require_signed_request_object: optionalField(
+    z.boolean(),
+    'RFC 9101 §10.5: every authorization request must be a signed request object',
+  ),
+  require_pushed_authorization_requests: optionalField(
+    z.boolean(),
+    'RFC 9126 §6: every authorization request must be pushed',
+  ),
+  introspection_signed_response_alg: optionalField(
+    z.enum(INTROSPECTION_SIGNING_ALGS),
+    'RFC 9701 §6: introspection responses to this client are JWTs signed with this alg (default RS256, when asked by Accept)',
+  ),
   default_acr_values: z
     .array(z.string())
     .max(10)
     .optional()
     .openapi({ description: 'OIDC Registration §2: acr values asked for when a request names none' }),
-  require_mfa: z
-    .boolean()
-    .optional()
-    .openapi({ description: 'every sign-in for this client must be multi-factor (docs/mfa.md)' }),
+  require_mfa: optionalField(z.boolean(), 'every sign-in for this client must be multi-factor (docs/mfa.md)'),
   contacts: z.array(z.string()).max(10).optional(),
   software_id: z.string().max(500).optional(),
   software_version: z.string().max(500).optional(),
@@ -117,7 +114,7 @@ export const ClientMetadataSchema = z.object(metadataFields).openapi('ClientMeta
 const ClientUpdateSchema = z
   .object({
     client_id: z.string().openapi({ description: 'Must equal the client_id in the path' }),
-    client_secret: z.string().optional().openapi({ description: 'When sent, must be the current secret' }),
+    client_secret: optionalText('When sent, must be the current secret'),
     ...metadataFields,
   })
   .openapi('ClientUpdate');
@@ -125,10 +122,7 @@ const ClientUpdateSchema = z
 const ClientInformationSchema = z
   .object({
     client_id: z.string(),
-    client_secret: z
-      .string()
-      .optional()
-      .openapi({ description: 'Confidential clients, at registration only' }),
+    client_secret: optionalText('Confidential clients, at registration only'),
     client_id_issued_at: z.number().int(),
     client_secret_expires_at: z.number().int().optional().openapi({ description: '0: never' }),
     registration_access_token: z.string(),
@@ -136,11 +130,6 @@ const ClientInformationSchema = z
     ...metadataFields,
   })
   .openapi('ClientInformation');
-
-const jsonError = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: OAuthErrorSchema } },
-});
 
 const ClientIdParam = z.object({
   client_id: z.string().openapi({ param: { name: 'client_id', in: 'path' }, example: 'client_abc' }),
@@ -164,10 +153,10 @@ export const registerRoute = createRoute({
     body: handParsedBody('ClientMetadata', 'application/json'),
   },
   responses: {
-    201: {
-      description: 'Registered; client_secret and registration_access_token are shown only here',
-      content: { 'application/json': { schema: ClientInformationSchema } },
-    },
+    201: jsonResponse(
+      'Registered; client_secret and registration_access_token are shown only here',
+      ClientInformationSchema,
+    ),
     400: jsonError('invalid_client_metadata, invalid_redirect_uri or invalid_request'),
     401: jsonError('No initial access token (registration is not open), or an invalid one'),
     403: jsonError('The token lacks scope admin (insufficient_scope)'),
@@ -176,54 +165,56 @@ export const registerRoute = createRoute({
   },
 });
 
-export const readClientRoute = createRoute({
+/** What a route on one registration says beyond what they share. */
+interface ManagementRouteSpec<R extends RouteConfig['responses']> {
+  method: 'get' | 'put' | 'delete';
+  summary: string;
+  description?: string;
+  /** The component name of a JSON body, read after the registration access token is checked. */
+  body?: string;
+  /** The answers; `managementErrors` follow them. */
+  responses: R;
+}
+
+/** A route on one registration (RFC 7592 §2): the client_id in the path, the registration access token as Bearer. */
+const managementRoute = <R extends RouteConfig['responses']>(spec: ManagementRouteSpec<R>) =>
+  createRoute({
+    method: spec.method,
+    path: `${REGISTER_PATH}/{client_id}`,
+    tags: ['Client Registration'],
+    summary: spec.summary,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    security: [{ bearer: [] }],
+    request: {
+      params: ClientIdParam,
+      ...(spec.body === undefined ? {} : { body: handParsedBody(spec.body, 'application/json') }),
+    },
+    responses: { ...spec.responses, ...managementErrors },
+  });
+
+export const readClientRoute = managementRoute({
   method: 'get',
-  path: `${REGISTER_PATH}/{client_id}`,
-  tags: ['Client Registration'],
   summary: 'Read a registration (RFC 7592 §2.1)',
   description: 'Bearer: the registration access token. The client secret is not returned.',
-  security: [{ bearer: [] }],
-  request: { params: ClientIdParam },
-  responses: {
-    200: {
-      description: 'Current metadata',
-      content: { 'application/json': { schema: ClientInformationSchema } },
-    },
-    ...managementErrors,
-  },
+  responses: { 200: jsonResponse('Current metadata', ClientInformationSchema) },
 });
 
-export const updateClientRoute = createRoute({
+export const updateClientRoute = managementRoute({
   method: 'put',
-  path: `${REGISTER_PATH}/{client_id}`,
-  tags: ['Client Registration'],
   summary: 'Replace a registration (RFC 7592 §2.2)',
   description:
     'Omitted fields return to their defaults. Must not contain registration_access_token, registration_client_uri, client_secret_expires_at or client_id_issued_at.',
-  security: [{ bearer: [] }],
-  request: {
-    params: ClientIdParam,
-    // Read after the registration access token is checked; RFC 7591 errors.
-    body: handParsedBody('ClientUpdate', 'application/json'),
-  },
+  body: 'ClientUpdate',
   responses: {
-    200: {
-      description: 'Updated metadata',
-      content: { 'application/json': { schema: ClientInformationSchema } },
-    },
+    200: jsonResponse('Updated metadata', ClientInformationSchema),
     400: jsonError('invalid_client_metadata, invalid_redirect_uri or invalid_request'),
-    ...managementErrors,
   },
 });
 
-export const deleteClientRoute = createRoute({
+export const deleteClientRoute = managementRoute({
   method: 'delete',
-  path: `${REGISTER_PATH}/{client_id}`,
-  tags: ['Client Registration'],
   summary: 'Delete a registration (RFC 7592 §2.3)',
-  security: [{ bearer: [] }],
-  request: { params: ClientIdParam },
-  responses: { 204: { description: 'Deleted' }, ...managementErrors },
+  responses: { 204: { description: 'Deleted' } },
 });
 
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };

@@ -1,5 +1,5 @@
 /** POST /oauth/introspect (RFC 7662, RFC 9701 JWT responses) and POST /oauth/revoke (RFC 7009). */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   authenticateClient,
   authenticateTokenClient,
@@ -17,39 +17,24 @@ import { readForm } from '../middleware/body';
 import { observeClient } from '../middleware/observability';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
-import {
-  answer,
-  basicAuth,
-  ClientAuthFields,
-  errorResponses,
-  handParsedBody,
-  registerBodySchema,
-} from './schemas';
+import { answer, clientForm, oauthFormRoute, optionalText, registerBodySchema } from './schemas';
 
 /** The form of an introspection (RFC 7662 §2.1) or revocation (RFC 7009 §2.1) request. */
-export const TokenFormSchema = z.object({
+export const TokenFormSchema = clientForm({
   token: z.string(),
-  token_type_hint: z.string().optional().openapi({
-    description:
-      'access_token or refresh_token: a hint this server does not need (it finds every token by itself); any value is accepted (RFC 7662 §2.1, RFC 7009 §2.1)',
-  }),
-  ...ClientAuthFields,
+  token_type_hint: optionalText(
+    'access_token or refresh_token: a hint this server does not need (it finds every token by itself); any value is accepted (RFC 7662 §2.1, RFC 7009 §2.1)',
+  ),
 });
 
-export const introspectRoute = createRoute({
-  method: 'post',
+export const introspectRoute = oauthFormRoute({
   path: '/oauth/introspect',
-  tags: ['OAuth 2.0'],
   summary: 'Token introspection (RFC 7662, RFC 9701)',
   description:
     'Client authentication required unless OAUTH2_PUBLIC_INTROSPECTION=true. A caller sees only tokens issued to it or naming it as audience. ' +
     'With `Accept: application/token-introspection+jwt`, or when the client registered `introspection_signed_response_alg`, ' +
     'the answer is a signed JWT (RFC 9701); an unauthenticated caller asking for one gets invalid_client.',
-  security: basicAuth,
-  request: {
-    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
-    body: handParsedBody('TokenForm', 'application/x-www-form-urlencoded'),
-  },
+  form: 'TokenForm',
   responses: {
     200: {
       description: 'Introspection result',
@@ -85,23 +70,16 @@ export const introspectRoute = createRoute({
         },
       },
     },
-    ...errorResponses,
   },
 });
 
-export const revokeRoute = createRoute({
-  method: 'post',
+export const revokeRoute = oauthFormRoute({
   path: '/oauth/revoke',
-  tags: ['OAuth 2.0'],
   summary: 'Token revocation (RFC 7009)',
   description:
     'Revokes the token and its whole grant. Unknown tokens are answered with 200. Public clients authenticate with client_id alone.',
-  security: basicAuth,
-  request: {
-    // Parsed by hand (src/oauth/form.ts: a repeated parameter is invalid_request).
-    body: handParsedBody('TokenForm', 'application/x-www-form-urlencoded'),
-  },
-  responses: { 200: { description: 'Revoked (or unknown)' }, ...errorResponses },
+  form: 'TokenForm',
+  responses: { 200: { description: 'Revoked (or unknown)' } },
 });
 
 const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };

@@ -6,7 +6,7 @@ import { userInfo } from '../../src/oidc/userinfo';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
-import { answer, OAuthErrorSchema } from './schemas';
+import { answer, jsonError, jsonResponse } from './schemas';
 
 const UserInfoSchema = z
   .object({
@@ -29,15 +29,9 @@ const userInfoRoute = (method: 'get' | 'post') =>
     description:
       'A DPoP-bound token is sent as `Authorization: DPoP <token>` with a `DPoP` proof header (RFC 9449 §7).',
     responses: {
-      200: { description: 'Claims', content: { 'application/json': { schema: UserInfoSchema } } },
-      401: {
-        description: 'Missing or invalid token',
-        content: { 'application/json': { schema: OAuthErrorSchema } },
-      },
-      403: {
-        description: 'Token without openid scope',
-        content: { 'application/json': { schema: OAuthErrorSchema } },
-      },
+      200: jsonResponse('Claims', UserInfoSchema),
+      401: jsonError('Missing or invalid token'),
+      403: jsonError('Token without openid scope'),
     },
   });
 

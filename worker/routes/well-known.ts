@@ -1,10 +1,10 @@
 /** Discovery (RFC 8414, OIDC Discovery) at both well-known paths, and the JWKS (public keys only). */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { discoveryDocument } from '../../src/oidc/discovery';
 import type { AppEnv } from '../context';
 import { executionContextOf } from '../wiring/request-storage';
 import { oauthContext } from '../wiring/services';
-import { answer } from './schemas';
+import { answer, discoveryRoute, jsonResponse } from './schemas';
 
 const MetadataSchema = z
   .object({ issuer: z.string(), token_endpoint: z.string(), jwks_uri: z.string() })
@@ -12,33 +12,14 @@ const MetadataSchema = z
   .openapi('AuthorizationServerMetadata');
 
 const metadataRoute = (path: string, summary: string) =>
-  createRoute({
-    method: 'get',
-    path,
-    tags: ['Discovery'],
-    summary,
-    responses: {
-      200: { description: 'Metadata', content: { 'application/json': { schema: MetadataSchema } } },
-    },
-  });
+  discoveryRoute(path, summary, { 200: jsonResponse('Metadata', MetadataSchema) });
 
-const jwksRoute = createRoute({
-  method: 'get',
-  path: '/.well-known/jwks.json',
-  tags: ['Discovery'],
-  summary: 'JSON Web Key Set: public signing keys only',
-  responses: {
-    200: {
-      description: 'JWKS (RFC 7517)',
-      content: {
-        'application/json': {
-          schema: z
-            .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string() }).passthrough()) })
-            .openapi('JWKS'),
-        },
-      },
-    },
-  },
+const JwksSchema = z
+  .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string() }).passthrough()) })
+  .openapi('JWKS');
+
+const jwksRoute = discoveryRoute('/.well-known/jwks.json', 'JSON Web Key Set: public signing keys only', {
+  200: jsonResponse('JWKS (RFC 7517)', JwksSchema),
 });
 
 export function registerWellKnownRoutes(app: OpenAPIHono<AppEnv>): void {

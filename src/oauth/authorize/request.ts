@@ -3,8 +3,9 @@
  * verified: errors from here on travel back to the client by redirect.
  */
 import type { ClientRecord } from '../../storage/ports';
-import { AuthorizationError, InvalidRequestError, UnauthorizedClientError } from '../errors';
+import { AuthorizationError, InvalidRequestError } from '../errors';
 import type { FormParams } from '../form';
+import { AUTHORIZATION_CODE_RULE, requireGrantType } from '../grant-permission';
 import { requireS256Challenge } from '../pkce';
 import type { ScopeRegistry } from '../scopes/registry';
 import { grantScope } from '../scopes/scope';
@@ -53,9 +54,7 @@ export function validateAuthorizationRequest(
   if (responseMode !== undefined && !(RESPONSE_MODES as readonly string[]).includes(responseMode)) {
     throw new InvalidRequestError(`response_mode must be one of ${RESPONSE_MODES.join(', ')}`);
   }
-  if (!client.grantTypes.includes('authorization_code')) {
-    throw new UnauthorizedClientError('this client may not use the authorization code grant');
-  }
+  requireGrantType(client, AUTHORIZATION_CODE_RULE);
   const codeChallenge = requireS256Challenge(
     params.get('code_challenge'),
     params.get('code_challenge_method'),

@@ -5,8 +5,9 @@
  * the codes and where the user goes.
  */
 import { authenticateTokenClient, readClientCredentials } from '../client-auth/authenticate';
-import { ServiceUnavailableError, UnauthorizedClientError } from '../errors';
+import { ServiceUnavailableError } from '../errors';
 import type { FormParams } from '../form';
+import { type GrantRule, requireGrantType } from '../grant-permission';
 import type { OAuthContext } from '../ports';
 import { resourcesForScopes } from '../resources/indicators';
 import { grantScope } from '../scopes/scope';
@@ -15,6 +16,12 @@ import { formatUserCode, newDeviceCode, newUserCode } from './codes';
 import { indexPendingDevice } from './pending-index';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** The device flow, at the device authorization endpoint and the token endpoint. */
+export const DEVICE_CODE_RULE: GrantRule = {
+  grantType: DEVICE_CODE_GRANT,
+  label: 'device authorization grant',
+};
 export const DEVICE_AUTHORIZATION_PATH = '/oauth/device_authorization';
 export const DEVICE_VERIFICATION_PATH = '/oauth/device/verify';
 
@@ -37,9 +44,7 @@ export async function deviceAuthorizationRequest(
   authorization: string | undefined,
 ): Promise<DeviceAuthorizationResponse> {
   const client = await authenticateTokenClient(ctx, readClientCredentials(authorization, params));
-  if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
-    throw new UnauthorizedClientError('this client may not use the device authorization grant');
-  }
+  requireGrantType(client, DEVICE_CODE_RULE);
   const scopes = grantScope(params.get('scope'), client.scope, ctx.config.scopes);
   // No resource is named here: scopes of two APIs are refused now rather than at the token request.
   resourcesForScopes(scopes, [], ctx.config.scopes);

@@ -4,14 +4,12 @@
  * the tokens are issued like at authorization code redemption: access token, a refresh token when the
  * client may have one (offline_access or first-party), an ID token for openid.
  */
-import type { ClientRecord } from '../../storage/ports';
 import { RESOURCE_NOT_GRANTED } from '../authorization-state';
-import { InvalidGrantError, InvalidTargetError, UnauthorizedClientError } from '../errors';
+import { InvalidGrantError, InvalidTargetError } from '../errors';
 import { tokenRevoked } from '../events';
-import { type FormParams, required } from '../form';
-import type { TokenResponse } from '../grants/token-response';
+import { required } from '../form';
+import type { TokenGrant } from '../grants/token-response';
 import { issueApprovedGrantTokens } from '../grants/user-grant-tokens';
-import type { OAuthContext } from '../ports';
 import {
   audienceFor,
   requestedResources,
@@ -28,14 +26,7 @@ import {
   SlowDownError,
 } from './errors';
 
-export async function deviceCodeGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
-    throw new UnauthorizedClientError('this client may not use the device authorization grant');
-  }
+export const deviceCodeGrant: TokenGrant = async (ctx, client, params) => {
   const deviceCode = required(params, 'device_code');
   if (!DEVICE_CODE_PATTERN.test(deviceCode)) throw new InvalidGrantError('unknown device code');
   // The device authorization names no resource, so its tokens are for the client alone (RFC 8707 §2.2).
@@ -88,4 +79,4 @@ export async function deviceCodeGrant(
     audience: audienceFor(apis, client.clientId),
     ...(apis.length > 0 ? { resources: apis } : {}),
   });
-}
+};

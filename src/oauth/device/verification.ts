@@ -4,7 +4,7 @@
  * reserves an attempt per user (10 misses in 15 minutes, the sign-in throttle's window) and per client
  * address (50), so guessing one of 20^8 codes within its lifetime is hopeless (RFC 8628 §5.1).
  */
-import type { ClientRecord, UserRole } from '../../storage/ports';
+import type { AttemptThrottle, ClientRecord, ThrottleKey, UserRole } from '../../storage/ports';
 import { signInClaims } from '../authorize/claims';
 import type { OAuthContext } from '../ports';
 import { grantableScopes } from '../scopes/admin-scope';
@@ -31,29 +31,6 @@ export type DecisionOutcome =
   | { kind: 'approved' | 'denied'; client: ClientRecord }
   | { kind: 'unknown' }
   | { kind: 'throttled'; retryAfterSecs: number };
-
-/** One counter of the attempt throttle: `limit` attempts per window under `name`. */
-export interface ThrottleKey {
-  name: string;
-  limit: number;
-}
-
-/** A reservation on every key of an attempt, or the refusal of the first full one. */
-export type ThrottleReservation =
-  | { granted: true; keys: readonly ThrottleKey[]; at: number }
-  | { granted: false; retryAfterSecs: number };
-
-/**
- * What a user-code lookup needs of the attempt throttle: the sign-in throttle's actors (src/sign-in's
- * LoginThrottlePort fits), whose keys for a user code are `userCodeThrottleKeys` of
- * src/sign-in/login-throttle.ts. Declared here so that src/oauth does not import src/sign-in.
- */
-export interface AttemptThrottle {
-  /** Reserves one attempt on every key; granted only when each had room. */
-  reserve(keys: readonly ThrottleKey[]): Promise<ThrottleReservation>;
-  /** Gives a granted reservation back: the attempt did not fail. */
-  release(reservation: ThrottleReservation & { granted: true }): Promise<void>;
-}
 
 /** Finds the pending device authorization a user code names. */
 export async function findUserCode(

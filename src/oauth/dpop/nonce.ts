@@ -5,6 +5,7 @@
  * so it lives between one and two windows.
  */
 import type { Config } from '../../config';
+import { deriveKey } from '../../crypto/derive-key';
 import { toBase64Url, utf8 } from '../../crypto/encoding';
 import { constantTimeEqual } from '../../crypto/hash';
 
@@ -17,14 +18,7 @@ const keys = new Map<string, CryptoKey>();
 async function nonceKey(secret: string): Promise<CryptoKey> {
   const cached = keys.get(secret);
   if (cached) return cached;
-  const material = await crypto.subtle.importKey('raw', utf8(secret), 'HKDF', false, ['deriveKey']);
-  const key = await crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: utf8('oauth2-dpop'), info: utf8('dpop-nonce-v1') },
-    material,
-    { name: 'HMAC', hash: 'SHA-256', length: 256 },
-    false,
-    ['sign'],
-  );
+  const key = await deriveKey(secret, 'oauth2-dpop', 'dpop-nonce-v1', 'hmac');
   keys.set(secret, key);
   return key;
 }

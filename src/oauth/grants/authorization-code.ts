@@ -4,26 +4,17 @@
  * burns nothing; a replayed code revokes every token it produced (RFC 9700 §4.5.3).
  */
 
-import type { ClientRecord } from '../../storage/ports';
 import { RESOURCE_NOT_GRANTED } from '../authorization-state';
-import { InvalidGrantError, InvalidTargetError, UnauthorizedClientError } from '../errors';
+import { InvalidGrantError, InvalidTargetError } from '../errors';
 import { tokenRevoked } from '../events';
-import { type FormParams, required } from '../form';
+import { required } from '../form';
 import { verifierChallenge } from '../pkce';
-import type { OAuthContext } from '../ports';
 import { audienceFor, requestedResources } from '../resources/indicators';
 import { CODE_PATTERN } from '../sharded-id';
-import type { TokenResponse } from './token-response';
+import type { TokenGrant } from './token-response';
 import { issueApprovedGrantTokens } from './user-grant-tokens';
 
-export async function authorizationCodeGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (!client.grantTypes.includes('authorization_code')) {
-    throw new UnauthorizedClientError('this client may not use the authorization code grant');
-  }
+export const authorizationCodeGrant: TokenGrant = async (ctx, client, params) => {
   const code = required(params, 'code');
   const codeChallenge = await verifierChallenge(params.get('code_verifier'));
   if (!CODE_PATTERN.test(code)) throw new InvalidGrantError('unknown authorization code');
@@ -73,4 +64,4 @@ export async function authorizationCodeGrant(
     audience: audienceFor(resources.length > 0 ? resources : (granted.resources ?? []), client.clientId),
     ...(granted.resources !== undefined ? { resources: granted.resources } : {}),
   });
-}
+};

@@ -2,25 +2,15 @@
  * RFC 6749 §4.4 client credentials grant: confidential clients only, no refresh token, sub = client_id;
  * scope `admin` only for a client an administrator registered with it.
  */
-import type { ClientRecord } from '../../storage/ports';
-import { InvalidScopeError, UnauthorizedClientError } from '../errors';
-import type { FormParams } from '../form';
-import type { OAuthContext } from '../ports';
+import { InvalidScopeError } from '../errors';
 import { registeredItself } from '../registration/provenance';
 import { requestedResources, scopeTarget } from '../resources/indicators';
 import { ADMIN_SCOPE, hasAdminScope } from '../scopes/admin-scope';
 import { grantScope, USER_SCOPES } from '../scopes/scope';
 import { accessTokenOnly } from './access-token-only';
-import type { TokenResponse } from './token-response';
+import type { TokenGrant } from './token-response';
 
-export async function clientCredentialsGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (!client.grantTypes.includes('client_credentials')) {
-    throw new UnauthorizedClientError('this client may not use the client_credentials grant');
-  }
+export const clientCredentialsGrant: TokenGrant = async (ctx, client, params) => {
   // A client acting for itself gets no user (OpenID) scopes unless it names them.
   const allowed = grantScope(params.get('scope'), client.scope, ctx.config.scopes, USER_SCOPES);
   const { scopes: scope, resources } = scopeTarget(
@@ -40,4 +30,4 @@ export async function clientCredentialsGrant(
     resources,
     grantType: 'client_credentials',
   });
-}
+};

@@ -11,8 +11,8 @@
  */
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import type { ClientRecord, TrustedIssuerRecord } from '../../storage/ports';
-import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '../errors';
-import { type FormParams, required } from '../form';
+import { InvalidGrantError, InvalidScopeError } from '../errors';
+import { required } from '../form';
 import {
   CLOCK_SKEW_SECS,
   checkLifetimeAndReplay,
@@ -25,7 +25,7 @@ import { requestedResources, scopeTarget } from '../resources/indicators';
 import { ADMIN_SCOPE } from '../scopes/admin-scope';
 import { parseScope, USER_SCOPES } from '../scopes/scope';
 import { accessTokenOnly } from './access-token-only';
-import type { TokenResponse } from './token-response';
+import type { TokenGrant } from './token-response';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -40,14 +40,7 @@ export const MAX_LIFETIME_SECS = 300;
 const MAX_ASSERTION_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 255;
 
-export async function jwtBearerGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (client.tokenEndpointAuthMethod === 'none' || !client.grantTypes.includes(JWT_BEARER_GRANT)) {
-    throw new UnauthorizedClientError('this client may not use the JWT bearer grant');
-  }
+export const jwtBearerGrant: TokenGrant = async (ctx, client, params) => {
   const assertion = required(params, 'assertion');
   const { trusted, alg } = await trustedIssuerOf(ctx, assertion);
   const payload = await verifiedAssertion(ctx, trusted, assertion, alg);
@@ -59,7 +52,7 @@ export async function jwtBearerGrant(
     ctx.config.scopes,
   );
   return accessTokenOnly(ctx, { client, sub, scope, resources, grantType: JWT_BEARER_GRANT });
-}
+};
 
 /** The enabled trusted issuer named by the (not yet verified) `iss`, and the algorithm the header names. */
 async function trustedIssuerOf(

@@ -5,26 +5,19 @@
  */
 import type { Config } from '../../config';
 import { sha256 } from '../../crypto/hash';
-import type { ClientRecord, UserRecord } from '../../storage/ports';
-import { InvalidGrantError, InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from '../errors';
+import type { UserRecord } from '../../storage/ports';
+import { InvalidGrantError, InvalidScopeError, InvalidTargetError } from '../errors';
 import { tokenCreated, tokenRevoked } from '../events';
-import { type FormParams, required } from '../form';
-import type { OAuthContext, RefreshFamily, RotationResult } from '../ports';
+import { required } from '../form';
+import type { RefreshFamily, RotationResult } from '../ports';
 import { audienceFor, requestedResources } from '../resources/indicators';
 import { scopesForUser } from '../scopes/admin-scope';
 import { parseScope } from '../scopes/scope';
 import { issueAccessToken } from '../tokens/access-token';
 import { refreshTokenGrantId, successorRefreshToken } from '../tokens/refresh-token';
-import type { TokenResponse } from './token-response';
+import type { TokenGrant, TokenResponse } from './token-response';
 
-export async function refreshTokenGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (!client.grantTypes.includes('refresh_token')) {
-    throw new UnauthorizedClientError('this client may not use the refresh_token grant');
-  }
+export const refreshTokenGrant: TokenGrant = async (ctx, client, params) => {
   const token = required(params, 'refresh_token');
   const requested = parseScope(params.get('scope'));
   // RFC 8707 §2.2: known resources; the TokenActor checks they are within the family's (not consuming the token).
@@ -92,7 +85,7 @@ export async function refreshTokenGrant(
     }),
   );
   return response;
-}
+};
 
 /** The family of a successful rotation; every other outcome is the RFC error it stands for. */
 function rotatedFamily(result: RotationResult): RefreshFamily {

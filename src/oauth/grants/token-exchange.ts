@@ -8,12 +8,7 @@
  */
 import { sha256 } from '../../crypto/hash';
 import type { ClientRecord } from '../../storage/ports';
-import {
-  InvalidRequestError,
-  InvalidScopeError,
-  InvalidTargetError,
-  UnauthorizedClientError,
-} from '../errors';
+import { InvalidRequestError, InvalidScopeError, InvalidTargetError } from '../errors';
 import { tokenCreated } from '../events';
 import { allValues, type FormParams, required } from '../form';
 import type { ActClaim, OAuthContext } from '../ports';
@@ -22,7 +17,7 @@ import { scopesForUser } from '../scopes/admin-scope';
 import { parseScope } from '../scopes/scope';
 import { type AccessTokenInfo, issueAccessToken, resolveAccessToken } from '../tokens/access-token';
 import { refreshTokenGrantId } from '../tokens/refresh-token';
-import type { TokenResponse } from './token-response';
+import type { TokenGrant, TokenResponse } from './token-response';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -48,14 +43,7 @@ interface Subject {
   mayAct: Record<string, unknown> | undefined;
 }
 
-export async function tokenExchangeGrant(
-  ctx: OAuthContext,
-  client: ClientRecord,
-  params: FormParams,
-): Promise<TokenResponse> {
-  if (client.tokenEndpointAuthMethod === 'none' || !client.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
-    throw new UnauthorizedClientError('this client may not use the token exchange grant');
-  }
+export const tokenExchangeGrant: TokenGrant = async (ctx, client, params) => {
   const requestedType = params.get('requested_token_type');
   if (requestedType !== undefined && requestedType !== TOKEN_TYPES.accessToken) {
     throw new InvalidRequestError('requested_token_type: only access tokens are issued');
@@ -92,7 +80,7 @@ export async function tokenExchangeGrant(
   };
   ctx.events.publish(event);
   return response;
-}
+};
 
 /** The subject token: an access token visible to the client, or the client's own current refresh token. */
 async function readSubject(ctx: OAuthContext, client: ClientRecord, params: FormParams): Promise<Subject> {

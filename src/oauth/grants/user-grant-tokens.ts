@@ -4,6 +4,7 @@
  * first-party), an ID token for `openid`; then the grant's row for the admin view and `token_created`.
  */
 import type { ClientRecord } from '../../storage/ports';
+import type { SignInFacts } from '../authorization-state';
 import type { DEVICE_CODE_GRANT } from '../device/authorization';
 import { tokenCreated } from '../events';
 import type { OAuthContext } from '../ports';
@@ -12,18 +13,14 @@ import { issueAccessToken } from '../tokens/access-token';
 import { issueInitialRefreshToken } from '../tokens/refresh-token';
 import type { TokenResponse } from './token-response';
 
-export interface ApprovedGrant {
+/** A grant the user approved; its sign-in facts (absent `amr`, `acr`: left out of the ID token). */
+export interface ApprovedGrant extends SignInFacts {
   grantId: string;
   /** The grant type recorded and announced. */
   grantType: 'authorization_code' | typeof DEVICE_CODE_GRANT;
   userId: string;
   /** Space-separated, as approved. */
   scope: string;
-  authTime: number;
-  sid: string;
-  /** RFC 8176 `amr` and the `acr` of the sign-in (absent: left out of the ID token). */
-  amr?: string[] | undefined;
-  acr?: string | undefined;
   /** OIDC nonce of the authorization request (none for the device flow). */
   nonce: string | null;
   /** The access token's audience. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { type OutboundPolicy, outboundUrlProblem, REGISTRATION_POLICY } from '../../outbound/policy';
-import type { TokenEndpointAuthMethod } from '../../storage/ports';
+import type { ClientRecord, TokenEndpointAuthMethod } from '../../storage/ports';
 import { REQUEST_OBJECT_ALGS } from '../authorize/request-object';
 import { ASSERTION_SIGNING_ALGS, CLIENT_SECRET_JWT_ALGS } from '../client-auth/assertion';
 import { checkJwks, JwksUnavailableError } from '../client-auth/assertion-jwks';
@@ -72,17 +72,20 @@ export const EXTRA_METADATA_FIELDS = [
   'require_mfa',
 ] as const;
 
-/** Validated metadata, defaults applied. */
-export interface ClientMetadata {
-  clientName: string | null;
-  redirectUris: string[];
-  grantTypes: string[];
-  responseTypes: string[];
-  scope: string;
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
-  /** The EXTRA_METADATA_FIELDS that were given. */
-  metadata: Record<string, unknown>;
-}
+/**
+ * Validated metadata, defaults applied: the registered fields of the client record (`metadata` holds the
+ * EXTRA_METADATA_FIELDS that were given).
+ */
+export type ClientMetadata = Pick<
+  ClientRecord,
+  | 'clientName'
+  | 'redirectUris'
+  | 'grantTypes'
+  | 'responseTypes'
+  | 'scope'
+  | 'tokenEndpointAuthMethod'
+  | 'metadata'
+>;
 
 /** null, "" and [] are treated as absent. */
 const omittable = <T extends z.ZodType>(schema: T) =>

@@ -5,6 +5,7 @@
  * TokenActor, which stores only SHA-256 hashes, can recognise it.
  */
 import type { Config } from '../../config';
+import { derivedKeyPerSecret } from '../../crypto/derive-key';
 import { toBase64Url, utf8 } from '../../crypto/encoding';
 import { sha256 } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
@@ -89,30 +90,8 @@ export async function successorRefreshToken(config: Config, token: string, grant
   return `${PREFIX}${grantId}${toBase64Url(new Uint8Array(mac))}`;
 }
 
-const successorKeys = new Map<string, Promise<CryptoKey>>();
-
 /**
  * An HMAC key derived (HKDF-SHA256, its own salt and info) from OAUTH2_SESSION_KEY, cached per
  * isolate. Rotating the session key only means a retry across the change counts as reuse.
  */
-function successorKey(secret: string): Promise<CryptoKey> {
-  let key = successorKeys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', utf8(secret), 'HKDF', false, ['deriveKey']).then((material) =>
-      crypto.subtle.deriveKey(
-        {
-          name: 'HKDF',
-          hash: 'SHA-256',
-          salt: utf8('oauth2-refresh-tokens'),
-          info: utf8('successor-hmac-v1'),
-        },
-        material,
-        { name: 'HMAC', hash: 'SHA-256', length: 256 },
-        false,
-        ['sign'],
-      ),
-    );
-    successorKeys.set(secret, key);
-  }
-  return key;
-}
+const successorKey = derivedKeyPerSecret('oauth2-refresh-tokens', 'successor-hmac-v1', 'hmac');

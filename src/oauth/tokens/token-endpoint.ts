@@ -2,18 +2,19 @@
 
 import type { ClientRecord } from '../../storage/ports';
 import { authenticateTokenClient, readClientCredentials } from '../client-auth/authenticate';
-import { DEVICE_CODE_GRANT } from '../device/authorization';
+import { DEVICE_CODE_GRANT, DEVICE_CODE_RULE } from '../device/authorization';
 import { deviceCodeGrant } from '../device/grant';
 import { InvalidDpopProofError } from '../dpop/errors';
 import { type DpopRequest, verifyDpopProof } from '../dpop/proof';
-import { UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors';
+import { UnsupportedGrantTypeError } from '../errors';
 import { type FormParams, required } from '../form';
+import { AUTHORIZATION_CODE_RULE, type GrantRule, requireGrantType } from '../grant-permission';
 import { authorizationCodeGrant } from '../grants/authorization-code';
 import { clientCredentialsGrant } from '../grants/client-credentials';
 import { JWT_BEARER_GRANT, jwtBearerGrant } from '../grants/jwt-bearer';
 import { refreshTokenGrant } from '../grants/refresh-token';
 import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant } from '../grants/token-exchange';
-import type { TokenResponse } from '../grants/token-response';
+import type { TokenGrant, TokenResponse } from '../grants/token-response';
 import type { OAuthContext } from '../ports';
 import { noteFirstUse } from '../registration/unused';
 
@@ -57,29 +58,41 @@ async function grantTokens(
   return response;
 }
 
-async function dispatchGrant(
+/** A grant type of this endpoint: who may use it, and the grant that answers. */
+interface GrantEntry extends GrantRule {
+  grant: TokenGrant;
+}
+
+const GRANT_ENTRIES: readonly GrantEntry[] = [
+  { ...AUTHORIZATION_CODE_RULE, grant: authorizationCodeGrant },
+  {
+    grantType: 'client_credentials',
+    label: 'client_credentials grant',
+    confidentialOnly: 'public clients may not use the client_credentials grant',
+    grant: clientCredentialsGrant,
+  },
+  { grantType: 'refresh_token', label: 'refresh_token grant', grant: refreshTokenGrant },
+  {
+    grantType: TOKEN_EXCHANGE_GRANT,
+    label: 'token exchange grant',
+    confidentialOnly: true,
+    grant: tokenExchangeGrant,
+  },
+  { ...DEVICE_CODE_RULE, grant: deviceCodeGrant },
+  { grantType: JWT_BEARER_GRANT, label: 'JWT bearer grant', confidentialOnly: true, grant: jwtBearerGrant },
+];
+
+/** The dispatch table, by `grant_type` (a Map: a form value never reaches an object's prototype). */
+const GRANTS = new Map(GRANT_ENTRIES.map((entry) => [entry.grantType, entry]));
+
+function dispatchGrant(
   ctx: OAuthContext,
   client: ClientRecord,
   grantType: string,
   params: FormParams,
 ): Promise<TokenResponse> {
-  switch (grantType) {
-    case 'authorization_code':
-      return authorizationCodeGrant(ctx, client, params);
-    case 'client_credentials':
-      if (client.tokenEndpointAuthMethod === 'none') {
-        throw new UnauthorizedClientError('public clients may not use the client_credentials grant');
-      }
-      return clientCredentialsGrant(ctx, client, params);
-    case 'refresh_token':
-      return refreshTokenGrant(ctx, client, params);
-    case TOKEN_EXCHANGE_GRANT:
-      return tokenExchangeGrant(ctx, client, params);
-    case DEVICE_CODE_GRANT:
-      return deviceCodeGrant(ctx, client, params);
-    case JWT_BEARER_GRANT:
-      return jwtBearerGrant(ctx, client, params);
-    default:
-      throw new UnsupportedGrantTypeError('this grant_type is not supported');
-  }
+  const entry = GRANTS.get(grantType);
+  if (!entry) throw new UnsupportedGrantTypeError('this grant_type is not supported');
+  requireGrantType(client, entry);
+  return entry.grant(ctx, client, params);
 }

@@ -6,6 +6,7 @@
  * challenge is kept in the browser or in KV.
  */
 import { fromBase64Url, toBase64Url, utf8 } from '../../crypto/encoding';
+import { REQUEST_ID_PATTERN } from '../../crypto/sharded-id';
 
 /** How long a ceremony may take; also the `timeout` handed to the browser. */
 export const CHALLENGE_TTL_SECS = 5 * 60;
@@ -25,9 +26,6 @@ export interface PasskeyChallengePort {
   takeChallenge(id: string): Promise<PasskeyChallenge | null>;
 }
 
-/** Sharded ids: two base-36 characters, then base64url (src/oauth/sharded-id.ts). */
-const CHALLENGE_ID = /^[0-9a-z]{2}[A-Za-z0-9_-]{22}$/;
-
 /** The challenge as the browser receives it (base64url of the id's bytes). */
 export function encodeChallenge(id: string): string {
   return toBase64Url(utf8(id));
@@ -42,5 +40,5 @@ export function challengeId(encoded: string): string | null {
   } catch {
     return null;
   }
-  return CHALLENGE_ID.test(id) ? id : null;
+  return REQUEST_ID_PATTERN.test(id) ? id : null;
 }

@@ -9,6 +9,7 @@ import type { GithubProviderConfig } from './config';
 import { UpstreamSignInError } from './errors';
 import type { UpstreamHttp } from './http';
 import {
+  authorizationUrl,
   cleanEmail,
   cleanText,
   type FinishParams,
@@ -22,14 +23,13 @@ export const GITHUB_SCOPE = 'read:user user:email';
 const API_HEADERS = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' };
 
 export function githubAuthorizationUrl(provider: GithubProviderConfig, params: StartParams): string {
-  const url = new URL(`${provider.baseUrl}/login/oauth/authorize`);
-  url.searchParams.set('client_id', provider.clientId);
-  url.searchParams.set('redirect_uri', params.redirectUri);
-  url.searchParams.set('scope', GITHUB_SCOPE);
-  url.searchParams.set('state', params.state);
-  url.searchParams.set('code_challenge', params.codeChallenge);
-  url.searchParams.set('code_challenge_method', 'S256');
-  return url.href;
+  const query = {
+    client_id: provider.clientId,
+    redirect_uri: params.redirectUri,
+    scope: GITHUB_SCOPE,
+    state: params.state,
+  };
+  return authorizationUrl(`${provider.baseUrl}/login/oauth/authorize`, query, params);
 }
 
 export async function finishGithub(

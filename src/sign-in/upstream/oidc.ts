@@ -11,6 +11,7 @@ import { UpstreamSignInError } from './errors';
 import type { UpstreamHttp } from './http';
 import { verifyWithJwks } from './jwks';
 import {
+  authorizationUrl,
   cleanEmail,
   cleanText,
   type FinishParams,
@@ -32,16 +33,15 @@ export async function oidcAuthorizationUrl(
   params: StartParams,
 ): Promise<string> {
   const metadata = await discover(provider, http);
-  const url = new URL(metadata.authorizationEndpoint);
-  url.searchParams.set('response_type', 'code');
-  url.searchParams.set('client_id', provider.clientId);
-  url.searchParams.set('redirect_uri', params.redirectUri);
-  url.searchParams.set('scope', provider.scope);
-  url.searchParams.set('state', params.state);
-  url.searchParams.set('nonce', params.nonce);
-  url.searchParams.set('code_challenge', params.codeChallenge);
-  url.searchParams.set('code_challenge_method', 'S256');
-  return url.href;
+  const query = {
+    response_type: 'code',
+    client_id: provider.clientId,
+    redirect_uri: params.redirectUri,
+    scope: provider.scope,
+    state: params.state,
+    nonce: params.nonce,
+  } as const;
+  return authorizationUrl(metadata.authorizationEndpoint, query, params);
 }
 
 /** Redeems the code and returns the validated account. */

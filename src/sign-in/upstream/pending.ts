@@ -10,8 +10,8 @@
  */
 import { sha256 } from '../../crypto/hash';
 import { randomToken } from '../../crypto/random';
+import { newRequestId, REQUEST_ID_PATTERN } from '../../crypto/sharded-id';
 import type { AuthStatePort, PendingRequest } from '../../oauth/authorization-state';
-import { newRequestId, REQUEST_ID_PATTERN } from '../../oauth/sharded-id';
 import { safeReturnPath } from '../return-to';
 
 export const PENDING_TTL_SECS = 10 * 60;

@@ -21,6 +21,28 @@ export interface StartParams {
   redirectUri: string;
 }
 
+/** The request parameters of an authorization redirect, in the order they are sent. */
+export interface AuthorizationQuery {
+  response_type?: 'code';
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string;
+  nonce?: string;
+}
+
+/**
+ * The provider's authorization endpoint with `query` and the PKCE S256 challenge (RFC 6749 §4.1.1,
+ * RFC 7636 §4.3).
+ */
+export function authorizationUrl(endpoint: string, query: AuthorizationQuery, params: StartParams): string {
+  const url = new URL(endpoint);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  url.searchParams.set('code_challenge', params.codeChallenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  return url.href;
+}
+
 /** Redeeming the callback's code. */
 export interface FinishParams {
   code: string;

@@ -10,9 +10,11 @@ import {
   deleteClient,
   getClient,
   listClients,
+  type Query,
   rotateClientSecret,
   updateClient,
 } from '../../../src/admin';
+import type { PageView } from '../../../src/admin/paging';
 import { AccessDeniedError } from '../../../src/oauth/errors';
 import type { FormParams } from '../../../src/oauth/form';
 import {
@@ -22,14 +24,15 @@ import {
 } from '../../../src/oauth/registration/metadata';
 import { ClientPage } from '../../../templates/admin/client';
 import {
-  ClientCreatePage,
+  CLIENT_PAGES,
   type ClientFormOptions,
   type ClientFormValues,
-  ClientListPage,
+  clientPath,
 } from '../../../templates/admin/clients';
 import type { FormError } from '../../../templates/admin/components';
 import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
+import { type CollectionRoutes, registerCollectionPages } from './collection';
 import {
   checked,
   checkedOptions,
@@ -37,12 +40,10 @@ import {
   errorStatus,
   formError,
   formRoute,
-  listQuery,
   pageChrome,
-  refusedForm,
   render,
   seeOther,
-  text,
+  texts,
 } from './common';
 import { registerConfirmedAction } from './confirm';
 import type { Flash } from './flash';
@@ -79,16 +80,14 @@ const NEW_CLIENT: ClientFormValues = {
   enabled: true,
 };
 
-const clientPath = (clientId: string) => `/admin/clients/${encodeURIComponent(clientId)}`;
-
 /** The posted form's values; only the offered options count. */
 function formValues(c: Context<AppEnv>, form: FormParams): ClientFormValues {
   const options = formOptions(c);
   return {
-    client_name: text(form, 'client_name'),
+    ...texts(form, ['client_name', 'token_endpoint_auth_method']),
+    // Not trimmed: the lines are.
     redirect_uris: form.get('redirect_uris') ?? '',
     grant_types: new Set(checkedOptions(form, 'grant_types', options.grantTypes)),
-    token_endpoint_auth_method: text(form, 'token_endpoint_auth_method'),
     scopes: new Set(checkedOptions(form, 'scope', options.scopes)),
     first_party: checked(form, 'first_party'),
     enabled: checked(form, 'enabled'),
@@ -184,56 +183,48 @@ function refuseBootstrap(client: ClientView): void {
   }
 }
 
-function registerListAndCreate(app: Hono<AppEnv>): void {
-  app.get('/admin/clients', async (c) => {
-    const query = listQuery(c);
-    const ctx = adminContext(c);
-    const page = await listClients(ctx, query);
-    const { chrome } = await pageChrome(c, 'clients');
-    const items =
-      query.cursor === undefined ? await withBootstrapClient(ctx, page.items, query.q) : page.items;
-    const props = { chrome, items, q: query.q ?? '', cursor: query.cursor };
-    return render(c, ClientListPage({ ...props, nextCursor: page.next_cursor }));
-  });
-
-  app.get('/admin/clients/new', async (c) => {
-    const { chrome } = await pageChrome(c, 'clients');
-    return render(c, ClientCreatePage({ chrome, values: NEW_CLIENT, options: formOptions(c), error: null }));
-  });
-
-  app.post(
-    '/admin/clients',
-    formRoute({
-      labels: LABELS,
-      read: formValues,
-      async apply(c, values) {
-        const created = await createClient(adminContext(c), clientBody(values));
-        return { path: clientPath(created.client_id), flash: withSecret('Client created.', created) };
-      },
-      showAgain: (c, values, error) =>
-        refusedForm(c, 'clients', error, LABELS, (chrome, formError) =>
-          ClientCreatePage({ chrome, values, options: formOptions(c), error: formError }),
-        ),
-    }),
-  );
+/** The stored clients, with the bootstrap admin client on top of the first page. */
+async function listWithBootstrap(ctx: AdminContext, query: Query): Promise<PageView<ClientView>> {
+  const page = await listClients(ctx, query);
+  if (query.cursor !== undefined) return page;
+  return { ...page, items: await withBootstrapClient(ctx, page.items, query.q) };
 }
 
-function registerItem(app: Hono<AppEnv>): void {
-  app.get('/admin/clients/:id', (c) => showClient(c, null));
+/** The client pages; one client's page also enables or disables it and rotates its secret (below). */
+const CLIENT_ROUTES: CollectionRoutes<ClientView, ClientFormValues> = {
+  section: 'clients',
+  path: '/admin/clients',
+  labels: LABELS,
+  blank: NEW_CLIENT,
+  read: formValues,
+  show: showClient,
+  list: listWithBootstrap,
+  get: getClient,
+  create: (ctx, values) => createClient(ctx, clientBody(values)),
+  update: (ctx, id, values) => updateClient(ctx, id, clientBody(values)),
+  created: () => 'Client created.',
+  flash: withSecret,
+  deletion: {
+    confirm(client) {
+      refuseBootstrap(client);
+      return {
+        title: `Delete ${client.client_name ?? client.client_id}?`,
+        message:
+          'The client and its credentials stop working at once and its tokens become inactive. This cannot be undone.',
+        confirmLabel: 'Delete client',
+      };
+    },
+    async perform(ctx, id) {
+      await deleteClient(ctx, id);
+      return `Client ${id} deleted.`;
+    },
+  },
+  recordPath: (client) => clientPath(client.client_id),
+  listPage: (props, query) => CLIENT_PAGES.List({ ...props, q: query.q ?? '' }),
+  createPage: (c, props) => CLIENT_PAGES.Create({ ...props, options: formOptions(c) }),
+};
 
-  app.post(
-    '/admin/clients/:id',
-    formRoute({
-      labels: LABELS,
-      read: formValues,
-      async apply(c, values) {
-        const updated = await updateClient(adminContext(c), c.req.param('id') ?? '', clientBody(values));
-        return { path: clientPath(updated.client_id), flash: withSecret('Changes saved.', updated) };
-      },
-      showAgain: showClient,
-    }),
-  );
-
+function registerClientActions(app: Hono<AppEnv>): void {
   app.post(
     '/admin/clients/:id/enabled',
     formRoute({
@@ -247,24 +238,17 @@ function registerItem(app: Hono<AppEnv>): void {
       showAgain: (c, _enabled, error) => showClient(c, null, error),
     }),
   );
-}
-
-function registerConfirmations(app: Hono<AppEnv>): void {
-  const describeClient = async (c: Context<AppEnv>) => {
-    const client = await getClient(adminContext(c), c.req.param('id') ?? '');
-    refuseBootstrap(client);
-    return { client, name: client.client_name ?? client.client_id, back: clientPath(client.client_id) };
-  };
 
   registerConfirmedAction(app, '/admin/clients/:id/rotate', {
     section: 'clients',
     async describe(c) {
-      const { name, back } = await describeClient(c);
+      const client = await getClient(adminContext(c), c.req.param('id') ?? '');
+      refuseBootstrap(client);
       return {
-        title: `Rotate the secret of ${name}?`,
+        title: `Rotate the secret of ${client.client_name ?? client.client_id}?`,
         message: 'A new secret is issued and shown once. The current secret stops working at once.',
         confirmLabel: 'Rotate secret',
-        cancelHref: back,
+        cancelHref: clientPath(client.client_id),
       };
     },
     async perform(c) {
@@ -276,29 +260,9 @@ function registerConfirmations(app: Hono<AppEnv>): void {
       });
     },
   });
-
-  registerConfirmedAction(app, '/admin/clients/:id/delete', {
-    section: 'clients',
-    async describe(c) {
-      const { name, back } = await describeClient(c);
-      return {
-        title: `Delete ${name}?`,
-        message:
-          'The client and its credentials stop working at once and its tokens become inactive. This cannot be undone.',
-        confirmLabel: 'Delete client',
-        cancelHref: back,
-      };
-    },
-    async perform(c) {
-      const id = c.req.param('id') ?? '';
-      await deleteClient(adminContext(c), id);
-      return seeOther(c, '/admin/clients', { notice: `Client ${id} deleted.` });
-    },
-  });
 }
 
 export function registerClientPages(app: Hono<AppEnv>): void {
-  registerListAndCreate(app);
-  registerConfirmations(app);
-  registerItem(app);
+  registerCollectionPages(app, CLIENT_ROUTES);
+  registerClientActions(app);
 }

@@ -184,6 +184,11 @@ export function text(form: FormParams, name: string): string {
   return form.get(name)?.trim() ?? '';
 }
 
+/** The named text fields of the form, each trimmed (`text`). */
+export function texts<Name extends string>(form: FormParams, names: readonly Name[]): Record<Name, string> {
+  return Object.fromEntries(names.map((name) => [name, text(form, name)])) as Record<Name, string>;
+}
+
 export function checked(form: FormParams, name: string): boolean {
   return form.has(name);
 }

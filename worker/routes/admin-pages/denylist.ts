@@ -15,7 +15,7 @@ import {
   readPageForm,
   render,
   seeOther,
-  text,
+  texts,
 } from './common';
 import { registerConfirmedAction } from './confirm';
 
@@ -30,12 +30,7 @@ const LABELS: Record<string, string> = {
 const EMPTY: DenyFormValues = { kind: 'ip', value: '', reason: '', expires_in: '' };
 
 function formValues(form: FormParams): DenyFormValues {
-  return {
-    kind: text(form, 'kind'),
-    value: text(form, 'value'),
-    reason: text(form, 'reason'),
-    expires_in: text(form, 'expires_in'),
-  };
+  return texts(form, ['kind', 'value', 'reason', 'expires_in']);
 }
 
 /** The form as the admin API's body (`expires_in` a whole number of seconds, or never). */

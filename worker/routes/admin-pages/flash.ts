@@ -9,6 +9,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { systemClock } from '../../../src/clock';
+import { derivedKeyPerSecret } from '../../../src/crypto/derive-key';
 import { fromBase64Url, toBase64Url, utf8 } from '../../../src/crypto/encoding';
 import type { AppEnv } from '../../context';
 import { cookieName, cookieOptions, cookiesAreSecure } from '../../middleware/session';
@@ -21,26 +22,7 @@ export interface Flash {
 }
 
 const FLASH_TTL_SECS = 120;
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function flashKey(sessionKey: string): Promise<CryptoKey> {
-  let key = keys.get(sessionKey);
-  if (key === undefined) {
-    key = crypto.subtle
-      .importKey('raw', utf8(sessionKey), 'HKDF', false, ['deriveKey'])
-      .then((material) =>
-        crypto.subtle.deriveKey(
-          { name: 'HKDF', hash: 'SHA-256', salt: utf8('oauth2-admin-flash'), info: utf8('aes-256-gcm') },
-          material,
-          { name: 'AES-GCM', length: 256 },
-          false,
-          ['encrypt', 'decrypt'],
-        ),
-      );
-    keys.set(sessionKey, key);
-  }
-  return key;
-}
+const flashKey = derivedKeyPerSecret('oauth2-admin-flash', 'aes-256-gcm', 'aes-gcm');
 
 function flashCookie(c: Context<AppEnv>): string {
   return cookieName(c, 'admin-flash');

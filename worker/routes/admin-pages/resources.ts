@@ -13,27 +13,14 @@ import {
 } from '../../../src/admin/resources';
 import type { FormParams } from '../../../src/oauth/form';
 import {
-  ResourceCreatePage,
+  RESOURCE_PAGES,
   type ResourceFormOptions,
   type ResourceFormValues,
-  ResourceListPage,
-  ResourcePage,
   resourcePath,
 } from '../../../templates/admin/resources';
 import type { AppEnv } from '../../context';
-import { adminContext } from '../../http/admin-context';
-import {
-  checkedOptions,
-  formRoute,
-  listing,
-  pageChrome,
-  recordPage,
-  refusedForm,
-  render,
-  seeOther,
-  text,
-} from './common';
-import { registerConfirmedAction } from './confirm';
+import { type CollectionRoutes, registerCollectionPages } from './collection';
+import { checkedOptions, texts } from './common';
 
 /** Field labels for error messages. */
 const LABELS: Record<string, string> = {
@@ -68,11 +55,8 @@ function formOptions(c: Context<AppEnv>): ResourceFormOptions {
 function formValues(c: Context<AppEnv>, form: FormParams): ResourceFormValues {
   const options = formOptions(c);
   return {
-    identifier: text(form, 'identifier'),
-    name: text(form, 'name'),
+    ...texts(form, ['identifier', 'name', 'access_token_format', 'access_token_ttl_secs']),
     scopes: new Set(checkedOptions(form, 'scopes', options.scopes)),
-    access_token_format: text(form, 'access_token_format'),
-    access_token_ttl_secs: text(form, 'access_token_ttl_secs'),
   };
 }
 
@@ -99,92 +83,36 @@ function resourceBody(values: ResourceFormValues): Record<string, unknown> {
   };
 }
 
-async function showResource(
-  c: Context<AppEnv>,
-  values: ResourceFormValues | null,
-  error: unknown = null,
-): Promise<Response> {
-  const resource = await getResource(adminContext(c), c.req.param('id') ?? '');
-  return recordPage(c, 'resources', error, LABELS, (chrome, formError) =>
-    ResourcePage({
-      chrome,
-      resource,
-      values: values ?? viewValues(resource),
-      options: formOptions(c),
-      error: formError,
+/** The API pages: only APIs defined here can be changed (those from configuration are shown read-only). */
+const RESOURCE_ROUTES: CollectionRoutes<ResourceView, ResourceFormValues> = {
+  section: 'resources',
+  path: '/admin/resources',
+  labels: LABELS,
+  blank: NEW_RESOURCE,
+  read: formValues,
+  valuesOf: viewValues,
+  list: listResources,
+  get: getResource,
+  create: (ctx, values) => createResource(ctx, resourceBody(values)),
+  update: (ctx, id, values) => updateResource(ctx, id, resourceBody(values)),
+  created: () => 'API created.',
+  deletion: {
+    confirm: (resource) => ({
+      title: `Delete API ${resource.name ?? resource.identifier}?`,
+      message: 'Its scopes stay, belonging to no API. This cannot be undone.',
+      confirmLabel: 'Delete API',
     }),
-  );
-}
-
-function registerListAndCreate(app: Hono<AppEnv>): void {
-  app.get('/admin/resources', async (c) => {
-    const { props } = await listing(c, 'resources', listResources);
-    return render(c, ResourceListPage(props));
-  });
-
-  app.get('/admin/resources/new', async (c) => {
-    const { chrome } = await pageChrome(c, 'resources');
-    const page = ResourceCreatePage({ chrome, values: NEW_RESOURCE, options: formOptions(c), error: null });
-    return render(c, page);
-  });
-
-  app.post(
-    '/admin/resources',
-    formRoute({
-      labels: LABELS,
-      read: formValues,
-      async apply(c, values) {
-        const created = await createResource(adminContext(c), resourceBody(values));
-        return { path: resourcePath(created.id), flash: { notice: 'API created.' } };
-      },
-      showAgain: (c, values, error) =>
-        refusedForm(c, 'resources', error, LABELS, (chrome, formError) =>
-          ResourceCreatePage({ chrome, values, options: formOptions(c), error: formError }),
-        ),
-    }),
-  );
-}
-
-function registerItem(app: Hono<AppEnv>): void {
-  app.get('/admin/resources/:id', (c) => showResource(c, null));
-
-  app.post(
-    '/admin/resources/:id',
-    formRoute({
-      labels: LABELS,
-      read: formValues,
-      async apply(c, values) {
-        const id = c.req.param('id') ?? '';
-        await updateResource(adminContext(c), id, resourceBody(values));
-        return { path: resourcePath(id), flash: { notice: 'Changes saved.' } };
-      },
-      showAgain: showResource,
-    }),
-  );
-}
-
-function registerDelete(app: Hono<AppEnv>): void {
-  registerConfirmedAction(app, '/admin/resources/:id/delete', {
-    section: 'resources',
-    async describe(c) {
-      const resource = await getResource(adminContext(c), c.req.param('id') ?? '');
-      return {
-        title: `Delete API ${resource.name ?? resource.identifier}?`,
-        message: 'Its scopes stay, belonging to no API. This cannot be undone.',
-        confirmLabel: 'Delete API',
-        cancelHref: resourcePath(resource.id),
-      };
+    async perform(ctx, id) {
+      await deleteResource(ctx, id);
+      return 'API deleted.';
     },
-    async perform(c) {
-      const id = c.req.param('id') ?? '';
-      await deleteResource(adminContext(c), id);
-      return seeOther(c, '/admin/resources', { notice: 'API deleted.' });
-    },
-  });
-}
+  },
+  recordPath: (resource) => resourcePath(resource.id),
+  listPage: RESOURCE_PAGES.List,
+  createPage: (c, props) => RESOURCE_PAGES.Create({ ...props, options: formOptions(c) }),
+  recordPage: (c, props) => RESOURCE_PAGES.Record({ ...props, options: formOptions(c) }),
+};
 
 export function registerResourcePages(app: Hono<AppEnv>): void {
-  registerListAndCreate(app);
-  registerDelete(app);
-  registerItem(app);
+  registerCollectionPages(app, RESOURCE_ROUTES);
 }

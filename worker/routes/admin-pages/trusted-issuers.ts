@@ -2,7 +2,7 @@
  * /admin/trusted-issuers: the issuers whose assertions the JWT bearer grant accepts (RFC 7523 §2.1): the
  * list, create, one issuer (edit), and delete after a confirmation.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import {
   createTrustedIssuer,
   deleteTrustedIssuer,
@@ -13,27 +13,13 @@ import {
 } from '../../../src/admin/trusted-issuers';
 import type { FormParams } from '../../../src/oauth/form';
 import {
-  TrustedIssuerCreatePage,
+  TRUSTED_ISSUER_PAGES,
   type TrustedIssuerFormValues,
-  TrustedIssuerListPage,
-  TrustedIssuerPage,
   trustedIssuerPath,
 } from '../../../templates/admin/trusted-issuers';
 import type { AppEnv } from '../../context';
-import { adminContext } from '../../http/admin-context';
-import {
-  checked,
-  listing,
-  pageChrome,
-  readPageForm,
-  recordPage,
-  refusedForm,
-  render,
-  saveOrShowAgain,
-  seeOther,
-  text,
-} from './common';
-import { registerConfirmedAction } from './confirm';
+import { type CollectionRoutes, registerCollectionPages } from './collection';
+import { checked, texts } from './common';
 
 /** Field labels for error messages. */
 const LABELS: Record<string, string> = {
@@ -56,15 +42,8 @@ const NEW_ISSUER: TrustedIssuerFormValues = {
 };
 
 function formValues(form: FormParams): TrustedIssuerFormValues {
-  return {
-    issuer: text(form, 'issuer'),
-    jwks: text(form, 'jwks'),
-    jwks_uri: text(form, 'jwks_uri'),
-    allowed_subjects: text(form, 'allowed_subjects'),
-    allowed_scopes: text(form, 'allowed_scopes'),
-    audience: text(form, 'audience'),
-    enabled: checked(form, 'enabled'),
-  };
+  const fields = ['issuer', 'jwks', 'jwks_uri', 'allowed_subjects', 'allowed_scopes', 'audience'] as const;
+  return { ...texts(form, fields), enabled: checked(form, 'enabled') };
 }
 
 function viewValues(issuer: TrustedIssuerView): TrustedIssuerFormValues {
@@ -105,79 +84,36 @@ function issuerBody(values: TrustedIssuerFormValues): Record<string, unknown> {
   };
 }
 
-async function showIssuer(
-  c: Context<AppEnv>,
-  values: TrustedIssuerFormValues | null,
-  error: unknown = null,
-): Promise<Response> {
-  const issuer = await getTrustedIssuer(adminContext(c), c.req.param('id') ?? '');
-  return recordPage(c, 'trusted-issuers', error, LABELS, (chrome, formError) =>
-    TrustedIssuerPage({ chrome, issuer, values: values ?? viewValues(issuer), error: formError }),
-  );
-}
-
-function registerListAndCreate(app: Hono<AppEnv>): void {
-  app.get('/admin/trusted-issuers', async (c) => {
-    const { props } = await listing(c, 'trusted-issuers', listTrustedIssuers);
-    return render(c, TrustedIssuerListPage(props));
-  });
-
-  app.get('/admin/trusted-issuers/new', async (c) => {
-    const { chrome } = await pageChrome(c, 'trusted-issuers');
-    return render(c, TrustedIssuerCreatePage({ chrome, values: NEW_ISSUER, error: null }));
-  });
-
-  app.post('/admin/trusted-issuers', async (c) => {
-    const values = formValues(await readPageForm(c));
-    try {
-      const created = await createTrustedIssuer(adminContext(c), issuerBody(values));
-      return seeOther(c, trustedIssuerPath(created.id), { notice: 'Issuer trusted.' });
-    } catch (error) {
-      return refusedForm(c, 'trusted-issuers', error, LABELS, (chrome, formError) =>
-        TrustedIssuerCreatePage({ chrome, values, error: formError }),
-      );
-    }
-  });
-}
-
-function registerItem(app: Hono<AppEnv>): void {
-  app.get('/admin/trusted-issuers/:id', (c) => showIssuer(c, null));
-
-  app.post('/admin/trusted-issuers/:id', async (c) => {
-    const id = c.req.param('id');
-    const values = formValues(await readPageForm(c));
-    return saveOrShowAgain(
-      LABELS,
-      async () => {
-        await updateTrustedIssuer(adminContext(c), id, issuerBody(values));
-        return seeOther(c, trustedIssuerPath(id), { notice: 'Changes saved.' });
-      },
-      (error) => showIssuer(c, values, error),
-    );
-  });
-}
-
-function registerDelete(app: Hono<AppEnv>): void {
-  registerConfirmedAction(app, '/admin/trusted-issuers/:id/delete', {
-    section: 'trusted-issuers',
-    async describe(c) {
-      const issuer = await getTrustedIssuer(adminContext(c), c.req.param('id') ?? '');
-      return {
-        title: `Stop trusting ${issuer.issuer}?`,
-        message: 'Its assertions are refused from the next request on. Tokens already issued stay valid.',
-        confirmLabel: 'Delete trusted issuer',
-        cancelHref: trustedIssuerPath(issuer.id),
-      };
+/** The trusted issuer pages. */
+const TRUSTED_ISSUER_ROUTES: CollectionRoutes<TrustedIssuerView, TrustedIssuerFormValues> = {
+  section: 'trusted-issuers',
+  path: '/admin/trusted-issuers',
+  labels: LABELS,
+  blank: NEW_ISSUER,
+  read: (_c, form) => formValues(form),
+  valuesOf: viewValues,
+  list: listTrustedIssuers,
+  get: getTrustedIssuer,
+  create: (ctx, values) => createTrustedIssuer(ctx, issuerBody(values)),
+  update: (ctx, id, values) => updateTrustedIssuer(ctx, id, issuerBody(values)),
+  created: () => 'Issuer trusted.',
+  deletion: {
+    confirm: (issuer) => ({
+      title: `Stop trusting ${issuer.issuer}?`,
+      message: 'Its assertions are refused from the next request on. Tokens already issued stay valid.',
+      confirmLabel: 'Delete trusted issuer',
+    }),
+    async perform(ctx, id) {
+      await deleteTrustedIssuer(ctx, id);
+      return 'Trusted issuer deleted.';
     },
-    async perform(c) {
-      await deleteTrustedIssuer(adminContext(c), c.req.param('id') ?? '');
-      return seeOther(c, '/admin/trusted-issuers', { notice: 'Trusted issuer deleted.' });
-    },
-  });
-}
+  },
+  recordPath: (issuer) => trustedIssuerPath(issuer.id),
+  listPage: TRUSTED_ISSUER_PAGES.List,
+  createPage: (_c, props) => TRUSTED_ISSUER_PAGES.Create(props),
+  recordPage: (_c, props) => TRUSTED_ISSUER_PAGES.Record(props),
+};
 
 export function registerTrustedIssuerPages(app: Hono<AppEnv>): void {
-  registerListAndCreate(app);
-  registerDelete(app);
-  registerItem(app);
+  registerCollectionPages(app, TRUSTED_ISSUER_ROUTES);
 }

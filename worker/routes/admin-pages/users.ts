@@ -11,22 +11,11 @@ import {
 } from '../../../src/admin';
 import { getUserFactors, resetUserFactors } from '../../../src/admin/user-factors';
 import type { FormParams } from '../../../src/oauth/form';
-import { UserCreatePage, type UserFormValues, UserListPage, UserPage } from '../../../templates/admin/users';
+import { USER_PAGES, type UserFormValues, UserPage, userPath } from '../../../templates/admin/users';
 import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
-import {
-  checked,
-  errorStatus,
-  formChrome,
-  formError,
-  listing,
-  pageChrome,
-  readPageForm,
-  refusedForm,
-  render,
-  seeOther,
-  text,
-} from './common';
+import { type CollectionRoutes, registerCollectionPages } from './collection';
+import { checked, errorStatus, formChrome, formError, formRoute, render, seeOther, texts } from './common';
 import { registerConfirmedAction } from './confirm';
 
 const LABELS: Record<string, string> = {
@@ -49,14 +38,9 @@ const NEW_USER: UserFormValues = {
   email_verified: false,
 };
 
-const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
-
 function formValues(form: FormParams): UserFormValues {
   return {
-    username: text(form, 'username'),
-    email: text(form, 'email'),
-    name: text(form, 'name'),
-    role: text(form, 'role'),
+    ...texts(form, ['username', 'email', 'name', 'role']),
     enabled: checked(form, 'enabled'),
     email_verified: checked(form, 'email_verified'),
   };
@@ -107,84 +91,57 @@ async function showUser(c: Context<AppEnv>, state: UserPageState = {}): Promise<
   return render(c, page, refused === undefined ? 200 : errorStatus(refused));
 }
 
-function registerListAndCreate(app: Hono<AppEnv>): void {
-  app.get('/admin/users', async (c) => {
-    const { query, props } = await listing(c, 'users', listUsers);
-    return render(c, UserListPage({ ...props, q: query.q ?? '' }));
-  });
+/** The posted create form: the user's values and the initial password (never shown again). */
+type NewUserValues = UserFormValues & { password: string };
 
-  app.get('/admin/users/new', async (c) => {
-    const { chrome } = await pageChrome(c, 'users');
-    return render(c, UserCreatePage({ chrome, values: NEW_USER, error: null }));
-  });
-
-  app.post('/admin/users', async (c) => {
-    const form = await readPageForm(c);
-    const values = formValues(form);
-    try {
-      const body = {
-        username: values.username,
-        password: form.get('password') ?? '',
-        ...profileBody(values),
-      };
-      const user = await createUser(adminContext(c), body);
-      return seeOther(c, userPath(user.id), { notice: `User ${user.username} created.` });
-    } catch (error) {
-      return refusedForm(c, 'users', error, LABELS, (chrome, formError) =>
-        UserCreatePage({ chrome, values, error: formError }),
-      );
-    }
-  });
-}
-
-function registerItem(app: Hono<AppEnv>): void {
-  app.get('/admin/users/:id', (c) => showUser(c));
-
-  app.post('/admin/users/:id', async (c) => {
-    const id = c.req.param('id');
-    const values = formValues(await readPageForm(c));
-    try {
-      const body = { username: values.username, enabled: values.enabled, ...profileBody(values) };
-      await updateUser(adminContext(c), id, body);
-      return seeOther(c, userPath(id), { notice: 'Changes saved.' });
-    } catch (error) {
-      formError(error, LABELS); // rethrows a 404 or a server error
-      return showUser(c, { values, error });
-    }
-  });
-
-  app.post('/admin/users/:id/password', async (c) => {
-    const id = c.req.param('id');
-    const password = (await readPageForm(c)).get('password') ?? '';
-    try {
-      await resetUserPassword(adminContext(c), id, { password });
-      return seeOther(c, userPath(id), {
-        notice: 'Password set; the user was signed out everywhere and their apps’ access was revoked.',
-      });
-    } catch (error) {
-      formError(error, LABELS);
-      return showUser(c, { passwordError: error });
-    }
-  });
-
-  registerConfirmedAction(app, '/admin/users/:id/delete', {
-    section: 'users',
-    async describe(c) {
-      const user = await getUser(adminContext(c), c.req.param('id') ?? '');
-      return {
-        title: `Delete ${user.username}?`,
-        message:
-          'The account and its sessions end at once; its refresh tokens stop working. To end its access tokens before they expire, revoke its grants first. This cannot be undone.',
-        confirmLabel: 'Delete user',
-        cancelHref: userPath(user.id),
-      };
+/** The user pages; one user's page also resets the password and the second factors (below). */
+const USER_ROUTES: CollectionRoutes<UserView, NewUserValues> = {
+  section: 'users',
+  path: '/admin/users',
+  labels: LABELS,
+  blank: { ...NEW_USER, password: '' },
+  read: (_c, form) => ({ ...formValues(form), password: form.get('password') ?? '' }),
+  show: (c, values, error) => showUser(c, { values: values ?? undefined, error: error ?? undefined }),
+  list: listUsers,
+  get: getUser,
+  create: (ctx, values) =>
+    createUser(ctx, { username: values.username, password: values.password, ...profileBody(values) }),
+  update: (ctx, id, values) =>
+    updateUser(ctx, id, { username: values.username, enabled: values.enabled, ...profileBody(values) }),
+  created: (user) => `User ${user.username} created.`,
+  deletion: {
+    confirm: (user) => ({
+      title: `Delete ${user.username}?`,
+      message:
+        'The account and its sessions end at once; its refresh tokens stop working. To end its access tokens before they expire, revoke its grants first. This cannot be undone.',
+      confirmLabel: 'Delete user',
+    }),
+    async perform(ctx, id) {
+      const user = await getUser(ctx, id);
+      await deleteUser(ctx, user.id);
+      return `User ${user.username} deleted.`;
     },
-    async perform(c) {
-      const user = await getUser(adminContext(c), c.req.param('id') ?? '');
-      await deleteUser(adminContext(c), user.id);
-      return seeOther(c, '/admin/users', { notice: `User ${user.username} deleted.` });
-    },
-  });
+  },
+  recordPath: (user) => userPath(user.id),
+  listPage: (props, query) => USER_PAGES.List({ ...props, q: query.q ?? '' }),
+  createPage: (_c, props) => USER_PAGES.Create(props),
+};
+
+function registerUserActions(app: Hono<AppEnv>): void {
+  app.post(
+    '/admin/users/:id/password',
+    formRoute({
+      labels: LABELS,
+      read: (_c, form) => form.get('password') ?? '',
+      async apply(c, password) {
+        const id = c.req.param('id') ?? '';
+        await resetUserPassword(adminContext(c), id, { password });
+        const notice = 'Password set; the user was signed out everywhere and their apps’ access was revoked.';
+        return { path: userPath(id), flash: { notice } };
+      },
+      showAgain: (c, _password, error) => showUser(c, { passwordError: error }),
+    }),
+  );
 
   registerConfirmedAction(app, '/admin/users/:id/factors/reset', {
     section: 'users',
@@ -210,6 +167,6 @@ function registerItem(app: Hono<AppEnv>): void {
 }
 
 export function registerUserPages(app: Hono<AppEnv>): void {
-  registerListAndCreate(app);
-  registerItem(app);
+  registerCollectionPages(app, USER_ROUTES);
+  registerUserActions(app);
 }

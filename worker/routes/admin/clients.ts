@@ -1,24 +1,18 @@
 /** /admin/api/clients: list and search, create, read, update, delete, rotate the secret. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
 import {
   ClientCreateSchema,
   ClientPageSchema,
+  ClientQuerySchema,
   ClientSecretSchema,
   ClientUpdateSchema,
   ClientViewSchema,
   ClientWithSecretSchema,
-  createClient,
-  deleteClient,
-  getClient,
-  listClients,
-  rotateClientSecret,
-  updateClient,
-} from '../../../src/admin';
-import { PageQuerySchema } from '../../../src/admin/paging';
+} from '../../../src/admin/client-schemas';
+import * as clients from '../../../src/admin/clients';
 import type { AppEnv } from '../../context';
 import { registerCollection, registerPath } from './collection';
-import { ADMIN_API, querySchema } from './common';
+import { ADMIN_API } from './common';
 
 const CLIENTS = `${ADMIN_API}/clients`;
 const ClientIdParam = ['client_id', 'The client_id'] as const;
@@ -29,20 +23,14 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AppEnv>): void {
   registerCollection(app, {
     path: CLIENTS,
     param: ClientIdParam,
+    item: ClientViewSchema,
     list: {
       summary: 'List clients',
       description:
         'Newest first. The bootstrap admin client is configuration, not a stored client: it is not listed.',
-      query: querySchema(
-        PageQuerySchema.extend({
-          q: z
-            .string()
-            .optional()
-            .meta({ description: 'Case-insensitive substring of client_id or client_name' }),
-        }),
-      ),
+      filters: ClientQuerySchema.shape,
       reply: ['A page of clients', ClientPageSchema],
-      run: (ctx, { query }) => listClients(ctx, query),
+      run: clients.listClients,
     },
     create: {
       summary: 'Create a client',
@@ -51,13 +39,13 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AppEnv>): void {
       // Checked by the operation (first_party and enabled, then validateClientMetadata: RFC 7591 rules).
       body: 'AdminClientCreate',
       reply: ['Created', ClientWithSecretSchema],
-      run: (ctx, { body }) => createClient(ctx, body),
+      run: clients.createClient,
     },
     get: {
       summary: 'Read a client',
       description: 'Also the bootstrap admin client (bootstrap: true, read-only). Never a secret.',
-      reply: ['The client', ClientViewSchema],
-      run: (ctx, { id }) => getClient(ctx, id),
+      reply: 'The client',
+      run: clients.getClient,
     },
     update: {
       summary: 'Update a client',
@@ -66,14 +54,14 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AppEnv>): void {
       // Checked by the operation, as for a new client.
       body: 'AdminClientUpdate',
       reply: ['Updated', ClientWithSecretSchema],
-      run: (ctx, { id, body }) => updateClient(ctx, id, body),
+      run: clients.updateClient,
     },
     remove: {
       summary: 'Delete a client',
       description:
         'Its tokens become inactive; nothing else is revoked. The bootstrap admin client answers 403.',
       reply: 'Deleted',
-      run: (ctx, { id }) => deleteClient(ctx, id),
+      run: clients.deleteClient,
     },
   });
 
@@ -85,6 +73,6 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AppEnv>): void {
     description:
       'A new secret, shown only in this response; the old one stops working (at once here, within 10 s in other isolates). Public clients have none (400).',
     reply: ['The new secret', ClientSecretSchema],
-    run: (ctx, { id }) => rotateClientSecret(ctx, id),
+    run: (ctx, { id }) => clients.rotateClientSecret(ctx, id),
   });
 }

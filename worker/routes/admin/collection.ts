@@ -1,26 +1,27 @@
 /**
  * The shape most admin API resources share: a collection (list, create) and its items (read, update,
- * delete), each route declared once with its own schemas and OpenAPI metadata, answered with no-store
- * JSON (or 204), and 405 with Allow for the other methods on each path.
+ * delete), or a paged listing alone; each route declared once with its own schemas and OpenAPI metadata,
+ * calling its src/admin operation, answered with no-store JSON (or 204), and 405 with Allow for the other
+ * methods on each path.
  */
 import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AdminContext } from '../../../src/admin/context';
-import type { Query } from '../../../src/admin/paging';
+import { PageQuerySchema, type Query } from '../../../src/admin/paging';
 import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
-import { answer } from '../schemas';
+import { answer, jsonResponse } from '../schemas';
 import {
   adminQuery,
   adminRoute,
   allowOnly,
   itemErrors,
   jsonBody,
-  jsonResponse,
   noStore,
   operationCheckedBody,
   pathParam,
+  querySchema,
   readErrors,
   writeErrors,
 } from './common';
@@ -124,20 +125,68 @@ export function registerPath(app: OpenAPIHono<AppEnv>, ...ops: AdminOperation[])
   );
 }
 
-/** An operation of a collection: the rest of its declaration is the collection's. */
-type Part<B extends Body = Body> = Omit<AdminOperation<B>, 'method' | 'path' | 'param' | 'query'>;
+/**
+ * One operation of a collection or listing: its OpenAPI texts, its body, and the description of its answer,
+ * whose schema is the collection's (`item` for read, create and update; none, a 204, for delete) unless
+ * `reply` names one.
+ */
+interface Part<Run, B extends Body = Body> extends Described {
+  body?: B;
+  reply: Reply | string;
+  /** The operation in src/admin, called with the request's query, path parameter or body. */
+  run: Run;
+}
+
+type Operation<Args extends unknown[]> = (ctx: AdminContext, ...args: Args) => Promise<unknown>;
+
+/** A paged listing: paging, and its own search or filter parameters (`filters`). */
+export type Listing = Part<Operation<[query: Query]>> & { filters?: z.ZodRawShape };
 
 export interface Collection<C extends Body, U extends Body> {
   path: string;
   /** The items' path parameter and its description. */
   param: readonly [name: string, description: string];
-  list: Part & { query: QuerySchema; run: (ctx: AdminContext, input: { query: Query }) => Promise<unknown> };
-  create?: Part<C>;
+  /** One item, as read, created and updated. */
+  item: z.ZodType;
+  list: Listing;
+  create?: Part<Operation<[body: BodyValue<C>]>, C>;
   /** Routes registered after the collection's and before the item's (a fixed segment before `{param}`). */
   between?: () => void;
-  get: Part;
-  update?: Part<U>;
-  remove: Part;
+  get: Omit<Part<Operation<[id: string]>>, 'body'>;
+  update?: Part<Operation<[id: string, body: BodyValue<U>]>, U>;
+  remove: Omit<Part<Operation<[id: string]>>, 'body'>;
+}
+
+/** The query of a listing: paging, and the listing's own parameters. */
+export function pagedQuery(filters: z.ZodRawShape = {}): QuerySchema {
+  return querySchema(PageQuerySchema.extend(filters));
+}
+
+/** An operation's texts and body, its reply completed with the collection's schema (or a 204). */
+function describe(part: Described & { body?: Body; reply: Reply | string }, schema: z.ZodType | undefined) {
+  const { summary, description, body } = part;
+  const reply = typeof part.reply === 'string' && schema ? ([part.reply, schema] as const) : part.reply;
+  return {
+    summary,
+    ...(description !== undefined ? { description } : {}),
+    ...(body !== undefined ? { body } : {}),
+    reply,
+  };
+}
+
+function listing(path: string, list: Listing): AdminOperation {
+  return {
+    ...describe(list, undefined),
+    method: 'get',
+    path,
+    query: pagedQuery(list.filters),
+    run: (ctx, { query }) => list.run(ctx, query),
+  };
+}
+
+/** A paged listing alone on its path. */
+export function registerListing(app: OpenAPIHono<AppEnv>, path: string, list: Listing): void {
+  registerPath(app, listing(path, list));
 }
 
 /** list and create on `path`, get, update and delete on `path/{param}`. */
@@ -145,14 +194,36 @@ export function registerCollection<C extends Body, U extends Body>(
   app: OpenAPIHono<AppEnv>,
   spec: Collection<C, U>,
 ): void {
-  const { path, param } = spec;
-  const collection: AdminOperation[] = [{ ...spec.list, method: 'get', path }];
-  if (spec.create) collection.push({ ...(spec.create as Part), method: 'post', path, created: true });
+  const { path, param, item, list, create, get, update, remove } = spec;
+  const collection = [listing(path, list)];
+  if (create) {
+    collection.push({
+      ...describe(create, item),
+      method: 'post',
+      path,
+      created: true,
+      run: (ctx, { body }) => create.run(ctx, body as BodyValue<C>),
+    });
+  }
   registerPath(app, ...collection);
   spec.between?.();
-  const item = `${path}/{${param[0]}}`;
-  const items: AdminOperation[] = [{ ...spec.get, method: 'get', path: item, param }];
-  if (spec.update) items.push({ ...(spec.update as Part), method: 'put', path: item, param });
-  items.push({ ...spec.remove, method: 'delete', path: item, param });
+  const at = { path: `${path}/{${param[0]}}`, param };
+  const items: AdminOperation[] = [
+    { ...describe(get, item), ...at, method: 'get', run: (ctx, { id }) => get.run(ctx, id) },
+  ];
+  if (update) {
+    items.push({
+      ...describe(update, item),
+      ...at,
+      method: 'put',
+      run: (ctx, { id, body }) => update.run(ctx, id, body as BodyValue<U>),
+    });
+  }
+  items.push({
+    ...describe(remove, undefined),
+    ...at,
+    method: 'delete',
+    run: (ctx, { id }) => remove.run(ctx, id),
+  });
   registerPath(app, ...items);
 }

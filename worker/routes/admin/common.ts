@@ -5,13 +5,17 @@ import { z } from 'zod';
 import type { Query } from '../../../src/admin/paging';
 import { MethodNotAllowedError } from '../../../src/oauth/errors';
 import { parseForm } from '../../../src/oauth/form';
+import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/scopes/stored-registry';
 import type { AppEnv } from '../../context';
 import { readJsonObject } from '../../middleware/body';
 import { CSRF_HEADER } from '../../middleware/csrf';
-import { OAuthErrorSchema } from '../schemas';
+import { jsonError } from '../schemas';
 
 export const ADMIN_TAG = 'Admin';
 export const ADMIN_API = '/admin/api';
+
+/** When a change to the stored scopes and APIs applies (every isolate keeps a copy of them for a while). */
+export const REGISTRY_CHANGE_APPLIES = `A change applies at once in this isolate, within ${REGISTRY_CACHE_TTL_SECS} s everywhere.`;
 
 /** Responses of the admin API are never cached. */
 export const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -23,11 +27,6 @@ export const writeSecurity: Record<string, string[]>[] = [
   { bearer: [] },
   { adminSession: [], csrfToken: [] },
 ];
-
-const jsonError = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: OAuthErrorSchema } },
-});
 
 /** The guard's answers, on every admin route. */
 const guardResponses = {
@@ -98,11 +97,6 @@ export function operationCheckedBody(id: string) {
     required: true,
     content: { 'application/json': { schema: { $ref: `#/components/schemas/${id}` } } },
   };
-}
-
-/** A JSON 200/201 response. */
-export function jsonResponse<T extends z.ZodType>(description: string, schema: T) {
-  return { description, content: { 'application/json': { schema } } };
 }
 
 /** A path parameter. */

@@ -5,8 +5,8 @@ import { DashboardSchema, dashboard } from '../../../src/admin/dashboard';
 import type { AppEnv } from '../../context';
 import { adminContext } from '../../http/admin-context';
 import { CSRF_HEADER, csrfToken } from '../../middleware/csrf';
-import { answer } from '../schemas';
-import { ADMIN_API, adminRoute, allowOnly, jsonResponse, noStore, readErrors } from './common';
+import { answer, jsonResponse } from '../schemas';
+import { ADMIN_API, adminRoute, allowOnly, noStore, readErrors } from './common';
 
 const MeSchema = z
   .object({

@@ -5,23 +5,19 @@ import {
   expireDeviceAuthorization,
   listDeviceAuthorizations,
 } from '../../../src/admin/device-authorizations';
-import { PageQuerySchema } from '../../../src/admin/paging';
 import type { AppEnv } from '../../context';
-import { registerPath } from './collection';
-import { ADMIN_API, querySchema } from './common';
+import { registerListing, registerPath } from './collection';
+import { ADMIN_API } from './common';
 
 const DEVICE_AUTHORIZATIONS = `${ADMIN_API}/device-authorizations`;
 
 export function registerAdminDeviceAuthorizationRoutes(app: OpenAPIHono<AppEnv>): void {
-  registerPath(app, {
-    method: 'get',
-    path: DEVICE_AUTHORIZATIONS,
+  registerListing(app, DEVICE_AUTHORIZATIONS, {
     summary: 'List pending device authorizations',
     description:
       'RFC 8628 device authorizations neither approved, denied nor expired, newest first. Never a device code.',
-    query: querySchema(PageQuerySchema),
     reply: ['A page of device authorizations', DeviceAuthorizationPageSchema],
-    run: (ctx, { query }) => listDeviceAuthorizations(ctx, query),
+    run: listDeviceAuthorizations,
   });
   registerPath(app, {
     method: 'delete',

@@ -1,60 +1,43 @@
 /** /admin/api/resources: APIs (protected resources, RFC 8707 / RFC 9728) defined at run time, beside the configured ones (read-only). */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { PageQuerySchema } from '../../../src/admin/paging';
-import {
-  createResource,
-  deleteResource,
-  getResource,
-  listResources,
-  ResourceInputSchema,
-  ResourcePageSchema,
-  ResourceViewSchema,
-  updateResource,
-} from '../../../src/admin/resources';
-import { REGISTRY_CACHE_TTL_SECS } from '../../../src/oauth/scopes/stored-registry';
+import * as resources from '../../../src/admin/resources';
 import type { AppEnv } from '../../context';
 import { registerCollection } from './collection';
-import { ADMIN_API, querySchema } from './common';
-
-const TAKES_EFFECT = `A change applies at once in this isolate, within ${REGISTRY_CACHE_TTL_SECS} s everywhere.`;
+import { ADMIN_API, REGISTRY_CHANGE_APPLIES } from './common';
 
 export function registerAdminResourceRoutes(app: OpenAPIHono<AppEnv>): void {
   registerCollection(app, {
     path: `${ADMIN_API}/resources`,
     param: ['id', 'The API id (for one from configuration: its identifier)'],
+    item: resources.ResourceViewSchema,
     list: {
       summary: 'List resources',
       description:
         'Newest first; the first page starts with the configured APIs (source: configuration, read_only: true).',
-      query: querySchema(PageQuerySchema),
-      reply: ['A page of resources', ResourcePageSchema],
-      run: (ctx, { query }) => listResources(ctx, query),
+      reply: ['A page of resources', resources.ResourcePageSchema],
+      run: resources.listResources,
     },
     create: {
       summary: 'Define an API',
-      description: `Its scopes must be defined through /admin/api/scopes and belong to no other API; tokens for them carry its identifier as aud. ${TAKES_EFFECT}`,
-      body: ResourceInputSchema,
-      reply: ['Defined', ResourceViewSchema],
-      run: (ctx, { body }) => createResource(ctx, body),
+      description: `Its scopes must be defined through /admin/api/scopes and belong to no other API; tokens for them carry its identifier as aud. ${REGISTRY_CHANGE_APPLIES}`,
+      body: resources.ResourceInputSchema,
+      reply: 'Defined',
+      run: resources.createResource,
     },
-    get: {
-      summary: 'Read an API',
-      reply: ['The API', ResourceViewSchema],
-      run: (ctx, { id }) => getResource(ctx, id),
-    },
+    get: { summary: 'Read an API', reply: 'The API', run: resources.getResource },
     update: {
       summary: 'Replace an API',
-      description: `409 for one that is read-only. ${TAKES_EFFECT}`,
+      description: `409 for one that is read-only. ${REGISTRY_CHANGE_APPLIES}`,
       // Checked by the operation: an API from configuration is 409 whatever the body.
       body: 'ResourceInput',
-      reply: ['Replaced', ResourceViewSchema],
-      run: (ctx, { id, body }) => updateResource(ctx, id, body),
+      reply: 'Replaced',
+      run: resources.updateResource,
     },
     remove: {
       summary: 'Delete an API',
-      description: `Its scopes stay defined, of no particular API. ${TAKES_EFFECT}`,
+      description: `Its scopes stay defined, of no particular API. ${REGISTRY_CHANGE_APPLIES}`,
       reply: 'Deleted',
-      run: (ctx, { id }) => deleteResource(ctx, id),
+      run: resources.deleteResource,
     },
   });
 }

@@ -1,21 +1,7 @@
 /** /admin/api/users: list and search, create, read, update, delete, reset the password or the second factors. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { PageQuerySchema } from '../../../src/admin/paging';
 import { getUserFactors, resetUserFactors, UserFactorsViewSchema } from '../../../src/admin/user-factors';
-import {
-  createUser,
-  deleteUser,
-  getUser,
-  listUsers,
-  PasswordResetSchema,
-  resetUserPassword,
-  UserCreateSchema,
-  UserPageSchema,
-  UserUpdateSchema,
-  UserViewSchema,
-  updateUser,
-} from '../../../src/admin/users';
+import * as users from '../../../src/admin/users';
 import type { AppEnv } from '../../context';
 import { registerCollection, registerPath } from './collection';
 import { ADMIN_API } from './common';
@@ -27,44 +13,36 @@ export function registerAdminUserRoutes(app: OpenAPIHono<AppEnv>): void {
   registerCollection(app, {
     path: USERS,
     param: UserIdParam,
+    item: users.UserViewSchema,
     list: {
       summary: 'List users',
       description: 'Newest first.',
-      query: PageQuerySchema.extend({
-        q: z
-          .string()
-          .optional()
-          .meta({ description: 'Case-insensitive substring of username, email or name' }),
-      }),
-      reply: ['A page of users', UserPageSchema],
-      run: (ctx, { query }) => listUsers(ctx, query),
+      filters: users.UserQuerySchema.shape,
+      reply: ['A page of users', users.UserPageSchema],
+      run: users.listUsers,
     },
     create: {
       summary: 'Create a user',
       description:
         'The password hash is never returned. 409 when the username is taken (case-insensitively).',
-      body: UserCreateSchema,
-      reply: ['Created', UserViewSchema],
-      run: (ctx, { body }) => createUser(ctx, body),
+      body: users.UserCreateSchema,
+      reply: 'Created',
+      run: users.createUser,
     },
-    get: {
-      summary: 'Read a user',
-      reply: ['The user', UserViewSchema],
-      run: (ctx, { id }) => getUser(ctx, id),
-    },
+    get: { summary: 'Read a user', reply: 'The user', run: users.getUser },
     update: {
       summary: 'Update a user',
       description:
         'Only the fields sent change. Disabling the user or setting a password ends their sessions at once; those and taking administration away revoke their grants (refresh tokens and access tokens). You cannot disable or demote yourself (400).',
-      body: UserUpdateSchema,
-      reply: ['Updated', UserViewSchema],
-      run: (ctx, { id, body }) => updateUser(ctx, id, body),
+      body: users.UserUpdateSchema,
+      reply: 'Updated',
+      run: users.updateUser,
     },
     remove: {
       summary: 'Delete a user',
       description: 'Ends their sessions and revokes their grants at once. You cannot delete yourself (400).',
       reply: 'Deleted',
-      run: (ctx, { id }) => deleteUser(ctx, id),
+      run: users.deleteUser,
     },
   });
 
@@ -75,9 +53,9 @@ export function registerAdminUserRoutes(app: OpenAPIHono<AppEnv>): void {
     summary: "Reset a user's password",
     description:
       'Ends every session of the user and revokes their grants (refresh tokens and access tokens).',
-    body: PasswordResetSchema,
-    reply: ['The user', UserViewSchema],
-    run: (ctx, { id, body }) => resetUserPassword(ctx, id, body),
+    body: users.PasswordResetSchema,
+    reply: ['The user', users.UserViewSchema],
+    run: (ctx, { id, body }) => users.resetUserPassword(ctx, id, body),
   });
 
   registerPath(
