@@ -67,12 +67,12 @@ export async function getUserFactors(ctx: AdminContext, id: string): Promise<Use
 
 /**
  * Deletes every second factor of user `id` (an account recovery), ends their sign-ins and revokes their
- * grants; answers what was removed. The factors go first, so no sign-in can start with one meanwhile.
+ * grants; answers what was removed. The factors, the sessions and the audit entry go in one unit of work:
+ * a failure midway leaves the user as they were, never without factors but still signed in.
  */
 export async function resetUserFactors(ctx: AdminContext, id: string): Promise<UserFactorsView> {
   const current = await storedUser(ctx, id);
   const removed = userFactorsView(await ctx.storage.mfa.factors(id));
-  await ctx.storage.mfa.deleteAllFactors(id);
   const counts = {
     totp: removed.totp !== null,
     passkeys: removed.passkeys.length,
@@ -84,7 +84,13 @@ export async function resetUserFactors(ctx: AdminContext, id: string): Promise<U
     { kind: 'user', id },
     { username: current.username, ...counts, sessions_ended: true, grants_revoked: true },
   );
-  await endSignInsAndGrants(ctx, { ...current, updatedAt: ctx.clock.nowSecs() }, audit, 'admin_mfa_reset');
+  await endSignInsAndGrants(
+    ctx,
+    { ...current, updatedAt: ctx.clock.nowSecs() },
+    audit,
+    'admin_mfa_reset',
+    (unit) => unit.mfa.deleteAllFactors(id),
+  );
   ctx.events.publish({
     type: 'mfa_removed',
     userId: id,

@@ -234,17 +234,20 @@ export async function resetUserPassword(ctx: AdminContext, id: string, body: unk
 
 /**
  * After a change to how a user signs in: saves `updated` (the user record) with the end of every session
- * of the user and `audit`, all or nothing (404 when the user was deleted meanwhile); then tells the
- * relying parties of the ended sessions (back-channel logout, `via`) and revokes the user's grants.
+ * of the user, `audit` and the writes of `alongside` (e.g. removing the user's second factors), all or
+ * nothing (404 when the user was deleted meanwhile); then tells the relying parties of the ended sessions
+ * (back-channel logout, `via`) and revokes the user's grants.
  */
 export async function endSignInsAndGrants(
   ctx: AdminContext,
   updated: UserRecord,
   audit: AuditEntry,
   via: string,
+  alongside: (unit: UnitOfWork) => void = () => {},
 ): Promise<void> {
   const ending = await endingSessions(ctx, updated.id);
   await writeUser(ctx, audit, (unit) => {
+    alongside(unit);
     const saved = unit.users.update(updated);
     unit.sessions.deleteByUser(updated.id);
     return saved;

@@ -496,6 +496,8 @@ export interface UnitOfWork {
   };
   sessions: { deleteByUser(userId: string): Written };
   consents: { deleteByUser(userId: string): Written };
+  /** Every second factor of a user (TOTP, recovery codes, passkeys); `changes` counts the rows removed. */
+  mfa: { deleteAllFactors(userId: string): Written };
   grants: { markRevoked(id: string, at: number): Written };
   /** `add` fails the unit with ConflictError when an entry of the same kind and value exists. */
   denylist: {

@@ -14,3 +14,12 @@ export class PendingWrite implements Written {
     this.settled = changes;
   }
 }
+
+/** One write made of several statements: its `changes` is theirs together. */
+export function allWritten(parts: readonly Written[]): Written {
+  return {
+    get changes() {
+      return parts.reduce((sum, part) => sum + part.changes, 0);
+    },
+  };
+}

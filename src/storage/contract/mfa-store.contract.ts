@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PasskeyRecord, TotpFactorRecord } from '../mfa';
-import { ConflictError, type Storage } from '../ports';
-import { type MakeStorage, makeUser, NOW, uid } from './fixtures';
+import { ConflictError, type Storage, type Written } from '../ports';
+import { type MakeStorage, makeAuditEntry, makeUser, NOW, uid } from './fixtures';
 
 function makeTotp(userId: string, overrides: Partial<TotpFactorRecord> = {}): TotpFactorRecord {
   return {
@@ -173,6 +173,47 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
       });
       await storage.mfa.deleteAllFactors(userId);
       expect(await storage.mfa.factors(userId)).toEqual({ totp: null, recoveryCodesLeft: 0, passkeys: [] });
+    });
+
+    it('deletes every factor of one user inside a unit of work, with the other writes, and only theirs', async () => {
+      const userId = await newUser();
+      const other = await newUser();
+      for (const id of [userId, other]) {
+        await storage.mfa.putPendingTotp(makeTotp(id));
+        await storage.mfa.setRecoveryCodes(id, ['r1', 'r2'], NOW);
+        await storage.mfa.addPasskey(makePasskey(id));
+      }
+      let removed: Written | undefined;
+      const audit = makeAuditEntry();
+      await storage.atomically((unit) => {
+        removed = unit.mfa.deleteAllFactors(userId);
+        unit.auditLog.append(audit);
+      });
+      expect(removed?.changes).toBe(4);
+      expect(await storage.mfa.factors(userId)).toEqual({ totp: null, recoveryCodesLeft: 0, passkeys: [] });
+      const kept = await storage.mfa.factors(other);
+      expect(kept.recoveryCodesLeft).toBe(2);
+      expect(kept.passkeys).toHaveLength(1);
+      expect(await storage.mfa.getTotp(other)).not.toBeNull();
+    });
+
+    it('keeps every factor when a later write of the same unit fails', async () => {
+      const userId = await newUser();
+      await storage.mfa.putPendingTotp(makeTotp(userId));
+      await storage.mfa.setRecoveryCodes(userId, ['r1'], NOW);
+      const key = makePasskey(userId);
+      await storage.mfa.addPasskey(key);
+      const taken = makeAuditEntry();
+      await storage.auditLog.append(taken);
+      await expect(
+        storage.atomically((unit) => {
+          unit.mfa.deleteAllFactors(userId);
+          unit.auditLog.append({ ...makeAuditEntry(), id: taken.id });
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.mfa.getTotp(userId)).not.toBeNull();
+      expect(await storage.mfa.getPasskey(key.credentialId)).not.toBeNull();
+      expect((await storage.mfa.factors(userId)).recoveryCodesLeft).toBe(1);
     });
 
     it('deletes every factor with its user', async () => {

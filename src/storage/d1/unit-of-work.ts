@@ -6,9 +6,21 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { UnitOfWork } from '../ports';
-import { PendingWrite } from '../unit-of-work';
+import { allWritten, PendingWrite } from '../unit-of-work';
 import { translateD1Error } from './errors';
-import { auditLog, clients, consents, denylist, grants, sessions, signingKeys, users } from './schema';
+import {
+  auditLog,
+  clients,
+  consents,
+  denylist,
+  grants,
+  passkeys,
+  recoveryCodes,
+  sessions,
+  signingKeys,
+  totpFactors,
+  users,
+} from './schema';
 
 interface QueuedWrite {
   /** Named in errors (never values). */
@@ -56,6 +68,22 @@ export async function runD1Unit(db: DrizzleD1Database, build: (unit: UnitOfWork)
     consents: {
       deleteByUser: (userId) =>
         queue('consent', 'consents', db.delete(consents).where(eq(consents.userId, userId))),
+    },
+    mfa: {
+      deleteAllFactors: (userId) =>
+        allWritten([
+          queue(
+            'second factor',
+            'totp_factors',
+            db.delete(totpFactors).where(eq(totpFactors.userId, userId)),
+          ),
+          queue(
+            'second factor',
+            'recovery_codes',
+            db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
+          ),
+          queue('second factor', 'passkeys', db.delete(passkeys).where(eq(passkeys.userId, userId))),
+        ]),
     },
     grants: {
       markRevoked: (id, at) =>

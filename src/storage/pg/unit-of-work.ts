@@ -4,11 +4,23 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { UnitOfWork } from '../ports';
-import { PendingWrite } from '../unit-of-work';
+import { allWritten, PendingWrite } from '../unit-of-work';
 import { translatePgError } from './errors';
 import type { PgDatabase } from './pool-lease';
 import { affected, type PgRunner } from './runner';
-import { auditLog, clients, consents, denylist, grants, sessions, signingKeys, users } from './schema';
+import {
+  auditLog,
+  clients,
+  consents,
+  denylist,
+  grants,
+  passkeys,
+  recoveryCodes,
+  sessions,
+  signingKeys,
+  totpFactors,
+  users,
+} from './schema';
 
 /** The transaction handle drizzle passes to `transaction()`'s callback. */
 type PgTransaction = Parameters<Parameters<PgDatabase['transaction']>[0]>[0];
@@ -54,6 +66,14 @@ export async function runPgUnit(run: PgRunner, build: (unit: UnitOfWork) => void
     consents: {
       deleteByUser: (userId) =>
         queue('consent', (tx) => tx.delete(consents).where(eq(consents.userId, userId))),
+    },
+    mfa: {
+      deleteAllFactors: (userId) =>
+        allWritten([
+          queue('second factor', (tx) => tx.delete(totpFactors).where(eq(totpFactors.userId, userId))),
+          queue('second factor', (tx) => tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))),
+          queue('second factor', (tx) => tx.delete(passkeys).where(eq(passkeys.userId, userId))),
+        ]),
     },
     grants: {
       markRevoked: (id, at) =>
