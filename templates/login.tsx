@@ -24,6 +24,8 @@ export interface LoginPageProps {
   username: string;
   /** A generic message (never says whether the username exists). */
   error: string | null;
+  /** Why this sign-in is asked for (a step-up to a two-step sign-in), above the form. */
+  notice?: string | null;
   /** Upstream sign-in providers, one link each. */
   providers?: UpstreamProvider[];
   /** The application the sign-in continues to (an authorization request held for it), if known. */
@@ -42,6 +44,7 @@ export function LoginPage(props: LoginPageProps) {
           to continue to <strong>{client.name}</strong>
         </p>
       )}
+      {props.notice != null && <p class="notice">{props.notice}</p>}
       <Alert message={props.error} />
       <form method="post" action="/auth/login">
         <input type="hidden" name="csrf_token" value={props.csrfToken} />

@@ -34,6 +34,7 @@ button { font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: 
 button.secondary { background: transparent; color: var(--text); border-color: var(--border); }
 .actions { display: flex; gap: .75rem; margin-top: 1.5rem; flex-wrap: wrap; }
 .alert { padding: .75rem 1rem; border-radius: 8px; background: var(--danger-bg); color: var(--danger); }
+.notice { padding: .75rem 1rem; border-radius: 8px; border: 1px solid var(--border); background: var(--bg); }
 a { color: var(--accent); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: 0 0 1rem; }
 dt { font-weight: 600; color: var(--muted); }

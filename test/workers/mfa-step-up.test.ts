@@ -8,6 +8,7 @@ import { env } from 'cloudflare:test';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/sign-in/mfa/totp';
+import { createStorage } from '../../src/storage';
 import { createApp } from '../../worker/app';
 import { signedIn } from './admin-helpers';
 import {
@@ -149,6 +150,43 @@ describe('Step-up with acr_values (OIDC Core §3.1.2.1)', () => {
     const claims = await idTokenClaims(client, back, verifier);
     expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
     expect(claims.acr).toBe(MFA_ACR);
+  });
+
+  it('tells a user with only a passkey, on the sign-in page of the step-up, to use it', async () => {
+    const user = await newUser();
+    const browser = await signedIn(user);
+    await createStorage(env).mfa.addPasskey({
+      credentialId: `cred-${user.id}`,
+      userId: user.id,
+      publicKey: 'pQECAyYgASFYIA',
+      signCount: 0,
+      transports: ['internal'],
+      name: 'Laptop',
+      deviceType: 'multiDevice',
+      backedUp: true,
+      createdAt: 1_800_000_000,
+      lastUsedAt: null,
+    });
+    const { challenge } = await pkce();
+    const asked = await browser.get(authorizePath(client, challenge, { acr_values: MFA_ACR }));
+    expect(asked.status).toBe(302);
+    const login = new URL(asked.headers.get('location') as string, ORIGIN);
+    expect(login.pathname).toBe('/auth/login');
+    expect(login.searchParams.get('reason')).toBe('mfa');
+    const page = await browser.get(`${login.pathname}${login.search}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('asks for a two-step sign-in: use your passkey');
+    expect(html).toContain('id="passkey-login"');
+  });
+
+  it('says nothing of a step-up on a plain sign-in page', async () => {
+    const { challenge } = await pkce();
+    const asked = await new Browser().get(authorizePath(client, challenge, { acr_values: MFA_ACR }));
+    const login = new URL(asked.headers.get('location') as string, ORIGIN);
+    expect(login.searchParams.get('reason')).toBeNull();
+    const html = await (await get(`${login.pathname}${login.search}`)).text();
+    expect(html).not.toContain('two-step sign-in');
   });
 
   it('goes on with the acr it has for a user without a second factor (acr_values is voluntary)', async () => {

@@ -144,6 +144,8 @@ export interface LoginRedirectOptions {
   prompt?: 'login';
   /** Pre-fills the username (OIDC login_hint). */
   loginHint?: string;
+  /** `mfa`: the application asks for a multi-factor sign-in (a step-up); the page says how to make one. */
+  reason?: 'mfa';
 }
 
 /**
@@ -158,6 +160,7 @@ export function loginRedirect(
   const query = new URLSearchParams({ return_to: returnTo });
   if (options.prompt) query.set('prompt', options.prompt);
   if (options.loginHint) query.set('login_hint', options.loginHint);
+  if (options.reason) query.set('reason', options.reason);
   c.header('Cache-Control', 'no-store');
   return c.redirect(`/auth/login?${query}`, 302);
 }

@@ -46,8 +46,14 @@ interface LoginFormState {
   returnTo: string;
   username: string;
   error: string | null;
+  /** Shown above the form: why this sign-in is asked for. */
+  notice?: string | null;
   status?: ContentfulStatusCode;
 }
+
+/** The sign-in page of a step-up (`reason=mfa`): a second factor is what the application asks for. */
+const STEP_UP_NOTICE =
+  'This application asks for a two-step sign-in: use your passkey, or your password and then the code of your authenticator app.';
 
 /** Where /oauth/authorize sends the browser to sign in: back to this path (see worker/routes/authorize.ts). */
 const AUTHORIZE_RETURN_PATH = '/oauth/authorize';
@@ -94,6 +100,7 @@ async function renderLogin(c: Context<AppEnv>, state: LoginFormState): Promise<R
     returnTo: state.returnTo,
     username: state.username.slice(0, 256),
     error: state.error,
+    notice: state.notice ?? null,
     providers: upstreamLoginView(c, new Map()).providers,
     client,
   });
@@ -116,7 +123,8 @@ async function showLogin(c: Context<AppEnv>): Promise<Response> {
   }
   // A failed upstream sign-in comes back here with its reason (src/sign-in/upstream, worker/routes/upstream.ts).
   const { error } = upstreamLoginView(c, query);
-  return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error });
+  const notice = query.get('reason') === 'mfa' ? STEP_UP_NOTICE : null;
+  return renderLogin(c, { returnTo, username: query.get('login_hint') ?? '', error, notice });
 }
 
 async function submitLogin(c: Context<AppEnv>): Promise<Response> {

@@ -63,6 +63,7 @@ async function handleAuthorize(c: Context<AppEnv>, params: FormParams, status: 3
       return loginRedirect(c, `${AUTHORIZE_PATH}?${query}`, {
         ...(outcome.forceLogin ? { prompt: 'login' as const } : {}),
         ...(outcome.loginHint !== null ? { loginHint: outcome.loginHint } : {}),
+        ...(outcome.stepUp ? { reason: 'mfa' as const } : {}),
       });
     }
     case 'consent': {

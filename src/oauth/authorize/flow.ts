@@ -49,7 +49,15 @@ export type AuthorizeOutcome =
    * Send the user to sign in, then back to `/oauth/authorize` with `client_id` and `requestUri`: the
    * request is held server-side with what the sign-in must satisfy.
    */
-  | { kind: 'login'; forceLogin: boolean; loginHint: string | null; clientId: string; requestUri: string }
+  | {
+      kind: 'login';
+      forceLogin: boolean;
+      /** The sign-in is a step-up to a multi-factor one (the page says how to make it). */
+      stepUp: boolean;
+      loginHint: string | null;
+      clientId: string;
+      requestUri: string;
+    }
   | { kind: 'consent'; requestId: string; client: ClientRecord; scopes: string[] };
 
 /** Pending consent requests live this long. */
@@ -121,16 +129,16 @@ export async function authorize(
     );
     request.scope = scopes;
     const now = ctx.clock.nowSecs();
-    if (
-      !user ||
-      mustSignIn(request, user, now, pushed?.signIn ?? null) ||
-      (await mustStepUp(ctx, request, target.client, user, pushed))
-    ) {
+    const signInFirst = !user || mustSignIn(request, user, now, pushed?.signIn ?? null);
+    const steppingUp =
+      !!user && !signInFirst && (await mustStepUp(ctx, request, target.client, user, pushed));
+    if (signInFirst || steppingUp) {
       if (request.prompt.has('none')) throw new AuthorizationError('login_required', 'the user must sign in');
       const signIn = { after: now, replacesSid: user?.sid ?? null };
       return {
         kind: 'login',
         forceLogin: user !== null,
+        stepUp: steppingUp,
         loginHint: request.loginHint,
         clientId,
         requestUri: await holdForSignIn(ctx, clientId, source, pushed, signIn),
