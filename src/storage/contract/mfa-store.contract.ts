@@ -48,6 +48,15 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
       return user.id;
     }
 
+    /** Gives `userId` a pending TOTP factor, the recovery codes `codes` and one passkey (answered). */
+    async function giveFactors(userId: string, codes: string[]): Promise<PasskeyRecord> {
+      await storage.mfa.putPendingTotp(makeTotp(userId));
+      await storage.mfa.setRecoveryCodes(userId, codes, NOW);
+      const key = makePasskey(userId);
+      await storage.mfa.addPasskey(key);
+      return key;
+    }
+
     it('sets up a pending TOTP factor and confirms it with its first accepted step', async () => {
       const userId = await newUser();
       expect(await storage.mfa.getTotp(userId)).toBeNull();
@@ -178,11 +187,7 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
     it('deletes every factor of one user inside a unit of work, with the other writes, and only theirs', async () => {
       const userId = await newUser();
       const other = await newUser();
-      for (const id of [userId, other]) {
-        await storage.mfa.putPendingTotp(makeTotp(id));
-        await storage.mfa.setRecoveryCodes(id, ['r1', 'r2'], NOW);
-        await storage.mfa.addPasskey(makePasskey(id));
-      }
+      for (const id of [userId, other]) await giveFactors(id, ['r1', 'r2']);
       let removed: Written | undefined;
       const audit = makeAuditEntry();
       await storage.atomically((unit) => {
@@ -199,10 +204,7 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
 
     it('keeps every factor when a later write of the same unit fails', async () => {
       const userId = await newUser();
-      await storage.mfa.putPendingTotp(makeTotp(userId));
-      await storage.mfa.setRecoveryCodes(userId, ['r1'], NOW);
-      const key = makePasskey(userId);
-      await storage.mfa.addPasskey(key);
+      const key = await giveFactors(userId, ['r1']);
       const taken = makeAuditEntry();
       await storage.auditLog.append(taken);
       await expect(
@@ -218,10 +220,7 @@ export function describeMfaStoreContract(name: string, makeStorage: MakeStorage)
 
     it('deletes every factor with its user', async () => {
       const userId = await newUser();
-      await storage.mfa.putPendingTotp(makeTotp(userId));
-      await storage.mfa.setRecoveryCodes(userId, ['r'], NOW);
-      const key = makePasskey(userId);
-      await storage.mfa.addPasskey(key);
+      const key = await giveFactors(userId, ['r']);
       await storage.atomically((unit) => {
         unit.users.delete(userId);
       });

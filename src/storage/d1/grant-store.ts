@@ -23,9 +23,9 @@ export class D1GrantStore implements GrantStore {
 
   /** Replaces every field except a revocation already recorded: revocation is final. */
   async upsert(grant: GrantRecord): Promise<void> {
-    this.upsertStatement ??= this.prepareUpsert();
+    const statement = (this.upsertStatement ??= this.prepareUpsert());
     const values: Record<GrantColumn, unknown> = { ...grant, sid: grant.sid ?? null };
-    await d1Call('grant', () => (this.upsertStatement as PreparedUpsert).run(values));
+    await d1Call('grant', () => statement.run(values));
   }
 
   private prepareUpsert(): PreparedUpsert {
