@@ -23,7 +23,8 @@ export class D1GrantStore implements GrantStore {
 
   /** Replaces every field except a revocation already recorded: revocation is final. */
   async upsert(grant: GrantRecord): Promise<void> {
-    const statement = (this.upsertStatement ??= this.prepareUpsert());
+    this.upsertStatement ??= this.prepareUpsert();
+    const statement = this.upsertStatement;
     const values: Record<GrantColumn, unknown> = { ...grant, sid: grant.sid ?? null };
     await d1Call('grant', () => statement.run(values));
   }
