@@ -19,40 +19,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { parseScenarioArgs } from './lib/args.mjs';
 import { measure } from './lib/load.mjs';
 import { opaqueScenarios, ourScenarios } from './lib/scenarios.mjs';
 import { startServer } from './lib/server.mjs';
 
 function parseArgs(argv) {
-  const opts = {
-    scenario: null,
-    duration: 5,
-    connections: 10,
-    interval: 100,
-    top: 25,
-    vars: {},
-    weight: 'time',
-  };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      opts.scenario = arg;
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${arg} needs a value`);
-    if (arg === '--var') {
-      const eq = value.indexOf('=');
-      opts.vars[value.slice(0, eq)] = value.slice(eq + 1);
-    } else if (arg === '--weight') {
-      if (value !== 'time' && value !== 'samples') throw new Error('--weight is time or samples');
-      opts.weight = value;
-    } else if (['--duration', '--connections', '--interval', '--top'].includes(arg)) {
-      opts[arg.slice(2)] = Number(value);
-    } else {
-      throw new Error(`unknown argument ${arg}`);
-    }
-  }
+  const opts = parseScenarioArgs(
+    argv,
+    { scenario: null, duration: 5, connections: 10, interval: 100, top: 25, weight: 'time' },
+    { numbers: ['duration', 'connections', 'interval', 'top'], choices: { weight: ['time', 'samples'] } },
+  );
   if (!opts.scenario) throw new Error('usage: node bench/profile.mjs SCENARIO [--duration S] ...');
   return opts;
 }

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, cpuResolutionMs } from './lib/cpu.mjs';
 import { measure, round, waitIdle } from './lib/load.mjs';
-import { CPU_ABOVE_FLOOR, markdown, summarize, table, targetLines, targets } from './lib/report.mjs';
+import { markdown, summarize, table, targetLines, targetNeeds, targets } from './lib/report.mjs';
 import { floorScenario, opaqueScenarios, ourScenarios, peerScenarios } from './lib/scenarios.mjs';
 import { startFloorServer, startServer } from './lib/server.mjs';
 import { es256SignatureCost } from './lib/sign-cost.mjs';
@@ -64,13 +64,6 @@ const PEER = new Set([
   'code_exchange',
   'userinfo',
 ]);
-/**
- * Scenarios whose target compares CPU above each side's floor (lib/report.mjs CPU_ABOVE_FLOOR): with
- * `--only`, selecting one also runs the floors it needs (ours `runtime_floor`, the peer's `health`).
- */
-const NEEDS_FLOORS = new Set(CPU_ABOVE_FLOOR);
-const FLOORS = ['ours/runtime_floor', 'peer/health'];
-
 const DEFAULTS = { reps: 3, duration: 5, warmup: 1, connections: 10 };
 const QUICK = { reps: 1, duration: 2, warmup: 1 };
 /** Consuming scenarios: requests of the warm-up, and the bounds of a run's pool. */
@@ -173,14 +166,16 @@ function parseArgs(argv) {
       if (!ORDER.includes(name)) usage(`unknown scenario ${item}`);
       if (item.startsWith('peer/') && !PEER.has(name)) usage(`the peer has no scenario ${name}`);
     }
-    const needsFloors = opts.only.some(
-      (item) => !item.startsWith('ours/') && !item.startsWith('peer/') && NEEDS_FLOORS.has(item),
+    // A scenario selected by name (both sides) also runs what its targets compare it with (lib/report.mjs
+    // targetNeeds: each side's floor, our bare route), so those targets are judged rather than skipped.
+    const names = opts.only.filter((item) => !item.startsWith('ours/') && !item.startsWith('peer/'));
+    const missing = [...new Set(names.flatMap(targetNeeds))].filter(
+      (item) => (opts.peer || !item.startsWith('peer/')) && !selected(opts, ...item.split('/')),
     );
-    const missing = FLOORS.filter(
-      (floor) => (opts.peer || !floor.startsWith('peer/')) && !selected(opts, ...floor.split('/')),
-    );
-    if (needsFloors && missing.length > 0) {
-      console.log(`bench: also running ${missing.join(', ')} (the CPU-above-floor targets need them)`);
+    if (missing.length > 0) {
+      console.log(
+        `bench: also running ${missing.join(', ')} (the targets of the selected scenarios need them)`,
+      );
       opts.only.push(...missing);
     }
   }
@@ -256,6 +251,7 @@ function runLine(rep, s, run) {
   return (
     `  rep ${rep} ${label(s).padEnd(26)} ${run.reqPerSec.toFixed(1).padStart(8)} req/s  ` +
     `p50 ${(run.latencyMs.p50?.toFixed(2) ?? '–').padStart(6)} ms  p99 ${(run.latencyMs.p99?.toFixed(2) ?? '–').padStart(7)} ms  ` +
+    `p99.9 ${(run.latencyMs.p999?.toFixed(2) ?? '–').padStart(7)} ms  ` +
     `CPU ${cpu} ms/req  (${run.requests} req)`
   );
 }
@@ -444,7 +440,9 @@ async function main() {
         server: 'Miniflare API, wrangler deploy --dry-run bundle, in-memory D1 and Durable Objects',
         peer: 'oidc-provider in a forked Node process, NODE_ENV=production, in-memory adapter',
         reqPerSec: 'answers with the expected status / wall time of the run',
-        latency: 'response times (hrtime) of each run, nearest-rank percentiles; summary = median over reps',
+        latency:
+          'response times (hrtime) of each run, nearest-rank percentiles (p50, p90, p99, p999 = p99.9); ' +
+          'summary = median over reps',
         cpu:
           'utime+stime from /proc/<pid>/stat of the server processes (workerd for ours, the peer Node ' +
           `process) from the start of the run until the server is idle after it (the drain: the queue ` +
@@ -455,7 +453,7 @@ async function main() {
       },
       signature,
       summary,
-      targets: targets(summary, signature),
+      targets: targets(summary, raw),
       ok: true,
       raw,
       wallSeconds: round((Date.now() - started) / 1000, 1),

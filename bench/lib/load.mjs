@@ -33,10 +33,14 @@ export async function waitIdle(pids, { minMs = 0, maxMs = 8000 } = {}) {
   }
 }
 
-/** Nearest-rank percentile of an ascending array. */
+/**
+ * Nearest-rank percentile of an ascending array. The rank is p × n / 100 rounded up, less a hair of slack: in
+ * floating point 99.9 × 1000 / 100 lands just above 999, which would pick the maximum.
+ */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
 export const round = (n, digits = 2) =>
@@ -156,6 +160,7 @@ export function measure(scenario, { duration, amount, connections, pids, drain, 
             p50: round(percentile(times, 50), 3),
             p90: round(percentile(times, 90), 3),
             p99: round(percentile(times, 99), 3),
+            p999: round(percentile(times, 99.9), 3),
             max: round(times[times.length - 1] ?? Number.NaN, 3),
           },
           cpu: {
