@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenarioArgs } from './lib/args.mjs';
+import { childPids } from './lib/cpu.mjs';
 import { startServer } from './lib/server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,18 +60,8 @@ function parseArgs(argv) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The callgrind processes this process started (the wrapper execs valgrind, so they are our children). */
-function children() {
-  try {
-    return execFileSync('pgrep', ['-P', String(process.pid)])
-      .toString()
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+/** The command name of a process valgrind's callgrind runs (what /proc/<pid>/comm shows, 15 characters). */
+const CALLGRIND_COMM = 'callgrind-amd64';
 
 /** Sends one request, retrying a dropped connection (workerd under valgrind is slow to answer). */
 async function send(server, { path: route, init }) {
@@ -87,7 +78,7 @@ async function send(server, { path: route, init }) {
   }
 }
 
-/** Instructions (Ir) of the dumps callgrind wrote under `prefix`, after the counters were zeroed. */
+/** Instructions (Ir) of the dumps callgrind wrote into `dir` on request (after the counters were zeroed). */
 function dumpedInstructions(dir) {
   let total = 0;
   for (const name of readdirSync(dir)) {
@@ -113,7 +104,7 @@ async function main() {
   console.log(`instructions: starting workerd under callgrind (about half a minute)…`);
   const server = await startServer({ vars: { ...scenario.vars, ...opts.vars }, onOutput: () => {} });
   try {
-    const pids = children();
+    const pids = childPids(CALLGRIND_COMM).map(String);
     if (pids.length === 0) throw new Error('workerd is not running under valgrind (is valgrind installed?)');
     const request = scenario.request(server);
     for (let i = 0; i < opts.warmup; i++) await send(server, request);
@@ -129,9 +120,9 @@ async function main() {
         `(${opts.requests} requests after ${opts.warmup} warm-up, ${total} in all, workerd process incl. drain)`,
     );
   } finally {
-    for (const pid of children()) {
+    for (const pid of childPids(CALLGRIND_COMM)) {
       try {
-        process.kill(Number(pid), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {}
     }
     await server.stop().catch(() => {});
